@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh machine: `make up` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: up down status test unit bench certs clean deps etcd-bin
+
+$(PY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(PY)
+
+etcd-bin:
+	@command -v etcd >/dev/null 2>&1 && command -v etcdctl >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client; }
+
+deps: $(PY) etcd-bin
+
+certs: $(PY)
+	$(PY) -m certs --dir state/pki
+
+up: deps
+	$(PY) -m cluster up
+
+down: $(PY)
+	$(PY) -m cluster down
+
+status: $(PY)
+	$(PY) -m cluster status
+
+test: deps
+	$(PY) -m pytest -q
+
+unit: $(PY)
+	$(PY) -m pytest -q tests/unit
+
+bench: deps
+	$(PY) -m bench
+
+clean:
+	-[ -x $(PY) ] && $(PY) -m cluster down
+	rm -rf state $(VENV) *.egg-info

@@ -1,0 +1,71 @@
+"""`python -m apiserver --flag=value ...`: one kube-apiserver replica."""
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import signal
+import ssl
+import sys
+
+import uvloop
+from aiohttp import web
+
+from apiserver.authn.token_file import TokenFileError
+from apiserver.options.flags import ConfigError, ServerConfig, fail, parse_flags
+from apiserver.server.app import APIServer, ssl_context
+from apiserver.storage.etcd_client import EtcdError
+
+log = logging.getLogger("apiserver")
+
+
+async def serve(config: ServerConfig) -> None:
+    server = APIServer(config)
+    try:
+        context = ssl_context(config)
+    except (ssl.SSLError, OSError) as exc:
+        raise ConfigError(f"--tls-cert-file/--tls-private-key-file/--client-ca-file: cannot load: {exc}") from None
+    try:
+        app = server.build_app()
+    except TokenFileError as exc:
+        raise ConfigError(f"--token-auth-file: {exc}") from None
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    try:
+        await runner.setup()
+    except EtcdError as exc:
+        raise ConfigError(f"cannot reach etcd at {','.join(config.etcd_servers)}: {exc}") from None
+    site = web.TCPSite(runner, config.bind_address, config.secure_port, ssl_context=context, backlog=1024)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        why = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise ConfigError(f"failed to listen on {config.bind_address}:{config.secure_port}: {why}") from None
+    log.info("serving securely on %s:%d", config.bind_address, config.secure_port)
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, done.set)
+    await done.wait()
+    log.info("shutting down")
+    server.stopping.set()
+    await runner.cleanup()
+
+
+def main(argv: list[str]) -> None:
+    try:
+        config = parse_flags(argv)
+    except ConfigError as exc:
+        fail(str(exc))
+    logging.basicConfig(level=logging.DEBUG if config.verbosity >= 4 else logging.INFO,
+                        format="%(asctime)s %(levelname).1s %(name)s] %(message)s")
+    try:
+        uvloop.run(serve(config))
+    except ConfigError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

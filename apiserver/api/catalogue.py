@@ -1,0 +1,124 @@
+"""The catalogue of served resources: each resource is one row of data.
+
+Every handler, the generic store, discovery and the watch caches read these rows; adding a resource
+means adding a row, never a handler.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apiserver.registry import strategies as s
+from apiserver.registry.strategy import DEFAULT_STRATEGY, Strategy
+
+ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+
+
+@dataclass(frozen=True)
+class ResourceInfo:
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    strategy: Strategy = DEFAULT_STRATEGY
+    # the etcd key segment, where kube-apiserver's differs from the plural (e.g. nodes live under "minions")
+    storage_segment: str = ""
+
+    @property
+    def singular(self) -> str:
+        return self.kind.lower()
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def group_version(self) -> tuple[str, str]:
+        return (self.group, self.version)
+
+    @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
+
+    @property
+    def storage_prefix(self) -> str:
+        """Key path under --etcd-prefix, e.g. `deployments` or `services/specs`."""
+        return self.storage_segment or self.plural
+
+    @property
+    def subresources(self) -> tuple[str, ...]:
+        return ("status",) if self.strategy.has_status else ()
+
+    @property
+    def verbs(self) -> tuple[str, ...]:
+        return ALL_VERBS
+
+
+def _r(group: str, version: str, kind: str, plural: str, namespaced: bool = True, *, short: tuple[str, ...] = (),
+       all_category: bool = False, strategy: Strategy = DEFAULT_STRATEGY, segment: str = "") -> ResourceInfo:
+    return ResourceInfo(group, version, kind, plural, namespaced, short, ("all",) if all_category else (),
+                        strategy, segment)
+
+
+CATALOGUE: tuple[ResourceInfo, ...] = (
+    _r("", "v1", "Namespace", "namespaces", False, short=("ns",), strategy=s.NAMESPACE),
+    _r("", "v1", "Pod", "pods", short=("po",), all_category=True, strategy=s.POD),
+    _r("", "v1", "Service", "services", short=("svc",), all_category=True, strategy=s.SERVICE, segment="services/specs"),
+    _r("", "v1", "ConfigMap", "configmaps", short=("cm",)),
+    _r("", "v1", "Secret", "secrets", strategy=s.SECRET),
+    _r("", "v1", "ServiceAccount", "serviceaccounts", short=("sa",)),
+    _r("", "v1", "Node", "nodes", False, short=("no",), strategy=s.NODE, segment="minions"),
+    _r("", "v1", "Event", "events", short=("ev",), strategy=s.EVENT),
+    _r("", "v1", "Endpoints", "endpoints", short=("ep",), strategy=s.UPSERTABLE, segment="services/endpoints"),
+    _r("", "v1", "PersistentVolume", "persistentvolumes", False, short=("pv",), strategy=s.PERSISTENT_VOLUME),
+    _r("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", short=("pvc",), strategy=s.PERSISTENT_VOLUME),
+    _r("", "v1", "LimitRange", "limitranges", short=("limits",)),
+    _r("", "v1", "ResourceQuota", "resourcequotas", short=("quota",), strategy=s.STATUS_ONLY),
+    _r("apps", "v1", "Deployment", "deployments", short=("deploy",), all_category=True, strategy=s.WORKLOAD),
+    _r("apps", "v1", "ReplicaSet", "replicasets", short=("rs",), all_category=True, strategy=s.REPLICA_SET),
+    _r("apps", "v1", "StatefulSet", "statefulsets", short=("sts",), all_category=True, strategy=s.WORKLOAD),
+    _r("apps", "v1", "DaemonSet", "daemonsets", short=("ds",), all_category=True, strategy=s.WORKLOAD),
+    _r("batch", "v1", "Job", "jobs", all_category=True, strategy=s.JOB),
+    _r("batch", "v1", "CronJob", "cronjobs", short=("cj",), all_category=True, strategy=s.WORKLOAD),
+    _r("coordination.k8s.io", "v1", "Lease", "leases", strategy=s.UPSERTABLE),
+    _r("rbac.authorization.k8s.io", "v1", "Role", "roles", strategy=s.RBAC),
+    _r("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", strategy=s.RBAC),
+    _r("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, strategy=s.RBAC),
+    _r("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False, strategy=s.RBAC),
+    _r("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, short=("sc",)),
+    _r("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, short=("pc",)),
+    _r("networking.k8s.io", "v1", "Ingress", "ingresses", short=("ing",), strategy=s.WORKLOAD, segment="ingress"),
+    _r("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", short=("netpol",), strategy=s.GENERATION_ONLY),
+    _r("events.k8s.io", "v1", "Event", "events", short=("ev",), strategy=s.EVENT, segment="events.k8s.io/events"),
+    _r("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", short=("pdb",), strategy=s.WORKLOAD),
+)
+
+
+class Catalogue:
+    """Lookups over the rows: by (group, version, plural) for requests, by group for discovery."""
+
+    def __init__(self, rows: tuple[ResourceInfo, ...] = CATALOGUE) -> None:
+        self.rows = rows
+        self._by_path = {(r.group, r.version, r.plural): r for r in rows}
+
+    def lookup(self, group: str, version: str, plural: str) -> ResourceInfo | None:
+        return self._by_path.get((group, version, plural))
+
+    def groups(self) -> list[str]:
+        """Group names in first-seen order (the core group "" first)."""
+        seen: dict[str, None] = {}
+        for r in self.rows:
+            seen.setdefault(r.group, None)
+        return list(seen)
+
+    def versions(self, group: str) -> list[str]:
+        seen: dict[str, None] = {}
+        for r in self.rows:
+            if r.group == group:
+                seen.setdefault(r.version, None)
+        return list(seen)
+
+    def resources(self, group: str, version: str) -> list[ResourceInfo]:
+        return [r for r in self.rows if r.group == group and r.version == version]

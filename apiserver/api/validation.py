@@ -1,0 +1,136 @@
+"""Object metadata validation: the rules a schema cannot express (names, label and annotation syntax)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apiserver.api.errors import Cause
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+ANNOTATIONS_MAX_BYTES = 256 * 1024
+
+_LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+              "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+              "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+_SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
+                  "must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation "
+                  "is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+_DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+                "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+                "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+
+
+def _quote(value: Any) -> str:
+    return '"' + str(value).replace('"', '\\"') + '"'
+
+
+def name_errors(name: str, rule: str) -> list[str]:
+    """Messages for a name under one of kube's naming rules: label, dns1035, subdomain or path."""
+    if rule == "path":
+        if name in (".", ".."):
+            return [f"may not be '{name}'"]
+        return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
+    if rule == "label":
+        pattern, message, limit = DNS1123_LABEL, _LABEL_MSG, 63
+    elif rule == "dns1035":
+        pattern, message, limit = DNS1035_LABEL, _DNS1035_MSG, 63
+    else:
+        pattern, message, limit = DNS1123_SUBDOMAIN, _SUBDOMAIN_MSG, 253
+    errors = []
+    if len(name) > limit:
+        errors.append(f"must be no more than {limit} characters")
+    if not pattern.match(name):
+        errors.append(message)
+    return errors
+
+
+def qualified_name_errors(key: str) -> list[str]:
+    """Label and annotation keys: an optional DNS subdomain prefix, '/', and a name of at most 63 characters."""
+    parts = key.split("/")
+    if len(parts) > 2:
+        return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+                "end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"]
+    name = parts[-1]
+    errors = []
+    if len(parts) == 2:
+        prefix = parts[0]
+        if not prefix:
+            errors.append("prefix part must be non-empty")
+        elif len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix):
+            errors.append(f"prefix part {_SUBDOMAIN_MSG}")
+    if not name:
+        errors.append("name part must be non-empty")
+    elif len(name) > 63:
+        errors.append("name part must be no more than 63 characters")
+    elif not QUALIFIED_NAME.match(name):
+        errors.append("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+                      "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                      "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+    return errors
+
+
+def validate_metadata(obj: dict[str, Any], name_rule: str, namespaced: bool) -> list[Cause]:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return [Cause("FieldValueRequired", "Required value", "metadata")]
+    causes: list[Cause] = []
+    name = meta.get("name")
+    if not name:
+        causes.append(Cause("FieldValueRequired", "Required value: name or generateName is required",
+                            "metadata.name"))
+    elif not isinstance(name, str):
+        causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(name)}: must be a string", "metadata.name"))
+    else:
+        for message in name_errors(name, name_rule):
+            causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(name)}: {message}", "metadata.name"))
+    if namespaced and not meta.get("namespace"):
+        causes.append(Cause("FieldValueRequired", "Required value", "metadata.namespace"))
+    causes.extend(_validate_labels(meta.get("labels")))
+    causes.extend(_validate_annotations(meta.get("annotations")))
+    return causes
+
+
+def _validate_labels(labels: Any) -> list[Cause]:
+    if labels is None:
+        return []
+    if not isinstance(labels, dict):
+        return [Cause("FieldValueInvalid", "Invalid value: must be a map of strings", "metadata.labels")]
+    causes = []
+    for key, value in labels.items():
+        for message in qualified_name_errors(key):
+            causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(key)}: {message}", "metadata.labels"))
+        if not isinstance(value, str):
+            causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(value)}: must be a string",
+                                "metadata.labels"))
+        elif len(value) > 63 or not LABEL_VALUE.match(value):
+            causes.append(Cause("FieldValueInvalid",
+                                f"Invalid value: {_quote(value)}: a valid label must be an empty string or consist of "
+                                "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                                "character, and be no more than 63 characters", "metadata.labels"))
+    return causes
+
+
+def _validate_annotations(annotations: Any) -> list[Cause]:
+    if annotations is None:
+        return []
+    if not isinstance(annotations, dict):
+        return [Cause("FieldValueInvalid", "Invalid value: must be a map of strings", "metadata.annotations")]
+    causes = []
+    total = 0
+    for key, value in annotations.items():
+        for message in qualified_name_errors(key.lower()):
+            causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(key)}: {message}",
+                                "metadata.annotations"))
+        if not isinstance(value, str):
+            causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(value)}: must be a string",
+                                "metadata.annotations"))
+            continue
+        total += len(key) + len(value)
+    if total > ANNOTATIONS_MAX_BYTES:
+        causes.append(Cause("FieldValueTooLong", f"Too long: must have at most {ANNOTATIONS_MAX_BYTES} bytes",
+                            "metadata.annotations"))
+    return causes

@@ -1,0 +1,52 @@
+"""Static bearer tokens from --token-auth-file: CSV rows `token,user,uid[,"group1,group2"]`."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from aiohttp import web
+
+from apiserver.authn.user import AuthenticationFailed, UserInfo
+
+
+class TokenFileError(ValueError):
+    pass
+
+
+def load_token_file(path: Path) -> dict[str, UserInfo]:
+    tokens: dict[str, UserInfo] = {}
+    with path.open(newline="") as handle:
+        for number, row in enumerate(csv.reader(handle), start=1):
+            if not row or (len(row) == 1 and not row[0].strip()) or row[0].startswith("#"):
+                continue
+            if len(row) < 3:
+                raise TokenFileError(f"{path}: line {number}: need at least 3 columns (token,user,uid), "
+                                     f"found {len(row)}")
+            token, name, uid = (c.strip() for c in row[:3])
+            if not token or not name:
+                raise TokenFileError(f"{path}: line {number}: token and user name must not be empty")
+            groups = tuple(g.strip() for g in row[3].split(",") if g.strip()) if len(row) > 3 else ()
+            tokens[token] = UserInfo(name=name, uid=uid, groups=groups)
+    return tokens
+
+
+def bearer_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class TokenFileAuthenticator:
+    def __init__(self, tokens: dict[str, UserInfo]) -> None:
+        self.tokens = tokens
+
+    async def authenticate(self, request: web.Request) -> UserInfo | None:
+        token = bearer_token(request)
+        if token is None:
+            return None
+        user = self.tokens.get(token)
+        if user is None:
+            raise AuthenticationFailed("invalid bearer token")
+        return user

@@ -1,0 +1,69 @@
+"""Authorization: attributes of a request, the modes of --authorization-mode, and their ordered union."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol, Sequence
+
+from apiserver.authn.user import UserInfo
+from apiserver.endpoints.requestinfo import RequestInfo
+
+
+class Decision(Enum):
+    ALLOW = "allow"
+    DENY = "deny"
+    NO_OPINION = "no-opinion"
+
+
+@dataclass(frozen=True)
+class Attributes:
+    user: UserInfo
+    info: RequestInfo
+
+
+class Authorizer(Protocol):
+    def authorize(self, attributes: Attributes) -> tuple[Decision, str]: ...
+
+
+class AlwaysAllow:
+    def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+        return Decision.ALLOW, ""
+
+
+class AlwaysDeny:
+    def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+        return Decision.DENY, "Everything is forbidden."
+
+
+MODES = {"AlwaysAllow": AlwaysAllow, "AlwaysDeny": AlwaysDeny}
+
+
+class UnionAuthorizer:
+    """The first mode that allows or denies wins; when none has an opinion the request is denied."""
+
+    def __init__(self, authorizers: Sequence[Authorizer]) -> None:
+        self.authorizers = list(authorizers)
+
+    def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+        reasons = []
+        for authorizer in self.authorizers:
+            decision, reason = authorizer.authorize(attributes)
+            if decision is not Decision.NO_OPINION:
+                return decision, reason
+            if reason:
+                reasons.append(reason)
+        return Decision.DENY, "; ".join(reasons)
+
+
+def forbidden_message(attributes: Attributes, reason: str) -> str:
+    """kube-apiserver's wording, which kubectl shows verbatim."""
+    info, user = attributes.info, attributes.user
+    if not info.is_resource_request:
+        message = f'User "{user.name}" cannot {info.verb} path "{info.path}"'
+    else:
+        resource = info.resource + (f"/{info.subresource}" if info.subresource else "")
+        subject = f'{resource} "{info.name}"' if info.name else resource
+        message = (f'{subject} is forbidden: User "{user.name}" cannot {info.verb} resource "{resource}" '
+                   f'in API group "{info.api_group}"')
+        message += f' in the namespace "{info.namespace}"' if info.namespace else " at the cluster scope"
+    return f"{message}: {reason}" if reason else message

@@ -1,0 +1,167 @@
+"""The REST handler for resource requests: one code path for every resource in the catalogue."""
+from __future__ import annotations
+
+import asyncio
+import copy
+from typing import Any
+
+import jsonpatch
+from aiohttp import web
+
+from apiserver.api import errors
+from apiserver.endpoints import serialization
+from apiserver.endpoints.query import dry_run, parse_delete_options, parse_list_query
+from apiserver.endpoints.requestinfo import RequestInfo
+from apiserver.endpoints.watch import WatchSettings, serve_watch
+from apiserver.registry.registry import Registry
+from apiserver.registry.store import RegistryStore
+from apiserver.storage.interface import ListOptions, Obj
+
+MAX_BODY_BYTES = 3 * 1024 * 1024
+JSON_PATCH = "application/json-patch+json"
+MERGE_PATCH = "application/merge-patch+json"
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The body, refused with 413 past 3 MiB without reading the rest of it."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise errors.too_large(f"Request entity too large: limit is {MAX_BODY_BYTES}")
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise errors.too_large(f"Request entity too large: limit is {MAX_BODY_BYTES}")
+    return bytes(body)
+
+
+def respond(request: web.Request, obj: Any, status: int = 200) -> web.Response:
+    content_type = serialization.response_type(request.headers.get("Accept"))
+    return web.Response(body=serialization.encode(obj, content_type), status=status, content_type=content_type)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386. Written out because the algorithm is ten lines and no maintained library offers it alone."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def _apply_patch(content_type: str, current: Obj, body: bytes) -> Obj:
+    if content_type == JSON_PATCH:
+        try:
+            patch = jsonpatch.JsonPatch(serialization.decode(serialization.JSON, body))
+            return patch.apply(current)
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError) as exc:
+            raise errors.StatusError(422, "Invalid", f"the server rejected our request due to an error in our "
+                                     f"request: {exc}") from None
+    patch = serialization.decode(serialization.JSON, body)
+    if not isinstance(patch, dict):
+        raise errors.bad_request("a merge patch must be a JSON object")
+    return merge_patch(current, patch)
+
+
+class RestHandler:
+    def __init__(self, registry: Registry, watch_settings: WatchSettings, stopping: asyncio.Event) -> None:
+        self.registry = registry
+        self.watch_settings = watch_settings
+        self.stopping = stopping
+
+    def _store(self, info: RequestInfo) -> RegistryStore:
+        store = self.registry.lookup(info.api_group, info.api_version, info.resource)
+        if store is None:
+            raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
+        r = store.info
+        if info.subresource and info.subresource not in r.subresources:
+            raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
+        if r.namespaced and not info.namespace and info.verb not in ("list", "watch"):
+            raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
+        if not r.namespaced and info.namespace and r.plural != "namespaces":
+            raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
+        return store
+
+    async def handle(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
+        store = self._store(info)
+        verb = info.verb
+        if verb in ("get", "list", "watch") and request.method not in ("GET", "HEAD"):
+            verb = "unsupported"
+        handler = getattr(self, f"_{verb}", None)
+        if handler is None or (info.subresource and verb not in ("get", "update", "patch")):
+            raise errors.method_not_allowed(f"the server does not allow this method on the requested resource")
+        return await handler(request, info, store)
+
+    async def _get(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+        rv = request.query.get("resourceVersion", "")
+        if rv and not rv.isdigit():
+            raise errors.bad_request(f'invalid resource version "{rv}"')
+        return respond(request, await store.get(info.namespace, info.name, rv))
+
+    def _list_options(self, store: RegistryStore, query) -> tuple[Any, ListOptions]:
+        q = parse_list_query(query, watch=False)
+        return q, ListOptions(resource_version=q.resource_version, resource_version_match=q.resource_version_match,
+                              limit=q.limit, continue_token=q.continue_token,
+                              predicate=store.predicate(q.label_selector, q.field_selector))
+
+    async def _list(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+        _, options = self._list_options(store, request.query)
+        return respond(request, await store.list(info.namespace, options))
+
+    async def _watch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+        q = parse_list_query(request.query, watch=True)
+        predicate = store.predicate(q.label_selector, q.field_selector)
+        start = await store.watch(info.namespace, q.resource_version, predicate, q.send_initial_events)
+        return await serve_watch(request, store.info, start, q.timeout_seconds, q.allow_bookmarks,
+                                 bool(q.send_initial_events), self.watch_settings, self.stopping)
+
+    async def _create(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+        if info.name:
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+        obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        created = await store.create(info.namespace, obj, dry_run(request.query))
+        return respond(request, created, 201)
+
+    async def _update(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+        obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        if info.subresource == "status":
+            result = await store.update_status(info.namespace, info.name, obj, dry_run(request.query))
+            return respond(request, result)
+        result, created = await store.update(info.namespace, info.name, obj, dry_run(request.query))
+        return respond(request, result, 201 if created else 200)
+
+    async def _patch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+        content_type = serialization.media_type(request.headers.get("Content-Type"))
+        if content_type not in (JSON_PATCH, MERGE_PATCH):
+            raise errors.StatusError(415, "UnsupportedMediaType", f'the body of the request was in an unknown '
+                                     f'format - accepted media types include: {JSON_PATCH}, {MERGE_PATCH}')
+        body = await read_body(request)
+        return respond(request, await store.patch(info.namespace, info.name, info.subresource,
+                                                  lambda current: _apply_patch(content_type, current, body),
+                                                  dry_run(request.query)))
+
+    async def _delete(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+        body = await read_body(request)
+        options = parse_delete_options(
+            request.query, serialization.decode_object(request.headers.get("Content-Type"), body) if body else None)
+        obj, deleted = await store.delete(info.namespace, info.name, options.preconditions, options.dry_run)
+        if store.info.strategy.return_deleted_object or not deleted:
+            return respond(request, obj)
+        r = store.info
+        return respond(request, {
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+            "details": {"name": info.name, "group": r.group, "kind": r.plural,
+                        "uid": obj["metadata"].get("uid", "")},
+        })
+
+    async def _deletecollection(self, request: web.Request, info: RequestInfo,
+                                store: RegistryStore) -> web.StreamResponse:
+        body = await read_body(request)
+        options = parse_delete_options(
+            request.query, serialization.decode_object(request.headers.get("Content-Type"), body) if body else None)
+        _, list_options = self._list_options(store, request.query)
+        return respond(request, await store.delete_collection(info.namespace, list_options, options.preconditions,
+                                                              options.dry_run))

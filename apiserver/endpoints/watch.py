@@ -1,0 +1,98 @@
+"""Streams a watch to the client: newline-delimited JSON events over chunked HTTP.
+
+Initial objects go first as ADDED; bookmarks go out when the client allows them and the stream has
+been idle for a while or is about to time out; a start revision that is gone becomes an in-stream
+ERROR event with a 410 Status, as kube-apiserver sends it.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from apiserver.api.catalogue import ResourceInfo
+from apiserver.registry.store import WatchStart
+from apiserver.storage.interface import Expired, WatchClosed
+
+INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    bookmark_interval: float = 60.0
+    # kube-apiserver's --min-request-timeout: a watch without timeoutSeconds lasts 1-2x this long
+    min_request_timeout: float = 1800.0
+
+
+def _line(event_type: str, obj: Any) -> bytes:
+    return orjson.dumps({"type": event_type, "object": obj}) + b"\n"
+
+
+def _bookmark(info: ResourceInfo, revision: int, initial_events_end: bool = False) -> bytes:
+    meta: dict[str, Any] = {"resourceVersion": str(revision)}
+    if initial_events_end:
+        meta["annotations"] = {INITIAL_EVENTS_END: "true"}
+    return _line("BOOKMARK", {"kind": info.kind, "apiVersion": info.api_version, "metadata": meta})
+
+
+def expired_event(message: str) -> bytes:
+    return _line("ERROR", {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                           "message": message, "reason": "Expired", "code": 410})
+
+
+async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStart, timeout_seconds: int | None,
+                      allow_bookmarks: bool, initial_events_end: bool, settings: WatchSettings,
+                      stopping: asyncio.Event) -> web.StreamResponse:
+    response = web.StreamResponse(status=200, headers={"Content-Type": "application/json",
+                                                       "Cache-Control": "no-cache, private"})
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    now = time.monotonic()
+    duration = timeout_seconds if timeout_seconds else settings.min_request_timeout * (1 + random.random())
+    deadline = now + max(duration, 0)
+    watch = start.watch
+    try:
+        if start.initial:
+            await response.write(b"".join(_line("ADDED", obj) for obj in start.initial))
+        if initial_events_end:
+            await response.write(_bookmark(info, start.revision, initial_events_end=True))
+        last_sent = start.revision
+        next_bookmark = now + settings.bookmark_interval
+        # a final bookmark shortly before the deadline lets the client resume without a relist
+        final_bookmark = deadline - min(2.0, duration / 2)
+        while not stopping.is_set():
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            wake = min(deadline, next_bookmark, final_bookmark if final_bookmark > now else deadline)
+            try:
+                # wake at least every second so a shutdown closes the stream promptly
+                event = await watch.next(min(max(wake - now, 0.01), 1.0))
+            except Expired as exc:
+                await response.write(expired_event(exc.message))
+                break
+            except WatchClosed:
+                break
+            if event is not None:
+                last_sent = max(last_sent, event.resource_version)
+                await response.write(_line(event.type, event.object))
+                continue
+            now = time.monotonic()
+            if allow_bookmarks and (now >= next_bookmark or final_bookmark <= now < deadline):
+                revision = max(watch.progress_revision(), last_sent)
+                await response.write(_bookmark(info, revision))
+                last_sent = revision
+                next_bookmark = now + settings.bookmark_interval
+                if final_bookmark <= now:
+                    final_bookmark = deadline
+        await response.write_eof()
+    except ConnectionResetError:
+        pass
+    finally:
+        watch.stop()
+    return response

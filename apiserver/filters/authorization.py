@@ -1,0 +1,23 @@
+"""Asks the authorizer whether the user may do the verb on the resource; 403 Forbidden otherwise."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from apiserver.api import errors
+from apiserver.authz.authorizer import Attributes, Decision, UnionAuthorizer, forbidden_message
+from apiserver.filters.authentication import request_user
+from apiserver.filters.requestinfo import request_info
+
+
+def with_authorization(authorizer: UnionAuthorizer):
+    @web.middleware
+    async def authorization(request: web.Request, handler) -> web.StreamResponse:
+        attributes = Attributes(request_user(request), request_info(request))
+        decision, reason = authorizer.authorize(attributes)
+        if decision is not Decision.ALLOW:
+            info = attributes.info
+            raise errors.StatusError(403, "Forbidden", forbidden_message(attributes, reason), name=info.name,
+                                     group=info.api_group, kind=info.resource)
+        return await handler(request)
+
+    return authorization

@@ -1,0 +1,189 @@
+"""kube-apiserver's command-line flags for what this server implements, parsed into one typed config.
+
+A bad flag, a bad value or an unreadable file is one clear line on stderr and exit status 1.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+from apiserver.api.duration import parse_go_duration
+
+TLS_VERSIONS = ("VersionTLS12", "VersionTLS13")
+AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny")
+
+
+class ConfigError(Exception):
+    """One line that tells the operator what to fix."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    etcd_servers: tuple[str, ...]
+    secure_port: int = 6443
+    bind_address: str = "0.0.0.0"
+    etcd_cafile: Path | None = None
+    etcd_certfile: Path | None = None
+    etcd_keyfile: Path | None = None
+    etcd_prefix: str = "/registry"
+    tls_cert_file: Path | None = None
+    tls_private_key_file: Path | None = None
+    client_ca_file: Path | None = None
+    tls_min_version: str = "VersionTLS12"
+    default_watch_cache_size: int = 100
+    watch_cache_sizes: dict[str, int] = field(default_factory=dict)
+    request_timeout: float = 60.0
+    min_request_timeout: float = 1800.0
+    max_requests_inflight: int = 400
+    max_mutating_requests_inflight: int = 200
+    token_auth_file: Path | None = None
+    anonymous_auth: bool = True
+    authorization_modes: tuple[str, ...] = ("AlwaysAllow",)
+    verbosity: int = 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(message)
+
+
+def _bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "1", "t"):
+        return True
+    if lowered in ("false", "0", "f"):
+        return False
+    raise argparse.ArgumentTypeError(f"invalid boolean value {text!r}")
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_go_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} must be between 0 and 65535")
+    return port
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid integer {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must not be negative")
+    return value
+
+
+def _cache_sizes(text: str) -> dict[str, int]:
+    """`resource[.group]#size,...`, as kube-apiserver's --watch-cache-sizes."""
+    sizes = {}
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, size = item.partition("#")
+        if not sep or not name or not size.isdigit():
+            raise argparse.ArgumentTypeError(f"invalid value {item!r}: expected resource[.group]#size")
+        sizes[name.lower()] = int(size)
+    return sizes
+
+
+def _build_parser() -> _Parser:
+    p = _Parser(prog="kube-apiserver", add_help=True, allow_abbrev=False)
+    add = p.add_argument
+    add("--etcd-servers", default="", help="comma-separated etcd URLs (https://host:port)")
+    add("--etcd-cafile", type=Path)
+    add("--etcd-certfile", type=Path)
+    add("--etcd-keyfile", type=Path)
+    add("--etcd-prefix", default="/registry")
+    add("--secure-port", type=_port, default=6443)
+    add("--bind-address", default="0.0.0.0")
+    add("--tls-cert-file", type=Path)
+    add("--tls-private-key-file", type=Path)
+    add("--client-ca-file", type=Path)
+    add("--tls-min-version", default="VersionTLS12")
+    add("--default-watch-cache-size", type=_non_negative, default=100)
+    add("--watch-cache-sizes", type=_cache_sizes, default={})
+    add("--request-timeout", type=_duration, default=60.0)
+    add("--min-request-timeout", type=_non_negative, default=1800)
+    add("--max-requests-inflight", type=_non_negative, default=400)
+    add("--max-mutating-requests-inflight", type=_non_negative, default=200)
+    add("--token-auth-file", type=Path)
+    add("--anonymous-auth", type=_bool, default=True, nargs="?", const=True)
+    add("--authorization-mode", default="AlwaysAllow")
+    add("-v", "--v", type=_non_negative, default=0, dest="verbosity")
+    return p
+
+
+def _readable(flag: str, path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{flag}: cannot read {path}: {exc.strerror}") from None
+
+
+def parse_flags(argv: Sequence[str]) -> ServerConfig:
+    args = _build_parser().parse_args(list(argv))
+    servers = tuple(s.strip() for s in args.etcd_servers.split(",") if s.strip())
+    if not servers:
+        raise ConfigError("--etcd-servers must be specified")
+    for server in servers:
+        if not server.startswith(("https://", "http://")):
+            raise ConfigError(f"--etcd-servers: {server!r} is not an http(s) URL")
+    if args.tls_min_version not in TLS_VERSIONS:
+        raise ConfigError(f"--tls-min-version: unknown version {args.tls_min_version!r}; "
+                          f"allowed values: {', '.join(TLS_VERSIONS)}")
+    try:
+        ipaddress.ip_address(args.bind_address)
+    except ValueError:
+        raise ConfigError(f"--bind-address: {args.bind_address!r} is not an IP address") from None
+    if (args.tls_cert_file is None) != (args.tls_private_key_file is None):
+        raise ConfigError("--tls-cert-file and --tls-private-key-file must be given together")
+    if args.tls_cert_file is None:
+        raise ConfigError("--tls-cert-file and --tls-private-key-file are required: this server serves HTTPS only")
+    etcd_tls = (args.etcd_certfile, args.etcd_keyfile)
+    if any(etcd_tls) and not all(etcd_tls):
+        raise ConfigError("--etcd-certfile and --etcd-keyfile must be given together")
+    modes = tuple(m.strip() for m in args.authorization_mode.split(",") if m.strip())
+    for mode in modes:
+        if mode not in AUTHORIZATION_MODES:
+            raise ConfigError(f"--authorization-mode: unknown or not yet supported mode {mode!r}; "
+                              f"supported: {', '.join(AUTHORIZATION_MODES)}")
+    if not modes:
+        raise ConfigError("--authorization-mode must name at least one mode")
+    if args.request_timeout <= 0:
+        raise ConfigError("--request-timeout must be positive")
+    for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
+                       ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
+                       ("--tls-private-key-file", args.tls_private_key_file),
+                       ("--client-ca-file", args.client_ca_file), ("--token-auth-file", args.token_auth_file)):
+        _readable(flag, path)
+    return ServerConfig(
+        etcd_servers=servers, secure_port=args.secure_port, bind_address=args.bind_address,
+        etcd_cafile=args.etcd_cafile, etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile,
+        etcd_prefix=args.etcd_prefix, tls_cert_file=args.tls_cert_file,
+        tls_private_key_file=args.tls_private_key_file, client_ca_file=args.client_ca_file,
+        tls_min_version=args.tls_min_version, default_watch_cache_size=args.default_watch_cache_size,
+        watch_cache_sizes=args.watch_cache_sizes, request_timeout=args.request_timeout,
+        min_request_timeout=float(args.min_request_timeout), max_requests_inflight=args.max_requests_inflight,
+        max_mutating_requests_inflight=args.max_mutating_requests_inflight, token_auth_file=args.token_auth_file,
+        anonymous_auth=args.anonymous_auth, authorization_modes=modes, verbosity=args.verbosity,
+    )
+
+
+def fail(message: str) -> NoReturn:
+    print(f"Error: {message}", file=sys.stderr)
+    raise SystemExit(1)

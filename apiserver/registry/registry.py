@@ -1,0 +1,64 @@
+"""All resource stores of one replica, each with its watch cache, built from the catalogue."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from apiserver.api.catalogue import Catalogue, ResourceInfo
+from apiserver.registry.store import RegistryStore, storage_root
+from apiserver.storage.cacher import Cacher, WatchCache
+from apiserver.storage.etcd3 import Etcd3Storage
+from apiserver.storage.etcd_client import EtcdClient
+from apiserver.storage.interface import KeyNotFound
+
+
+@dataclass(frozen=True)
+class CacheSizes:
+    default: int = 100
+    # per-resource overrides, keyed "resource" or "resource.group" as --watch-cache-sizes spells them
+    overrides: dict[str, int] = field(default_factory=dict)
+
+    def size_for(self, info: ResourceInfo) -> int:
+        qualified = f"{info.plural}.{info.group}" if info.group else info.plural
+        return self.overrides.get(qualified, self.overrides.get(info.plural, self.default))
+
+
+class Registry:
+    def __init__(self, catalogue: Catalogue, client: EtcdClient, etcd_prefix: str, cache_sizes: CacheSizes) -> None:
+        self.catalogue = catalogue
+        self.etcd = Etcd3Storage(client)
+        self.caches: list[WatchCache] = []
+        self.stores: dict[tuple[str, str, str], RegistryStore] = {}
+        for info in catalogue.rows:
+            cache = WatchCache(client, self.etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
+            store = RegistryStore(info, Cacher(self.etcd, cache), etcd_prefix, self.namespace_exists)
+            self.caches.append(cache)
+            self.stores[(info.group, info.version, info.plural)] = store
+        self.namespaces = self.stores[("", "v1", "namespaces")]
+
+    def lookup(self, group: str, version: str, plural: str) -> RegistryStore | None:
+        return self.stores.get((group, version, plural))
+
+    def start(self) -> None:
+        for cache in self.caches:
+            cache.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(cache.stop() for cache in self.caches))
+
+    def synced(self) -> list[str]:
+        """The prefixes whose caches are not ready (empty when all are)."""
+        return [cache.prefix for cache in self.caches if not cache.ready.is_set()]
+
+    async def namespace_exists(self, name: str) -> bool:
+        # the cache may lag a namespace created a moment ago: confirm a miss against etcd
+        try:
+            await self.namespaces.storage.get(self.namespaces.key("", name), "0")
+            return True
+        except KeyNotFound:
+            pass
+        try:
+            await self.namespaces.storage.get(self.namespaces.key("", name))
+            return True
+        except KeyNotFound:
+            return False

@@ -1,0 +1,390 @@
+"""The one generic REST store: every resource's create, read, update, delete and watch goes through here.
+
+What a resource does differently comes from its catalogue row and strategy; storage errors become
+Kubernetes Status errors here, named after the resource.
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+import secrets
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Iterator
+
+from apiserver.api import errors
+from apiserver.api.catalogue import ResourceInfo
+from apiserver.api.fields import parse_field_selector
+from apiserver.api.labels import SelectorParseError, parse_label_selector
+from apiserver.api.validation import validate_metadata
+from apiserver.storage.cacher import Cacher
+from apiserver.storage.etcd3 import InvalidListRequest
+from apiserver.storage.interface import (
+    CorruptObject, Expired, KeyExists, KeyNotFound, ListOptions, Obj, Preconditions, Predicate,
+    ResourceVersionConflict, TooLargeResourceVersion, UpdateFunc, Watch,
+)
+
+# kube-apiserver's alphabet for generateName suffixes: no vowels, no look-alike characters
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_GENERATE_NAME_ATTEMPTS = 8
+
+
+def now_rfc3339() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def storage_root(etcd_prefix: str, info: ResourceInfo) -> str:
+    """The etcd key prefix of a resource, e.g. `/registry/configmaps/`."""
+    return f"{etcd_prefix.rstrip('/')}/{info.storage_prefix}/"
+
+
+@dataclass(frozen=True)
+class WatchStart:
+    """How a client watch begins: the objects to send as ADDED first, then the live watch."""
+    initial: list[Obj]
+    watch: Watch
+    revision: int
+
+
+class RegistryStore:
+    def __init__(self, info: ResourceInfo, storage: Cacher, etcd_prefix: str,
+                 namespace_exists: Callable[[str], Awaitable[bool]] | None = None) -> None:
+        self.info = info
+        self.storage = storage
+        self.root = storage_root(etcd_prefix, info)
+        self.namespace_exists = namespace_exists
+
+    # --- keys and selectors -----------------------------------------------------------------------------
+
+    def key(self, namespace: str, name: str) -> str:
+        return f"{self.root}{namespace}/{name}" if self.info.namespaced else f"{self.root}{name}"
+
+    def prefix(self, namespace: str) -> str:
+        return f"{self.root}{namespace}/" if self.info.namespaced and namespace else self.root
+
+    def attrs(self, obj: Obj) -> tuple[dict[str, str], dict[str, str]]:
+        meta = obj.get("metadata") or {}
+        fields = {"metadata.name": meta.get("name", "")}
+        if self.info.namespaced:
+            fields["metadata.namespace"] = meta.get("namespace", "")
+        fields.update(self.info.strategy.selectable_fields(obj))
+        return meta.get("labels") or {}, fields
+
+    def predicate(self, label_selector: str, field_selector: str) -> Predicate:
+        try:
+            label = parse_label_selector(label_selector)
+            field = parse_field_selector(field_selector)
+        except SelectorParseError as exc:
+            raise errors.bad_request(f"unable to parse requirement: {exc}"
+                                     if "unable to parse" not in str(exc) else str(exc)) from None
+        allowed = set(self.attrs({"metadata": {}})[1])
+        for name in field.fields():
+            if name not in allowed:
+                raise errors.bad_request(f'field label not supported: {name}')
+        return Predicate(label, field, self.attrs)
+
+    # --- errors ---------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self, name: str = "") -> Iterator[None]:
+        r = self.info
+        try:
+            yield
+        except KeyNotFound:
+            raise errors.not_found(r.plural, r.group, name) from None
+        except KeyExists:
+            raise errors.already_exists(r.plural, r.group, name) from None
+        except ResourceVersionConflict as exc:
+            raise errors.conflict(r.plural, r.group, name, exc.message) from None
+        except Expired as exc:
+            raise errors.gone(exc.message) from None
+        except TooLargeResourceVersion as exc:
+            raise errors.StatusError(504, "Timeout", f"Timeout: Too large resource version: {exc.requested}, "
+                                     f"current: {exc.current}", causes=[errors.Cause(
+                                         "ResourceVersionTooLarge", "Too large resource version")],
+                                     retry_after_seconds=1) from None
+        except InvalidListRequest as exc:
+            raise errors.bad_request(str(exc)) from None
+        except CorruptObject as exc:
+            raise errors.internal_error(str(exc)) from None
+
+    # --- reads ----------------------------------------------------------------------------------------
+
+    async def get(self, namespace: str, name: str, resource_version: str = "") -> Obj:
+        with self._errors(name):
+            return await self.storage.get(self.key(namespace, name), resource_version)
+
+    async def list(self, namespace: str, options: ListOptions) -> Obj:
+        with self._errors():
+            result = await self.storage.get_list(self.prefix(namespace), options)
+        meta: dict[str, Any] = {"resourceVersion": str(result.resource_version)}
+        if result.continue_token:
+            meta["continue"] = result.continue_token
+        if result.remaining_item_count is not None:
+            meta["remainingItemCount"] = result.remaining_item_count
+        return {"kind": self.info.list_kind, "apiVersion": self.info.api_version, "metadata": meta,
+                "items": result.items}
+
+    def _watch_prefix(self, namespace: str, predicate: Predicate) -> str:
+        """A watch pinned to one name listens on that key alone, so fan-out skips it for other objects."""
+        name = predicate.field.exact_match("metadata.name")
+        if name and (namespace or not self.info.namespaced):
+            return self.key(namespace, name)
+        return self.prefix(namespace)
+
+    async def watch(self, namespace: str, resource_version: str, predicate: Predicate,
+                    send_initial_events: bool | None) -> WatchStart:
+        prefix = self._watch_prefix(namespace, predicate)
+        with self._errors():
+            if send_initial_events or (send_initial_events is None and resource_version in ("", "0")):
+                list_prefix = self.prefix(namespace)
+                initial, revision = await self.storage.initial_state(list_prefix, resource_version, predicate)
+            else:
+                initial = []
+                revision = (int(resource_version) if resource_version
+                            else await self.storage.latest_revision())
+            watch = await self.storage.watch(prefix, revision, predicate)
+        return WatchStart(initial, watch, revision)
+
+    # --- writes ---------------------------------------------------------------------------------------
+
+    def _check_identity(self, obj: Obj, namespace: str, name: str | None) -> None:
+        r = self.info
+        kind, api_version = obj.get("kind"), obj.get("apiVersion")
+        if kind and kind != r.kind:
+            raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({r.kind})")
+        if api_version and api_version != r.api_version:
+            raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
+                                     f"API version ({r.api_version})")
+        obj["kind"], obj["apiVersion"] = r.kind, r.api_version
+        meta = obj.get("metadata")
+        if meta is None:
+            meta = obj["metadata"] = {}
+        if not isinstance(meta, dict):
+            raise errors.bad_request("metadata must be an object")
+        if r.namespaced:
+            if meta.get("namespace") and meta["namespace"] != namespace:
+                raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
+                                         "on the request")
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        if name is not None and meta.get("name") != name:
+            raise errors.bad_request(f"the name of the object ({meta.get('name', '')}) does not match the name on "
+                                     f"the URL ({name})")
+
+    def _validate(self, obj: Obj) -> None:
+        r = self.info
+        causes = validate_metadata(obj, r.strategy.name_rule, r.namespaced) + r.strategy.validate(obj)
+        if causes:
+            raise errors.invalid(r.kind, r.group, (obj.get("metadata") or {}).get("name", ""), causes)
+
+    def _prepare_create(self, obj: Obj) -> None:
+        meta = obj["metadata"]
+        if meta.get("resourceVersion"):
+            raise errors.bad_request("resourceVersion should not be set on objects to be created")
+        for system_field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                             "selfLink"):
+            meta.pop(system_field, None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = now_rfc3339()
+        strategy = self.info.strategy
+        if strategy.tracks_generation:
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        if strategy.has_status:
+            status = strategy.initial_status(obj)
+            if status is None:
+                obj.pop("status", None)
+            else:
+                obj["status"] = status
+        strategy.default(obj)
+
+    async def _check_namespace(self, namespace: str) -> None:
+        if self.info.namespaced and self.namespace_exists and not await self.namespace_exists(namespace):
+            raise errors.not_found("namespaces", "", namespace)
+
+    async def create(self, namespace: str, obj: Obj, dry_run: bool = False) -> Obj:
+        self._check_identity(obj, namespace, None)
+        meta = obj["metadata"]
+        generate = meta.get("generateName") if not meta.get("name") else None
+        if generate:
+            meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+        self._prepare_create(obj)
+        self._validate(obj)
+        await self._check_namespace(namespace)
+        if dry_run:
+            return obj
+        for attempt in range(_GENERATE_NAME_ATTEMPTS):
+            try:
+                with self._errors(meta["name"]):
+                    return await self.storage.create(self.key(namespace, meta["name"]), obj)
+            except errors.StatusError as exc:
+                # a generated name that collides is retried with a fresh suffix, as kube-apiserver does
+                if not (generate and exc.reason == "AlreadyExists" and attempt < _GENERATE_NAME_ATTEMPTS - 1):
+                    raise
+                meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+        raise AssertionError("unreachable")
+
+    def _merge_update(self, new: Obj, old: Obj) -> Obj:
+        """Carry the system-owned parts of the stored object into the client's new version."""
+        strategy = self.info.strategy
+        new_meta, old_meta = new["metadata"], old["metadata"]
+        for system_field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                             "generation"):
+            if system_field in old_meta:
+                new_meta[system_field] = old_meta[system_field]
+            else:
+                new_meta.pop(system_field, None)
+        if strategy.has_status:
+            if "status" in old:
+                new["status"] = old["status"]
+            else:
+                new.pop("status", None)
+        strategy.default(new)
+        if strategy.tracks_generation and _spec_of(new) != _spec_of(old):
+            new_meta["generation"] = int(old_meta.get("generation") or 0) + 1
+        new_meta["resourceVersion"] = old_meta.get("resourceVersion")
+        return new
+
+    async def _updated(self, namespace: str, name: str, new: Obj, current: Obj | None, wanted_rv: str) -> Obj:
+        """The object an update stores: the client's version with the system-owned parts carried over."""
+        if current is None:
+            new["metadata"].pop("resourceVersion", None)
+            self._prepare_create(new)
+            self._validate(new)
+            await self._check_namespace(namespace)
+            return new
+        if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
+            raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
+        new = self._merge_update(new, current)
+        self._validate(new)
+        return new
+
+    def _status_updated(self, name: str, new: Obj, current: Obj, wanted_rv: str) -> Obj:
+        """The status subresource changes .status and nothing else."""
+        if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
+            raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
+        result = copy.deepcopy(current)
+        if "status" in new:
+            result["status"] = new["status"]
+        else:
+            result.pop("status", None)
+        return result
+
+    async def _write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
+                     allow_create: bool) -> tuple[Obj, bool]:
+        key = self.key(namespace, name)
+        if dry_run:
+            with self._errors(name):
+                try:
+                    current = await self.storage.get(key)
+                except KeyNotFound:
+                    if not allow_create:
+                        raise
+                    current = None
+            return await apply(current), current is None
+        with self._errors(name):
+            result, created = await self.storage.guaranteed_update(key, apply, allow_create=allow_create)
+        return await self._finish_pending_deletion(namespace, name, result), created
+
+    async def update(self, namespace: str, name: str, obj: Obj, dry_run: bool = False) -> tuple[Obj, bool]:
+        self._check_identity(obj, namespace, name)
+        wanted_rv = obj["metadata"].get("resourceVersion") or ""
+
+        async def apply(current: Obj | None) -> Obj:
+            return await self._updated(namespace, name, copy.deepcopy(obj), current, wanted_rv)
+
+        return await self._write(namespace, name, apply, dry_run, self.info.strategy.allow_create_on_update)
+
+    async def update_status(self, namespace: str, name: str, obj: Obj, dry_run: bool = False) -> Obj:
+        self._check_identity(obj, namespace, name)
+        wanted_rv = obj["metadata"].get("resourceVersion") or ""
+
+        async def apply(current: Obj | None) -> Obj:
+            assert current is not None
+            return self._status_updated(name, obj, current, wanted_rv)
+
+        result, _ = await self._write(namespace, name, apply, dry_run, False)
+        return result
+
+    async def patch(self, namespace: str, name: str, subresource: str, patch: Callable[[Obj], Obj],
+                    dry_run: bool = False) -> Obj:
+        """Applies `patch` to the stored object; a resourceVersion inside the patch is a precondition."""
+        async def apply(current: Obj | None) -> Obj:
+            assert current is not None
+            patched = patch(copy.deepcopy(current))
+            if not isinstance(patched, dict):
+                raise errors.bad_request("the patch must produce an object")
+            self._check_identity(patched, namespace, name)
+            wanted_rv = patched["metadata"].get("resourceVersion") or ""
+            if wanted_rv == current["metadata"].get("resourceVersion"):
+                wanted_rv = ""
+            if subresource == "status":
+                return self._status_updated(name, patched, current, wanted_rv)
+            return await self._updated(namespace, name, patched, current, wanted_rv)
+
+        result, _ = await self._write(namespace, name, apply, dry_run, False)
+        return result
+
+    async def _finish_pending_deletion(self, namespace: str, name: str, obj: Obj) -> Obj:
+        """An object marked for deletion goes away once its last finalizer is removed."""
+        meta = obj["metadata"]
+        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            with self._errors(name):
+                try:
+                    return await self.storage.delete(self.key(namespace, name),
+                                                     Preconditions(resource_version=meta["resourceVersion"]))
+                except (KeyNotFound, ResourceVersionConflict):
+                    return obj
+        return obj
+
+    async def delete(self, namespace: str, name: str, preconditions: Preconditions,
+                     dry_run: bool = False) -> tuple[Obj, bool]:
+        """Returns (object, deleted now); an object with finalizers is only marked for deletion."""
+        key = self.key(namespace, name)
+        with self._errors(name):
+            current = await self.storage.get(key)
+            preconditions.check(key, current)
+            if dry_run:
+                return current, not (current["metadata"].get("finalizers"))
+            if current["metadata"].get("finalizers"):
+                return await self._mark_for_deletion(key, preconditions), False
+            return await self.storage.delete(key, preconditions), True
+
+    async def _mark_for_deletion(self, key: str, preconditions: Preconditions) -> Obj:
+        async def mark(current: Obj | None) -> Obj:
+            assert current is not None
+            new = copy.deepcopy(current)
+            meta = new["metadata"]
+            meta.setdefault("deletionTimestamp", now_rfc3339())
+            meta.setdefault("deletionGracePeriodSeconds", 0)
+            return new
+
+        obj, _ = await self.storage.guaranteed_update(key, mark, preconditions)
+        if not obj["metadata"].get("finalizers"):
+            return await self.storage.delete(key, Preconditions(resource_version=obj["metadata"]["resourceVersion"]))
+        return obj
+
+    async def delete_collection(self, namespace: str, options: ListOptions, preconditions: Preconditions,
+                                dry_run: bool = False) -> Obj:
+        listed = await self.list(namespace, ListOptions(predicate=options.predicate))
+        deleted = []
+        for item in listed["items"]:
+            meta = item["metadata"]
+            try:
+                obj, _ = await self.delete(meta.get("namespace", ""), meta["name"], preconditions, dry_run)
+            except errors.StatusError as exc:
+                # an object deleted meanwhile by someone else is not an error for the collection
+                if exc.code == 404:
+                    continue
+                raise
+            deleted.append(obj)
+        listed["items"] = deleted
+        return listed
+
+
+def _spec_of(obj: Obj) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "kind", "apiVersion")}

@@ -1,0 +1,48 @@
+"""Per-resource behaviour of the generic store, described as data plus small hooks.
+
+A strategy says what the generic store must do beyond the common path: whether `metadata.generation`
+follows spec changes, whether the resource has a status subresource (then the main resource keeps the
+stored status on update and starts with an initial one on create), defaulting, extra validation, and
+which fields the resource exposes to field selectors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from apiserver.api.errors import Cause
+
+Obj = dict[str, Any]
+
+
+def _no_fields(obj: Obj) -> dict[str, str]:
+    return {}
+
+
+def _no_defaults(obj: Obj) -> None:
+    return None
+
+
+def _no_validation(obj: Obj) -> list[Cause]:
+    return []
+
+
+@dataclass(frozen=True)
+class Strategy:
+    # generation starts at 1 and is bumped when anything outside metadata and status changes
+    tracks_generation: bool = False
+    # the status subresource owns .status: create resets it, update of the main resource keeps the old one
+    has_status: bool = False
+    initial_status: Callable[[Obj], Obj | None] = lambda obj: None
+    default: Callable[[Obj], None] = _no_defaults
+    validate: Callable[[Obj], list[Cause]] = _no_validation
+    # kube's per-resource field label conversion: the selectable fields beyond metadata.name/namespace
+    selectable_fields: Callable[[Obj], dict[str, str]] = _no_fields
+    allow_create_on_update: bool = False
+    # DELETE answers the deleted object itself instead of a Success Status (pods do this)
+    return_deleted_object: bool = False
+    # names are DNS-1123 subdomains unless a resource is stricter (label) or laxer (path segment)
+    name_rule: str = "subdomain"
+
+
+DEFAULT_STRATEGY = Strategy()

@@ -1,0 +1,169 @@
+"""Builds one replica: the etcd client, the registry with its watch caches, the filter chain around the
+handlers, TLS, and the start-up and shutdown sequence."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from apiserver.api import errors
+from apiserver.api.catalogue import Catalogue
+from apiserver.authn.token_file import TokenFileAuthenticator, load_token_file
+from apiserver.authn.union import UnionAuthenticator
+from apiserver.authn.user import Authenticator
+from apiserver.authn.x509 import X509Authenticator
+from apiserver.authz.authorizer import MODES, UnionAuthorizer
+from apiserver.endpoints import discovery
+from apiserver.endpoints.requestinfo import RequestInfo
+from apiserver.endpoints.rest import RestHandler, respond
+from apiserver.endpoints.watch import WatchSettings
+from apiserver.filters.authentication import with_authentication
+from apiserver.filters.authorization import with_authorization
+from apiserver.filters.inflight import InFlight
+from apiserver.filters.metrics import with_metrics
+from apiserver.filters.recovery import recovery
+from apiserver.filters.requestinfo import request_info, with_request_info
+from apiserver.filters.timeout import with_timeout
+from apiserver.options.flags import ServerConfig
+from apiserver.registry.registry import CacheSizes, Registry
+from apiserver.server.bootstrap import ensure_system_namespaces
+from apiserver.server.health import PING, NamedCheck, serve_checks
+from apiserver.server.metrics import Metrics
+from apiserver.server.version import version_info
+from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
+
+log = logging.getLogger("apiserver")
+
+NOT_FOUND = errors.StatusError(404, "NotFound", "the server could not find the requested resource")
+
+
+def ssl_context(config: ServerConfig) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = (ssl.TLSVersion.TLSv1_3 if config.tls_min_version == "VersionTLS13"
+                               else ssl.TLSVersion.TLSv1_2)
+    context.load_cert_chain(str(config.tls_cert_file), str(config.tls_private_key_file))
+    if config.client_ca_file:
+        # a client certificate is optional (tokens and anonymous exist); when one is sent it must verify
+        context.verify_mode = ssl.CERT_OPTIONAL
+        context.load_verify_locations(cafile=str(config.client_ca_file))
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def etcd_client_config(config: ServerConfig) -> EtcdClientConfig:
+    return EtcdClientConfig(
+        endpoints=list(config.etcd_servers),
+        ca_file=str(config.etcd_cafile) if config.etcd_cafile else None,
+        cert_file=str(config.etcd_certfile) if config.etcd_certfile else None,
+        key_file=str(config.etcd_keyfile) if config.etcd_keyfile else None,
+    )
+
+
+def build_authenticator(config: ServerConfig) -> UnionAuthenticator:
+    methods: list[Authenticator] = []
+    if config.client_ca_file:
+        methods.append(X509Authenticator())
+    if config.token_auth_file:
+        methods.append(TokenFileAuthenticator(load_token_file(config.token_auth_file)))
+    return UnionAuthenticator(methods, anonymous=config.anonymous_auth)
+
+
+@dataclass
+class APIServer:
+    config: ServerConfig
+    catalogue: Catalogue = field(default_factory=Catalogue)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def __post_init__(self) -> None:
+        self.client = EtcdClient(etcd_client_config(self.config))
+        sizes = CacheSizes(self.config.default_watch_cache_size, self.config.watch_cache_sizes)
+        self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes)
+        self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
+                                self.stopping)
+        self.inflight = InFlight(self.config.max_requests_inflight, self.config.max_mutating_requests_inflight)
+        self.server_address = f"{self.config.bind_address}:{self.config.secure_port}"
+        self.checks = [PING, NamedCheck("etcd", self._etcd_check)]
+        self.ready_checks = self.checks + [NamedCheck("informer-sync", self._cache_check),
+                                           NamedCheck("shutdown", self._shutdown_check)]
+
+    async def _etcd_check(self) -> str | None:
+        return None if await self.client.healthy() else "etcd is not reachable or has no leader"
+
+    async def _cache_check(self) -> str | None:
+        pending = self.registry.synced()
+        return f"watch caches not synced: {', '.join(pending)}" if pending else None
+
+    async def _shutdown_check(self) -> str | None:
+        return "the server is shutting down" if self.stopping.is_set() else None
+
+    def build_app(self) -> web.Application:
+        authorizer = UnionAuthorizer([MODES[mode]() for mode in self.config.authorization_modes])
+        # outermost first, as kube-apiserver's handler chain
+        middlewares = [
+            with_request_info,
+            with_metrics(self.metrics),
+            recovery,
+            with_timeout(self.config.request_timeout),
+            with_authentication(build_authenticator(self.config)),
+            self.inflight.middleware(),
+            with_authorization(authorizer),
+        ]
+        # the body limit is enforced per request by the REST handler so that it answers a Status
+        app = web.Application(middlewares=middlewares, client_max_size=1 << 40)
+        app.router.add_route("*", "/{tail:.*}", self.dispatch)
+        app.on_startup.append(self._on_startup)
+        app.on_cleanup.append(self._on_cleanup)
+        return app
+
+    async def _on_startup(self, app: web.Application) -> None:
+        await self.client.connect()
+        self.registry.start()
+        asyncio.create_task(ensure_system_namespaces(self.registry), name="bootstrap namespaces")
+
+    async def _on_cleanup(self, app: web.Application) -> None:
+        await self.registry.stop()
+        await self.client.close()
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        info: RequestInfo = request_info(request)
+        if info.is_resource_request:
+            return await self.rest.handle(request, info)
+        return await self._non_resource(request, info)
+
+    async def _non_resource(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        if request.method not in ("GET", "HEAD"):
+            if path in ("/version", "/api", "/apis", "/healthz", "/livez", "/readyz", "/metrics"):
+                raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+            raise NOT_FOUND
+        for endpoint, checks in (("healthz", self.checks), ("livez", self.checks), ("readyz", self.ready_checks)):
+            if path == f"/{endpoint}" or path.startswith(f"/{endpoint}/"):
+                return await serve_checks(request, endpoint, checks, path[len(endpoint) + 2:])
+        if path == "/version":
+            return respond(request, version_info())
+        if path == "/metrics":
+            return web.Response(body=generate_latest(self.metrics.registry),
+                                headers={"Content-Type": CONTENT_TYPE_LATEST})
+        document = self._discovery(path)
+        if document is None:
+            raise NOT_FOUND
+        return respond(request, document)
+
+    def _discovery(self, path: str) -> dict | None:
+        parts = path.strip("/").split("/")
+        if parts == ["api"]:
+            return discovery.api_versions(self.server_address)
+        if parts == ["api", "v1"]:
+            return discovery.api_resource_list(self.catalogue, "", "v1")
+        if parts == ["apis"]:
+            return discovery.api_group_list(self.catalogue)
+        if len(parts) == 2 and parts[0] == "apis":
+            return discovery.api_group(self.catalogue, parts[1])
+        if len(parts) == 3 and parts[0] == "apis":
+            return discovery.api_resource_list(self.catalogue, parts[1], parts[2])
+        return None

@@ -1,0 +1,337 @@
+"""The watch cache of one resource: current state plus a ring buffer of recent events, fed by one etcd watch.
+
+Writes and consistent reads go to etcd; the cache serves watches and reads that accept any recent state
+(resourceVersion="0", or NotOlderThan a revision the cache has reached). Objects held here are shared by
+every reader and must never be mutated.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from apiserver.storage.etcd3 import Etcd3Storage, InvalidListRequest, decode_kv, parse_resource_version, prefix_end
+from apiserver.storage.etcd_client import CompactedError, EtcdClient, EtcdError
+from apiserver.storage.event_filter import filter_event
+from apiserver.storage.interface import (
+    CorruptObject, DeleteValidator, KeyNotFound, ListOptions, ListResult, Obj, Preconditions, Predicate,
+    UpdateFunc, Watch, WatchClosed, WatchEvent,
+)
+
+log = logging.getLogger(__name__)
+
+# a watcher whose client reads slower than this many pending events is closed; it re-watches from its
+# last resourceVersion, which is cheaper than buffering without bound
+WATCHER_QUEUE = 4096
+RELIST_BACKOFF = (0.1, 2.0)
+
+
+@dataclass(frozen=True)
+class CacheEvent:
+    key: str
+    type: str
+    object: Obj
+    prev: Obj | None
+    revision: int
+
+
+class CacheWatcher:
+    def __init__(self, cache: "WatchCache", prefix: str, min_revision: int, predicate: Predicate) -> None:
+        self.cache = cache
+        self.prefix = prefix
+        self.min_revision = min_revision
+        self.predicate = predicate
+        self.queue: asyncio.Queue[WatchEvent | None] = asyncio.Queue(WATCHER_QUEUE)
+        self.closed = False
+
+    def offer(self, event: CacheEvent) -> None:
+        if self.closed or event.revision <= self.min_revision:
+            return
+        out = filter_event(event.type, event.object, event.prev, event.revision, self.predicate)
+        if out is None:
+            return
+        try:
+            self.queue.put_nowait(out)
+        except asyncio.QueueFull:
+            log.warning("closing a watch on %s: its client reads too slowly", self.prefix)
+            self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.cache.unregister(self)
+            # the end marker must fit even when the queue is full
+            while self.queue.full():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+    def stop(self) -> None:
+        self.close()
+
+    def progress_revision(self) -> int:
+        return max(self.cache.revision, self.min_revision)
+
+    async def next(self, timeout: float) -> WatchEvent | None:
+        try:
+            event = await asyncio.wait_for(self.queue.get(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        if event is None:
+            self.queue.put_nowait(None)
+            raise WatchClosed()
+        return event
+
+
+class WatchCache:
+    """State and history of one resource prefix (e.g. `/registry/configmaps/`)."""
+
+    def __init__(self, client: EtcdClient, storage: Etcd3Storage, prefix: str, capacity: int) -> None:
+        self.client = client
+        self.storage = storage
+        self.prefix = prefix
+        self.capacity = max(capacity, 1)
+        self.state: dict[str, dict[str, Obj]] = {}   # namespace ("" if cluster-scoped) -> key -> object
+        self.events: deque[CacheEvent] = deque()
+        self.revision = 0
+        # every event with a revision above this one is in the ring buffer
+        self.oldest_revision = 0
+        self.watchers: dict[str, set[CacheWatcher]] = {}
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self.last_sync = 0.0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"watch-cache {self.prefix}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._terminate_watchers()
+
+    # --- filling the cache ---------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        delay = RELIST_BACKOFF[0]
+        while True:
+            try:
+                await self._list()
+                delay = RELIST_BACKOFF[0]
+                await self._follow()
+            except asyncio.CancelledError:
+                raise
+            except CompactedError:
+                log.info("watch cache %s: etcd compacted past our revision, relisting", self.prefix)
+            except (EtcdError, OSError) as exc:
+                log.warning("watch cache %s: %s; relisting in %.1fs", self.prefix, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RELIST_BACKOFF[1])
+            except Exception:
+                log.exception("watch cache %s failed; relisting in %.1fs", self.prefix, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RELIST_BACKOFF[1])
+            self.ready.clear()
+            self._terminate_watchers()
+
+    async def _list(self) -> None:
+        prefix = self.prefix.encode()
+        end = prefix_end(prefix)
+        state: dict[str, dict[str, Obj]] = {}
+        key, revision = prefix, 0
+        while True:
+            result = await self.client.range(key, end, revision=revision, limit=1000)
+            revision = revision or result.revision
+            for kv in result.kvs:
+                obj = self._decode(kv)
+                if obj is not None:
+                    k = kv.key.decode()
+                    state.setdefault(self._namespace_of(k), {})[k] = obj
+            if not result.more or not result.kvs:
+                break
+            key = result.kvs[-1].key + b"\0"
+        self.state = state
+        self.events.clear()
+        self.revision = self.oldest_revision = revision
+        self.last_sync = time.monotonic()
+        self.ready.set()
+
+    async def _follow(self) -> None:
+        prefix = self.prefix.encode()
+        stream = self.client.watch(prefix, prefix_end(prefix), start_revision=self.revision + 1, prev_kv=True)
+        try:
+            async for response in stream:
+                for ev in response.events:
+                    self._apply(ev.type, ev.kv, ev.prev_kv)
+                if response.progress_notify and response.revision > self.revision:
+                    self.revision = response.revision
+                self.last_sync = time.monotonic()
+        finally:
+            await stream.aclose()
+
+    def _decode(self, kv) -> Obj | None:
+        try:
+            return decode_kv(kv)
+        except CorruptObject as exc:
+            # one bad value must not take the whole resource down; GETs of it answer 500 from etcd
+            log.error("watch cache %s: %s", self.prefix, exc)
+            return None
+
+    def _namespace_of(self, key: str) -> str:
+        rest = key[len(self.prefix):]
+        return rest.split("/", 1)[0] if "/" in rest else ""
+
+    def _apply(self, kind: str, kv, prev_kv) -> None:
+        key = kv.key.decode()
+        ns = self._namespace_of(key)
+        bucket = self.state.setdefault(ns, {})
+        prev = bucket.get(key)
+        revision = kv.mod_revision
+        if kind == "DELETE":
+            bucket.pop(key, None)
+            if prev is None:
+                self.revision = revision
+                return
+            obj = {**prev, "metadata": {**prev["metadata"], "resourceVersion": str(revision)}}
+            event = CacheEvent(key, "DELETED", obj, prev, revision)
+        else:
+            obj = self._decode(kv)
+            if obj is None:
+                bucket.pop(key, None)
+                self.revision = revision
+                return
+            bucket[key] = obj
+            event = CacheEvent(key, "MODIFIED" if prev is not None else "ADDED", obj, prev, revision)
+        self._append(event)
+        self.revision = revision
+        self._dispatch(event, ns)
+
+    def _append(self, event: CacheEvent) -> None:
+        if len(self.events) >= self.capacity:
+            self.oldest_revision = self.events.popleft().revision
+        self.events.append(event)
+
+    def _dispatch(self, event: CacheEvent, ns: str) -> None:
+        for prefix in (self.prefix, f"{self.prefix}{ns}/", event.key):
+            for watcher in list(self.watchers.get(prefix, ())):
+                watcher.offer(event)
+
+    # --- serving -------------------------------------------------------------------------------------
+
+    def register(self, prefix: str, revision: int, predicate: Predicate) -> CacheWatcher:
+        """A watcher that sees every event after `revision`; the caller checked that the buffer holds them."""
+        watcher = CacheWatcher(self, prefix, revision, predicate)
+        for event in self.events:
+            if event.revision > revision and event.key.startswith(prefix):
+                watcher.offer(event)
+        self.watchers.setdefault(prefix, set()).add(watcher)
+        return watcher
+
+    def unregister(self, watcher: CacheWatcher) -> None:
+        group = self.watchers.get(watcher.prefix)
+        if group:
+            group.discard(watcher)
+            if not group:
+                del self.watchers[watcher.prefix]
+
+    def _terminate_watchers(self) -> None:
+        for group in list(self.watchers.values()):
+            for watcher in list(group):
+                watcher.close()
+
+    def snapshot(self, prefix: str, predicate: Predicate) -> list[Obj]:
+        if prefix == self.prefix:
+            buckets = [self.state[ns] for ns in sorted(self.state)]
+        else:
+            buckets = [self.state.get(self._namespace_of(prefix), {})]
+        items = []
+        for bucket in buckets:
+            for key in sorted(bucket):
+                if key.startswith(prefix) and predicate.matches(bucket[key]):
+                    items.append(bucket[key])
+        return items
+
+    def lookup(self, key: str) -> Obj | None:
+        return self.state.get(self._namespace_of(key), {}).get(key)
+
+
+class Cacher:
+    """The storage interface with a watch cache in front of etcd."""
+
+    def __init__(self, storage: Etcd3Storage, cache: WatchCache, ready_timeout: float = 10.0) -> None:
+        self.storage = storage
+        self.cache = cache
+        self.ready_timeout = ready_timeout
+
+    async def _ready(self) -> None:
+        try:
+            await asyncio.wait_for(self.cache.ready.wait(), self.ready_timeout)
+        except asyncio.TimeoutError:
+            raise CacheNotReady(self.cache.prefix) from None
+
+    async def create(self, key: str, obj: Obj) -> Obj:
+        return await self.storage.create(key, obj)
+
+    async def guaranteed_update(self, key: str, update: UpdateFunc, preconditions: Preconditions | None = None,
+                                allow_create: bool = False) -> tuple[Obj, bool]:
+        return await self.storage.guaranteed_update(key, update, preconditions, allow_create)
+
+    async def delete(self, key: str, preconditions: Preconditions | None = None,
+                     validate: DeleteValidator | None = None) -> Obj:
+        return await self.storage.delete(key, preconditions, validate)
+
+    async def get(self, key: str, resource_version: str = "") -> Obj:
+        if resource_version != "0":
+            return await self.storage.get(key, resource_version)
+        await self._ready()
+        obj = self.cache.lookup(key)
+        if obj is None:
+            raise KeyNotFound(key)
+        return obj
+
+    async def get_list(self, prefix: str, options: ListOptions) -> ListResult:
+        rv = options.resource_version
+        if not self._from_cache(options):
+            return await self.storage.get_list(prefix, options)
+        await self._ready()
+        if rv not in ("", "0") and parse_resource_version(rv) > self.cache.revision:
+            # the cache has not seen that revision yet: etcd has, and is never older
+            return await self.storage.get_list(prefix, options)
+        return ListResult(self.cache.snapshot(prefix, options.predicate), self.cache.revision)
+
+    @staticmethod
+    def _from_cache(options: ListOptions) -> bool:
+        rv = options.resource_version
+        if options.continue_token or not rv or options.resource_version_match == "Exact":
+            return False
+        if rv != "0" and options.limit:
+            return False
+        return True
+
+    async def initial_state(self, prefix: str, resource_version: str, predicate: Predicate) -> tuple[list[Obj], int]:
+        """The objects a watch without a usable start revision begins with, and their revision."""
+        if resource_version == "0":
+            await self._ready()
+            return self.cache.snapshot(prefix, predicate), self.cache.revision
+        result = await self.get_list(prefix, ListOptions(resource_version=resource_version, predicate=predicate))
+        return result.items, result.resource_version
+
+    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch:
+        await self._ready()
+        if resource_version < self.cache.oldest_revision:
+            # older than the ring buffer: etcd may still have the history (it answers 410 once compacted)
+            return await self.storage.watch(prefix, resource_version, predicate)
+        return self.cache.register(prefix, resource_version, predicate)
+
+    async def latest_revision(self) -> int:
+        """etcd's current revision (linearizable), where a watch "from now" starts."""
+        return await self.storage.current_revision()
+
+
+class CacheNotReady(Exception):
+    def __init__(self, prefix: str) -> None:
+        super().__init__(f"the watch cache of {prefix} is not ready yet")
+
+
+__all__ = ["Cacher", "WatchCache", "CacheNotReady", "InvalidListRequest"]

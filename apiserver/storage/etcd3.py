@@ -1,0 +1,257 @@
+"""The storage interface on etcd v3: compare-and-swap writes keyed on the mod revision.
+
+Every write is one transaction: create compares the key's create revision with 0, update and delete
+compare its mod revision with the one read just before. The revision of the write becomes the object's
+resourceVersion.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from apiserver.storage import codec
+from apiserver.storage.continue_token import InvalidContinueToken, decode_continue, encode_continue
+from apiserver.storage.etcd_client import CompactedError, EtcdClient, KeyValue
+from apiserver.storage.event_filter import filter_event
+from apiserver.storage.interface import (
+    CorruptObject, DeleteValidator, Expired, KeyExists, KeyNotFound, ListOptions, ListResult, Obj, Preconditions,
+    Predicate, ResourceVersionConflict, TooLargeResourceVersion, UpdateFunc, WatchClosed, WatchEvent,
+)
+
+log = logging.getLogger(__name__)
+
+# etcd rejects requests above ~1.5 MiB and gRPC replies are capped: read big collections in pages
+PAGE_SIZE = 1000
+WATCH_QUEUE = 1024
+
+
+class InvalidListRequest(ValueError):
+    pass
+
+
+def prefix_end(prefix: bytes) -> bytes:
+    """The smallest key greater than every key starting with `prefix` (etcd's range_end for a prefix)."""
+    end = bytearray(prefix)
+    for i in range(len(end) - 1, -1, -1):
+        if end[i] < 0xFF:
+            end[i] += 1
+            return bytes(end[: i + 1])
+    return b"\0"
+
+
+def parse_resource_version(value: str) -> int:
+    try:
+        rv = int(value)
+    except ValueError:
+        raise InvalidListRequest(f"invalid resource version: {value!r}") from None
+    if rv < 0:
+        raise InvalidListRequest(f"invalid resource version: {value!r}")
+    return rv
+
+
+def decode_kv(kv: KeyValue, revision: int | None = None) -> Obj:
+    try:
+        return codec.decode(kv.value, revision or kv.mod_revision)
+    except codec.DecodeError as exc:
+        raise CorruptObject(kv.key.decode(errors="replace"), str(exc)) from None
+
+
+class Etcd3Storage:
+    def __init__(self, client: EtcdClient) -> None:
+        self.client = client
+
+    async def create(self, key: str, obj: Obj) -> Obj:
+        data = codec.encode(obj)
+        result = await self.client.create(key.encode(), data)
+        if not result.succeeded:
+            raise KeyExists(key)
+        return codec.decode(data, result.revision)
+
+    async def get(self, key: str, resource_version: str = "") -> Obj:
+        revision = parse_resource_version(resource_version) if resource_version else 0
+        try:
+            kv, _ = await self.client.get(key.encode(), revision=revision)
+        except CompactedError as exc:
+            raise Expired(f"too old resource version: {revision} ({exc.compact_revision})") from None
+        if kv is None:
+            raise KeyNotFound(key)
+        return decode_kv(kv)
+
+    async def current_revision(self) -> int:
+        return await self.client.current_revision()
+
+    async def get_list(self, prefix: str, options: ListOptions) -> ListResult:
+        start, revision, minimum = await self._list_start(prefix, options)
+        predicate, limit = options.predicate, options.limit
+        end = prefix_end(prefix.encode())
+        items: list[Obj] = []
+        key = start
+        list_revision = revision
+        remaining: int | None = None
+        more = False
+        last_examined: bytes | None = None
+        try:
+            while True:
+                page = PAGE_SIZE if not limit else max(limit - len(items), 1)
+                if limit and not predicate.empty():
+                    page = max(page, min(PAGE_SIZE, limit * 2))
+                result = await self.client.range(key, end, revision=list_revision, limit=page)
+                if not list_revision:
+                    list_revision = result.revision
+                    if minimum and list_revision < minimum:
+                        raise TooLargeResourceVersion(minimum, list_revision)
+                for i, kv in enumerate(result.kvs):
+                    last_examined = kv.key
+                    obj = decode_kv(kv)
+                    if predicate.matches(obj):
+                        items.append(obj)
+                    if limit and len(items) == limit:
+                        more = i < len(result.kvs) - 1 or result.more
+                        if more and predicate.empty():
+                            remaining = result.count - (i + 1)
+                        break
+                if (limit and len(items) == limit) or not result.more or not result.kvs:
+                    break
+                key = result.kvs[-1].key + b"\0"
+        except CompactedError as exc:
+            if options.continue_token:
+                raise Expired("The provided continue parameter is too old to display a consistent list result. "
+                              "You can start a new list without the continue parameter.") from None
+            raise Expired(f"too old resource version: {list_revision} ({exc.compact_revision})") from None
+        token = ""
+        if more and last_examined is not None:
+            token = encode_continue(list_revision, (last_examined + b"\0").decode(), prefix)
+        return ListResult(items, list_revision, token, remaining if remaining and remaining > 0 else None)
+
+    async def _list_start(self, prefix: str, options: ListOptions) -> tuple[bytes, int, int]:
+        """Where the list starts: (first key, revision to read at or 0 for latest, minimum revision)."""
+        rv, match = options.resource_version, options.resource_version_match
+        if options.continue_token:
+            if rv and rv != "0":
+                raise InvalidListRequest("specifying resource version is not allowed when using continue")
+            try:
+                position = decode_continue(options.continue_token, prefix)
+            except InvalidContinueToken as exc:
+                raise InvalidListRequest(str(exc)) from None
+            return position.start_key.encode(), position.revision, 0
+        if match == "Exact":
+            return prefix.encode(), parse_resource_version(rv), 0
+        minimum = parse_resource_version(rv) if rv else 0
+        return prefix.encode(), 0, minimum
+
+    async def guaranteed_update(self, key: str, update: UpdateFunc, preconditions: Preconditions | None = None,
+                                allow_create: bool = False) -> tuple[Obj, bool]:
+        kv, _ = await self.client.get(key.encode())
+        while True:
+            if kv is None:
+                if not allow_create:
+                    raise KeyNotFound(key)
+                new = await update(None)
+                data = codec.encode(new)
+                result = await self.client.create(key.encode(), data)
+                if result.succeeded:
+                    return codec.decode(data, result.revision), True
+                kv = result.kv
+                continue
+            current = decode_kv(kv)
+            if preconditions:
+                preconditions.check(key, current)
+            new = await update(current)
+            data = codec.encode(new)
+            if data == kv.value:
+                # nothing changed: kube-apiserver skips the write and keeps the resourceVersion
+                return current, False
+            result = await self.client.update(key.encode(), data, kv.mod_revision)
+            if result.succeeded:
+                return codec.decode(data, result.revision), False
+            kv = result.kv
+
+    async def delete(self, key: str, preconditions: Preconditions | None = None,
+                     validate: DeleteValidator | None = None) -> Obj:
+        kv, _ = await self.client.get(key.encode())
+        while True:
+            if kv is None:
+                raise KeyNotFound(key)
+            current = decode_kv(kv)
+            if preconditions:
+                preconditions.check(key, current)
+            if validate:
+                await validate(current)
+            result = await self.client.delete(key.encode(), kv.mod_revision)
+            if result.succeeded:
+                return current
+            kv = result.kv
+
+    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> "EtcdWatch":
+        return EtcdWatch(self.client, prefix, resource_version, predicate)
+
+
+class EtcdWatch:
+    """A watch served straight from etcd, for revisions the watch cache no longer holds.
+
+    A pump task reads the etcd stream into a queue so that waiting for the next event with a timeout
+    never cancels the stream itself.
+    """
+
+    def __init__(self, client: EtcdClient, prefix: str, resource_version: int, predicate: Predicate) -> None:
+        self._client = client
+        self._prefix = prefix.encode()
+        self._start = resource_version + 1
+        self._predicate = predicate
+        self._progress = resource_version
+        self._queue: asyncio.Queue[WatchEvent | BaseException] = asyncio.Queue(WATCH_QUEUE)
+        self._task = asyncio.create_task(self._pump(), name=f"etcd watch {prefix}")
+
+    def progress_revision(self) -> int:
+        return self._progress
+
+    def stop(self) -> None:
+        self._task.cancel()
+
+    async def next(self, timeout: float) -> WatchEvent | None:
+        try:
+            item = await asyncio.wait_for(self._queue.get(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        if isinstance(item, BaseException):
+            self._queue.put_nowait(item)
+            raise item
+        if item.type != "BOOKMARK":
+            return item
+        self._progress = max(self._progress, item.resource_version)
+        return None
+
+    async def _pump(self) -> None:
+        stream = self._client.watch(self._prefix, prefix_end(self._prefix), start_revision=self._start, prev_kv=True)
+        try:
+            async for response in stream:
+                for ev in response.events:
+                    out = translate_event(ev.type, ev.kv, ev.prev_kv, self._predicate)
+                    if out is not None:
+                        await self._queue.put(out)
+                    # progress travels through the queue so it is never ahead of the events before it
+                    await self._queue.put(WatchEvent("BOOKMARK", {}, ev.kv.mod_revision))
+                if response.progress_notify:
+                    await self._queue.put(WatchEvent("BOOKMARK", {}, response.revision))
+            await self._queue.put(WatchClosed())
+        except CompactedError as exc:
+            await self._queue.put(Expired(f"too old resource version: {self._start - 1} ({exc.compact_revision})"))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self._queue.put(exc)
+        finally:
+            await stream.aclose()
+
+
+def translate_event(kind: str, kv: KeyValue, prev_kv: KeyValue | None, predicate: Predicate) -> WatchEvent | None:
+    """One etcd event as the API sees it; a deleted object carries the revision of its deletion."""
+    prev = decode_kv(prev_kv) if prev_kv is not None else None
+    if kind == "DELETE":
+        if prev is None:
+            return None
+        prev["metadata"]["resourceVersion"] = str(kv.mod_revision)
+        return filter_event("DELETED", prev, prev, kv.mod_revision, predicate)
+    obj = decode_kv(kv)
+    event_type = "ADDED" if kv.create_revision == kv.mod_revision else "MODIFIED"
+    return filter_event(event_type, obj, prev, kv.mod_revision, predicate)

@@ -1,0 +1,167 @@
+"""The storage interface every resource goes through, and the values that cross it.
+
+Two implementations stand behind it: `Etcd3Storage` (straight to etcd) and `Cacher` (the watch cache,
+which serves watches and resourceVersion="0" reads from memory and passes everything else to etcd).
+Objects are plain JSON-shaped dicts; `metadata.resourceVersion` is always the etcd mod revision.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Protocol
+
+from apiserver.api.fields import FieldSelector, parse_field_selector
+from apiserver.api.labels import LabelSelector, parse_label_selector
+
+Obj = dict[str, Any]
+
+# The attributes a predicate looks at: (labels, fields). Fields always hold metadata.name and,
+# for namespaced resources, metadata.namespace, plus whatever the resource's strategy exposes.
+AttrsFunc = Callable[[Obj], tuple[dict[str, str], dict[str, str]]]
+
+
+class StorageError(Exception):
+    """Base of the errors the storage layer raises; the registry turns them into Status errors."""
+
+
+class KeyNotFound(StorageError):
+    pass
+
+
+class KeyExists(StorageError):
+    pass
+
+
+@dataclass
+class ResourceVersionConflict(StorageError):
+    """A precondition or the compare-and-swap failed; `current` is what is stored now."""
+    message: str
+    current: Obj | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Expired(StorageError):
+    """The revision asked for was compacted (410 Gone)."""
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class TooLargeResourceVersion(StorageError):
+    requested: int
+    current: int
+
+    def __str__(self) -> str:
+        return f"Too large resource version: {self.requested}, current: {self.current}"
+
+
+@dataclass
+class CorruptObject(StorageError):
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"failed to decode the object stored at {self.key}: {self.reason}"
+
+
+@dataclass
+class Predicate:
+    label: LabelSelector = field(default_factory=lambda: parse_label_selector(""))
+    field: FieldSelector = field(default_factory=lambda: parse_field_selector(""))
+    attrs: AttrsFunc | None = None
+
+    def empty(self) -> bool:
+        return self.label.empty() and self.field.empty()
+
+    def matches(self, obj: Obj) -> bool:
+        if self.empty() or self.attrs is None:
+            return True
+        labels, fields = self.attrs(obj)
+        return self.label.matches(labels) and self.field.matches(fields)
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    uid: str | None = None
+    resource_version: str | None = None
+
+    def check(self, key_name: str, obj: Obj) -> None:
+        meta = obj.get("metadata") or {}
+        if self.uid and meta.get("uid") != self.uid:
+            raise ResourceVersionConflict(
+                f"Precondition failed: UID in precondition: {self.uid}, UID in object meta: {meta.get('uid', '')}", obj)
+        if self.resource_version and meta.get("resourceVersion") != self.resource_version:
+            raise ResourceVersionConflict(
+                f"Precondition failed: ResourceVersion in precondition: {self.resource_version}, "
+                f"ResourceVersion in object meta: {meta.get('resourceVersion', '')}", obj)
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    resource_version: str = ""
+    resource_version_match: str = ""
+    limit: int = 0
+    continue_token: str = ""
+    predicate: Predicate = field(default_factory=Predicate)
+
+
+@dataclass
+class ListResult:
+    items: list[Obj]
+    resource_version: int
+    continue_token: str = ""
+    remaining_item_count: int | None = None
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """What a watch yields: ADDED / MODIFIED / DELETED with an object, BOOKMARK with a revision,
+    ERROR with a Status dict."""
+    type: str
+    object: Obj
+    resource_version: int = 0
+
+
+# Receives the current object (None when absent, for create-on-update) and returns the new one.
+UpdateFunc = Callable[[Obj | None], Awaitable[Obj]]
+# Called with the stored object just before a delete; raises to refuse the deletion.
+DeleteValidator = Callable[[Obj], Awaitable[None]]
+
+
+class WatchClosed(Exception):
+    """The watch ended on the server side (cache relisted, watcher too slow, shutdown): the client re-watches."""
+
+
+class Watch(Protocol):
+    async def next(self, timeout: float) -> WatchEvent | None:
+        """The next event, None if none came within `timeout`; raises WatchClosed at the end, Expired when
+        the start revision is gone."""
+        ...
+
+    def progress_revision(self) -> int:
+        """A revision up to which every matching event has been yielded (for bookmarks)."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+class Storage(Protocol):
+    async def create(self, key: str, obj: Obj) -> Obj: ...
+
+    async def get(self, key: str, resource_version: str = "") -> Obj: ...
+
+    async def get_list(self, prefix: str, options: ListOptions) -> ListResult: ...
+
+    async def guaranteed_update(self, key: str, update: UpdateFunc, preconditions: Preconditions | None = None,
+                                allow_create: bool = False) -> tuple[Obj, bool]:
+        """Read-modify-write with retries on conflict; returns (object, created)."""
+        ...
+
+    async def delete(self, key: str, preconditions: Preconditions | None = None,
+                     validate: DeleteValidator | None = None) -> Obj: ...
+
+    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch: ...

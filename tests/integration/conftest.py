@@ -1,0 +1,149 @@
+"""Fixtures that run real API server processes against the real etcd cluster of tests/conftest.py."""
+from __future__ import annotations
+
+import ssl
+import uuid
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+import aiohttp
+import orjson
+import pytest
+
+from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
+
+
+class Replica:
+    def __init__(self, spec: ReplicaSpec, process, prefix: str) -> None:
+        self.spec = spec
+        self.process = process
+        self.prefix = prefix
+
+    @property
+    def url(self) -> str:
+        return self.spec.url
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            stop_process(self.process.pid)
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def replica_factory(pki, etcd_cluster, tmp_path_factory) -> Callable[..., Replica]:
+    """Starts API server processes; each gets its own --etcd-prefix unless one is given."""
+    started: list[Replica] = []
+    logs = tmp_path_factory.mktemp("apiserver-logs")
+
+    def start(*flags: str, prefix: str | None = None, etcd_servers: str | None = None,
+              wait: bool = True) -> Replica:
+        prefix = prefix or f"/registry-{uuid.uuid4().hex[:8]}"
+        spec = ReplicaSpec(pki=pki, etcd_servers=etcd_servers or etcd_cluster.servers_flag, port=free_port(),
+                           log_file=logs / f"apiserver-{len(started)}.log",
+                           extra_flags=[f"--etcd-prefix={prefix}", *flags])
+        process = start_replica(spec)
+        replica = Replica(spec, process, prefix)
+        started.append(replica)
+        if wait:
+            wait_ready(spec.url, pki, process, log_file=spec.log_file)
+        return replica
+
+    yield start
+    for replica in started:
+        replica.stop()
+
+
+@pytest.fixture(scope="session")
+def apiserver(replica_factory) -> Replica:
+    """The shared replica most tests talk to."""
+    return replica_factory("--default-watch-cache-size=50")
+
+
+class Api:
+    """A small HTTP client for the tests: JSON in, (status, JSON) out, and watches as event lists."""
+
+    def __init__(self, url: str, context: ssl.SSLContext | bool, headers: dict[str, str] | None = None) -> None:
+        self.url = url
+        self.context = context
+        self.headers = headers or {}
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context))
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def request(self, method: str, path: str, body: Any = None, *, params: dict | None = None,
+                      headers: dict[str, str] | None = None, data: bytes | None = None) -> tuple[int, Any]:
+        hdrs = {**self.headers, **(headers or {})}
+        if body is not None:
+            data = orjson.dumps(body)
+            hdrs.setdefault("Content-Type", "application/json")
+        async with self.session.request(method, self.url + path, data=data, params=params, headers=hdrs) as resp:
+            raw = await resp.read()
+            try:
+                return resp.status, orjson.loads(raw) if raw else None
+            except orjson.JSONDecodeError:
+                return resp.status, raw.decode(errors="replace")
+
+    async def get(self, path: str, **kw) -> tuple[int, Any]:
+        return await self.request("GET", path, **kw)
+
+    async def post(self, path: str, body: Any, **kw) -> tuple[int, Any]:
+        return await self.request("POST", path, body, **kw)
+
+    async def put(self, path: str, body: Any, **kw) -> tuple[int, Any]:
+        return await self.request("PUT", path, body, **kw)
+
+    async def delete(self, path: str, body: Any = None, **kw) -> tuple[int, Any]:
+        return await self.request("DELETE", path, body, **kw)
+
+    async def watch(self, path: str, params: dict, until: Callable[[list[dict]], bool] | None = None,
+                    timeout: float = 15.0) -> list[dict]:
+        """Collects events until `until(events)` is true or the server ends the stream."""
+        events: list[dict] = []
+        params = {**params, "watch": "true"}
+        async with self.session.get(self.url + path, params=params, headers=self.headers,
+                                    timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+            assert resp.status == 200, await resp.text()
+            async for line in resp.content:
+                if line.strip():
+                    events.append(orjson.loads(line))
+                    if until and until(events):
+                        break
+        return events
+
+    async def stream(self, path: str, params: dict) -> AsyncIterator[dict]:
+        async with self.session.get(self.url + path, params={**params, "watch": "true"}, headers=self.headers,
+                                    timeout=aiohttp.ClientTimeout(total=60)) as resp:
+            assert resp.status == 200, await resp.text()
+            async for line in resp.content:
+                if line.strip():
+                    yield orjson.loads(line)
+
+
+@pytest.fixture
+async def api(apiserver, pki) -> AsyncIterator[Api]:
+    client = Api(apiserver.url, client_context(pki))
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def new_ns() -> Callable[[], str]:
+    return lambda: f"t-{uuid.uuid4().hex[:10]}"
+
+
+async def make_namespace(api: Api, name: str) -> None:
+    status, body = await api.post("/api/v1/namespaces", {"metadata": {"name": name}})
+    assert status == 201, body
+
+
+def configmap(name: str, data: dict | None = None, labels: dict | None = None) -> dict:
+    meta: dict[str, Any] = {"name": name}
+    if labels:
+        meta["labels"] = labels
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data or {"k": "v"}}
+
+
+def write_token_file(path: Path, rows: list[str]) -> Path:
+    path.write_text("\n".join(rows) + "\n")
+    return path

@@ -1,0 +1,174 @@
+"""Every error a client can meet is a Status object with the right code and reason."""
+from __future__ import annotations
+
+import asyncio
+import signal
+import ssl
+
+import orjson
+
+from cluster.replica import client_context
+from tests.integration.conftest import Api, configmap, make_namespace, write_token_file
+from tests.integration.etcd_tools import etcdctl
+
+
+def assert_status(body, code: int, reason: str) -> None:
+    assert isinstance(body, dict), body
+    assert body["kind"] == "Status" and body["apiVersion"] == "v1" and body["status"] == "Failure", body
+    assert body["code"] == code and body["reason"] == reason, body
+    assert body["message"] and "Traceback" not in body["message"]
+
+
+async def test_400_bad_body(api):
+    status, body = await api.request("POST", "/api/v1/namespaces/default/configmaps", data=b"{not json",
+                                     headers={"Content-Type": "application/json"})
+    assert status == 400
+    assert_status(body, 400, "BadRequest")
+
+
+async def test_404_missing_object_and_unknown_resource(api):
+    status, body = await api.get("/api/v1/namespaces/default/configmaps/nope")
+    assert status == 404
+    assert_status(body, 404, "NotFound")
+    assert body["details"] == {"name": "nope", "kind": "configmaps"}
+    status, body = await api.get("/apis/apps/v1/namespaces/default/deployments/nope")
+    assert body["message"] == 'deployments.apps "nope" not found'
+    status, body = await api.get("/api/v1/namespaces/default/widgets")
+    assert status == 404
+    assert_status(body, 404, "NotFound")
+    status, body = await api.get("/no/such/path")
+    assert status == 404
+
+
+async def test_405_wrong_method(api):
+    status, body = await api.put("/api/v1/namespaces/default/configmaps", configmap("x"))
+    assert status == 405
+    assert_status(body, 405, "MethodNotAllowed")
+    status, body = await api.post("/api/v1/namespaces/default/configmaps/x", configmap("x"))
+    assert status == 405
+
+
+async def test_413_body_too_large(api):
+    big = configmap("big", {"blob": "x" * (3 * 1024 * 1024 + 10)})
+    status, body = await api.post("/api/v1/namespaces/default/configmaps", big)
+    assert status == 413
+    assert_status(body, 413, "RequestEntityTooLarge")
+
+
+async def test_415_unknown_content_type(api):
+    status, body = await api.request("POST", "/api/v1/namespaces/default/configmaps", data=b"a=b",
+                                     headers={"Content-Type": "text/plain"})
+    assert status == 415
+    assert_status(body, 415, "UnsupportedMediaType")
+
+
+async def test_422_invalid_names_and_labels(api):
+    bad = configmap("Bad_Name", labels={"bad key!": "x"})
+    status, body = await api.post("/api/v1/namespaces/default/configmaps", bad)
+    assert status == 422
+    assert_status(body, 422, "Invalid")
+    fields = {c["field"] for c in body["details"]["causes"]}
+    assert fields == {"metadata.name", "metadata.labels"}
+    assert body["details"]["kind"] == "ConfigMap" and body["details"]["name"] == "Bad_Name"
+    assert body["message"].startswith('ConfigMap "Bad_Name" is invalid: [metadata.name: Invalid value: "Bad_Name"')
+    status, body = await api.post("/api/v1/namespaces/default/configmaps", {"metadata": {}})
+    assert status == 422 and body["details"]["causes"][0]["field"] == "metadata.name"
+
+
+async def test_401_bad_token_and_no_anonymous(replica_factory, tmp_path, pki):
+    tokens = write_token_file(tmp_path / "tokens.csv", ['good-token,alice,uid-1,"devs,ops"'])
+    replica = replica_factory(f"--token-auth-file={tokens}", "--anonymous-auth=false")
+    plain = ssl.create_default_context(cafile=str(pki.ca_cert))
+    client = Api(replica.url, plain, {"Authorization": "Bearer wrong-token"})
+    try:
+        status, body = await client.get("/api/v1/namespaces")
+        assert status == 401
+        assert_status(body, 401, "Unauthorized")
+        client.headers = {}
+        status, body = await client.get("/api/v1/namespaces")
+        assert status == 401
+        client.headers = {"Authorization": "Bearer good-token"}
+        status, body = await client.get("/api/v1/namespaces")
+        assert status == 200
+    finally:
+        await client.close()
+
+
+async def test_403_forbidden(replica_factory, pki):
+    replica = replica_factory("--authorization-mode=AlwaysDeny")
+    client = Api(replica.url, client_context(pki))
+    try:
+        status, body = await client.get("/api/v1/namespaces/default/configmaps/c")
+        assert status == 403
+        assert_status(body, 403, "Forbidden")
+        assert body["message"].startswith('configmaps "c" is forbidden: User "kubernetes-admin" cannot get resource '
+                                          '"configmaps" in API group "" in the namespace "default"')
+    finally:
+        await client.close()
+
+
+async def test_429_too_many_mutating_requests(replica_factory, pki):
+    replica = replica_factory("--max-mutating-requests-inflight=1")
+    host, port = "127.0.0.1", replica.spec.port
+    # hold the only mutating seat: send headers promising a body that never comes
+    reader, writer = await asyncio.open_connection(host, port, ssl=client_context(pki), server_hostname="localhost")
+    writer.write(b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: localhost\r\n"
+                 b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+    await writer.drain()
+    await asyncio.sleep(0.5)
+    client = Api(replica.url, client_context(pki))
+    try:
+        status, body = await client.post("/api/v1/namespaces/default/configmaps", configmap("x"))
+        assert status == 429
+        assert_status(body, 429, "TooManyRequests")
+        status, _ = await client.get("/api/v1/namespaces/default/configmaps")
+        assert status == 200
+    finally:
+        writer.close()
+        await client.close()
+
+
+async def test_500_undecodable_object_without_traceback(api, apiserver, etcd_cluster, pki, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    etcdctl(etcd_cluster, pki, "put", f"{apiserver.prefix}/configmaps/{ns}/broken", "this is not json")
+    status, body = await api.get(f"/api/v1/namespaces/{ns}/configmaps/broken")
+    assert status == 500
+    assert_status(body, 500, "InternalError")
+    assert "broken" in body["message"]
+    # one bad value does not take the cached list down
+    await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("fine"))
+    for _ in range(50):
+        status, body = await api.get(f"/api/v1/namespaces/{ns}/configmaps", params={"resourceVersion": "0"})
+        if [i["metadata"]["name"] for i in body["items"]] == ["fine"]:
+            break
+        await asyncio.sleep(0.05)
+    assert status == 200 and [i["metadata"]["name"] for i in body["items"]] == ["fine"]
+
+
+async def test_503_and_504_when_etcd_is_gone_or_frozen(replica_factory, etcd_cluster_factory, pki):
+    etcd = etcd_cluster_factory(members=1)
+    replica = replica_factory("--request-timeout=2s", etcd_servers=etcd.servers_flag)
+    client = Api(replica.url, client_context(pki))
+    try:
+        assert (await client.get("/api/v1/namespaces"))[0] == 200
+        pid = etcd.members[0].pid
+        import os
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            status, body = await client.get("/api/v1/namespaces")
+            assert status == 504, body
+            assert_status(body, 504, "Timeout")
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert (await client.get("/api/v1/namespaces"))[0] == 200
+        etcd.kill_member(0)
+        await asyncio.sleep(0.5)
+        status, body = await client.get("/api/v1/namespaces")
+        assert status in (503, 504), body
+        if status == 503:
+            assert_status(body, 503, "ServiceUnavailable")
+        status, text = await client.get("/readyz")
+        assert status == 500 and "readyz check failed" in text
+    finally:
+        await client.close()

@@ -1,0 +1,133 @@
+"""Watch semantics: replay, initial state, selector transitions, bookmarks, 410, watch-list."""
+from __future__ import annotations
+
+import asyncio
+
+from tests.integration.conftest import configmap, make_namespace
+from tests.integration.etcd_tools import compact
+
+
+def _summary(events):
+    return [(e["type"], e["object"]["metadata"].get("name")) for e in events]
+
+
+async def test_watch_replays_after_resource_version(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    _, a = await api.post(path, configmap("a"))
+    await api.post(path, configmap("b"))
+    _, c = await api.put(f"{path}/a", configmap("a", {"v": "2"}))
+    await api.delete(f"{path}/a")
+    events = await api.watch(path, {"resourceVersion": a["metadata"]["resourceVersion"]},
+                             until=lambda ev: len(ev) == 3)
+    assert _summary(events) == [("ADDED", "b"), ("MODIFIED", "a"), ("DELETED", "a")]
+    revisions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert revisions == sorted(revisions) and revisions[1] == int(c["metadata"]["resourceVersion"])
+    assert revisions[2] > revisions[1]
+
+
+async def test_watch_without_resource_version_starts_with_current_state(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    await api.post(path, configmap("x"))
+    await api.post(path, configmap("y"))
+    for params in ({}, {"resourceVersion": "0"}):
+        events = []
+
+        async def consume():
+            async for event in api.stream(path, params):
+                events.append(event)
+                if len(events) == 3:
+                    return
+
+        task = asyncio.create_task(consume())
+        while len(events) < 2:
+            await asyncio.sleep(0.02)
+        name = f"z{len(params)}"
+        await api.post(path, configmap(name))
+        await asyncio.wait_for(task, 10)
+        assert _summary(events) == [("ADDED", "x"), ("ADDED", "y"), ("ADDED", name)]
+
+
+async def test_selector_transitions(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    _, start = await api.post(path, configmap("other", labels={"env": "dev"}))
+    await api.post(path, configmap("t", labels={"env": "dev"}))
+    await api.put(f"{path}/t", configmap("t", labels={"env": "prod"}))
+    await api.put(f"{path}/t", configmap("t", {"x": "1"}, labels={"env": "prod"}))
+    await api.put(f"{path}/t", configmap("t", labels={"env": "dev"}))
+    await api.put(f"{path}/t", configmap("t", labels={"env": "prod"}))
+    await api.delete(f"{path}/t")
+    events = await api.watch(path, {"resourceVersion": start["metadata"]["resourceVersion"],
+                                    "labelSelector": "env=prod"}, until=lambda ev: len(ev) == 5)
+    assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED", "ADDED", "DELETED"]
+    assert events[2]["object"]["metadata"]["labels"] == {"env": "dev"}
+
+
+async def test_bookmarks_and_timeout(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    _, created = await api.post(path, configmap("bm"))
+    rv = created["metadata"]["resourceVersion"]
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    events = await api.watch(path, {"resourceVersion": rv, "allowWatchBookmarks": "true", "timeoutSeconds": "3"})
+    elapsed = loop.time() - started
+    assert 2.5 <= elapsed < 8, elapsed
+    bookmarks = [e for e in events if e["type"] == "BOOKMARK"]
+    assert bookmarks, events
+    assert bookmarks[-1]["object"]["kind"] == "ConfigMap"
+    assert int(bookmarks[-1]["object"]["metadata"]["resourceVersion"]) >= int(rv)
+    without = await api.watch(path, {"resourceVersion": rv, "timeoutSeconds": "2"})
+    assert not [e for e in without if e["type"] == "BOOKMARK"]
+
+
+async def test_watch_list_initial_events_end_with_bookmark(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    await api.post(path, configmap("w1"))
+    await api.post(path, configmap("w2"))
+    events = await api.watch(path, {"sendInitialEvents": "true", "resourceVersionMatch": "NotOlderThan",
+                                    "allowWatchBookmarks": "true"}, until=lambda ev: ev[-1]["type"] == "BOOKMARK")
+    assert _summary(events[:2]) == [("ADDED", "w1"), ("ADDED", "w2")]
+    assert events[2]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    status, body = await api.get(path, params={"watch": "true", "sendInitialEvents": "true"})
+    assert status == 400
+
+
+async def test_legacy_watch_path_and_name_selector(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    _, start = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("noise"))
+    await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("target"))
+    await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("target2"))
+    await api.delete(f"/api/v1/namespaces/{ns}/configmaps/target")
+    events = await api.watch(f"/api/v1/watch/namespaces/{ns}/configmaps",
+                             {"resourceVersion": start["metadata"]["resourceVersion"],
+                              "fieldSelector": "metadata.name=target"}, until=lambda ev: len(ev) == 2)
+    assert _summary(events) == [("ADDED", "target"), ("DELETED", "target")]
+
+
+async def test_old_revisions_come_from_etcd_then_410_after_compaction(api, new_ns, etcd_cluster, pki):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    _, first = await api.post(path, configmap("old-0"))
+    start = first["metadata"]["resourceVersion"]
+    # push the start revision out of the 50-event ring buffer
+    for i in range(1, 61):
+        await api.post(path, configmap(f"old-{i}"))
+    events = await api.watch(path, {"resourceVersion": start}, until=lambda ev: len(ev) == 60)
+    assert [e["object"]["metadata"]["name"] for e in events] == [f"old-{i}" for i in range(1, 61)]
+    compact(etcd_cluster, pki)
+    events = await api.watch(path, {"resourceVersion": start})
+    assert len(events) == 1 and events[0]["type"] == "ERROR"
+    status = events[0]["object"]
+    assert status["kind"] == "Status" and status["code"] == 410 and status["reason"] == "Expired"
+    assert status["message"].startswith(f"too old resource version: {start}")
