@@ -1,0 +1,302 @@
+"""Generates and maintains every TLS identity of the cluster.
+
+Everything is idempotent: a certificate that is present, matches its key, is signed by the current CA,
+still describes the wanted identity and is not about to expire is kept byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from certs.kubeconfig import read_server, write_atomic, write_kubeconfig
+
+DEFAULT_SERVER = "https://127.0.0.1:6443"
+CA_VALIDITY = dt.timedelta(days=3650)
+LEAF_VALIDITY = dt.timedelta(days=365)
+RENEW_BEFORE = dt.timedelta(days=30)
+# Tolerates small clock differences between the machine that issues and the one that verifies.
+BACKDATE = dt.timedelta(minutes=5)
+
+SERVER_AUTH = ExtendedKeyUsageOID.SERVER_AUTH
+CLIENT_AUTH = ExtendedKeyUsageOID.CLIENT_AUTH
+
+
+@dataclass(frozen=True)
+class CertKeyPair:
+    cert: Path
+    key: Path
+
+
+@dataclass(frozen=True)
+class PkiPaths:
+    directory: Path
+    ca_cert: Path
+    ca_key: Path
+    apiserver_cert: Path
+    apiserver_key: Path
+    admin_cert: Path
+    admin_key: Path
+    etcd_ca_cert: Path
+    etcd_ca_key: Path
+    etcd_server_cert: Path
+    etcd_server_key: Path
+    etcd_peer_cert: Path
+    etcd_peer_key: Path
+    etcd_client_cert: Path
+    etcd_client_key: Path
+    admin_kubeconfig: Path
+
+    @classmethod
+    def under(cls, directory: Path) -> PkiPaths:
+        d = directory
+        return cls(
+            directory=d,
+            ca_cert=d / "ca.crt",
+            ca_key=d / "ca.key",
+            apiserver_cert=d / "apiserver.crt",
+            apiserver_key=d / "apiserver.key",
+            admin_cert=d / "admin.crt",
+            admin_key=d / "admin.key",
+            etcd_ca_cert=d / "etcd" / "ca.crt",
+            etcd_ca_key=d / "etcd" / "ca.key",
+            etcd_server_cert=d / "etcd" / "server.crt",
+            etcd_server_key=d / "etcd" / "server.key",
+            etcd_peer_cert=d / "etcd" / "peer.crt",
+            etcd_peer_key=d / "etcd" / "peer.key",
+            etcd_client_cert=d / "apiserver-etcd-client.crt",
+            etcd_client_key=d / "apiserver-etcd-client.key",
+            admin_kubeconfig=d / "admin.kubeconfig",
+        )
+
+
+@dataclass(frozen=True)
+class LeafSpec:
+    """The identity a leaf certificate must carry; a certificate that differs from it is reissued."""
+
+    common_name: str
+    organizations: tuple[str, ...] = ()
+    dns_names: tuple[str, ...] = ()
+    ip_addresses: tuple[str, ...] = ()
+    usages: tuple[x509.ObjectIdentifier, ...] = (CLIENT_AUTH,)
+
+    def subject(self) -> x509.Name:
+        attrs = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, org) for org in self.organizations]
+        attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, self.common_name))
+        return x509.Name(attrs)
+
+    def san(self) -> x509.SubjectAlternativeName | None:
+        names: list[x509.GeneralName] = [x509.DNSName(n) for n in self.dns_names]
+        names += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in self.ip_addresses]
+        return x509.SubjectAlternativeName(names) if names else None
+
+
+@dataclass(frozen=True)
+class _Issuer:
+    cert: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+
+def apiserver_spec(node_name: str) -> LeafSpec:
+    dns = ("kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
+           "localhost", node_name)
+    return LeafSpec("kube-apiserver", dns_names=tuple(dict.fromkeys(dns)), ip_addresses=("127.0.0.1",),
+                    usages=(SERVER_AUTH,))
+
+
+ADMIN_SPEC = LeafSpec("kubernetes-admin", organizations=("system:masters",))
+ETCD_MEMBER_SPEC = LeafSpec("etcd", dns_names=("localhost",), ip_addresses=("127.0.0.1",),
+                            usages=(SERVER_AUTH, CLIENT_AUTH))
+ETCD_CLIENT_SPEC = LeafSpec("kube-apiserver-etcd-client")
+
+
+def ensure_pki(directory: Path, node_name: str, server: str | None = None) -> PkiPaths:
+    """Creates whatever is missing or stale under `directory` and returns where everything is.
+
+    `server` goes into admin.kubeconfig; None keeps the server already there (DEFAULT_SERVER for a new file).
+    """
+    paths = PkiPaths.under(Path(directory))
+    with _locked(paths.directory):
+        cluster_ca = _ensure_ca(paths.ca_cert, paths.ca_key, "kubernetes")
+        etcd_ca = _ensure_ca(paths.etcd_ca_cert, paths.etcd_ca_key, "etcd-ca")
+        _ensure_leaf(CertKeyPair(paths.apiserver_cert, paths.apiserver_key), cluster_ca, apiserver_spec(node_name))
+        _ensure_leaf(CertKeyPair(paths.admin_cert, paths.admin_key), cluster_ca, ADMIN_SPEC)
+        _ensure_leaf(CertKeyPair(paths.etcd_server_cert, paths.etcd_server_key), etcd_ca, ETCD_MEMBER_SPEC)
+        _ensure_leaf(CertKeyPair(paths.etcd_peer_cert, paths.etcd_peer_key), etcd_ca, ETCD_MEMBER_SPEC)
+        _ensure_leaf(CertKeyPair(paths.etcd_client_cert, paths.etcd_client_key), etcd_ca, ETCD_CLIENT_SPEC)
+        server = server or read_server(paths.admin_kubeconfig) or DEFAULT_SERVER
+        write_kubeconfig(paths.admin_kubeconfig, server, paths.ca_cert, paths.admin_cert, paths.admin_key)
+    return paths
+
+
+def issue_client_cert(pki_dir: Path, name: str, cn: str, orgs: list[str] | tuple[str, ...] = ()) -> CertKeyPair:
+    """A client certificate signed by the cluster CA, kept as <pki_dir>/clients/<name>.crt/.key."""
+    paths = PkiPaths.under(Path(pki_dir))
+    pair = CertKeyPair(paths.directory / "clients" / f"{name}.crt", paths.directory / "clients" / f"{name}.key")
+    with _locked(paths.directory):
+        ca = _load_issuer(paths.ca_cert, paths.ca_key)
+        if ca is None:
+            raise FileNotFoundError(f"no cluster CA in {paths.directory}: run ensure_pki first")
+        _ensure_leaf(pair, ca, LeafSpec(cn, organizations=tuple(orgs)))
+    return pair
+
+
+def issue_untrusted_client_cert(directory: Path, name: str, cn: str,
+                                orgs: list[str] | tuple[str, ...] = ()) -> CertKeyPair:
+    """A client certificate from a CA nobody trusts (its own, under `directory`), for negative tests."""
+    directory = Path(directory)
+    pair = CertKeyPair(directory / f"{name}.crt", directory / f"{name}.key")
+    with _locked(directory):
+        ca = _ensure_ca(directory / "untrusted-ca.crt", directory / "untrusted-ca.key", "untrusted-ca")
+        _ensure_leaf(pair, ca, LeafSpec(cn, organizations=tuple(orgs)))
+    return pair
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _ensure_ca(cert_path: Path, key_path: Path, common_name: str) -> _Issuer:
+    existing = _load_issuer(cert_path, key_path)
+    if existing is not None and _fresh(existing.cert):
+        return existing
+    key = _new_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        _builder(name, name, key, CA_VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(_key_usage(ca=True), critical=True)
+        .add_extension(ski, critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    _write_pair(cert_path, key_path, cert, key)
+    return _Issuer(cert, key)
+
+
+def _ensure_leaf(pair: CertKeyPair, issuer: _Issuer, spec: LeafSpec) -> None:
+    if _leaf_is_current(pair, issuer, spec):
+        return
+    key = _new_key()
+    builder = (
+        _builder(spec.subject(), issuer.cert.subject, key, LEAF_VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(ca=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage(list(spec.usages)), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+    )
+    san = spec.san()
+    if san is not None:
+        builder = builder.add_extension(san, critical=False)
+    _write_pair(pair.cert, pair.key, builder.sign(issuer.key, hashes.SHA256()), key)
+
+
+def _leaf_is_current(pair: CertKeyPair, issuer: _Issuer, spec: LeafSpec) -> bool:
+    loaded = _load_issuer(pair.cert, pair.key)
+    if loaded is None or not _fresh(loaded.cert):
+        return False
+    cert = loaded.cert
+    try:
+        cert.verify_directly_issued_by(issuer.cert)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return (
+        cert.subject == spec.subject()
+        and _extension(cert, x509.SubjectAlternativeName) == spec.san()
+        and _extension(cert, x509.ExtendedKeyUsage) == x509.ExtendedKeyUsage(list(spec.usages))
+    )
+
+
+def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> x509.ExtensionType | None:
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _fresh(cert: x509.Certificate) -> bool:
+    return cert.not_valid_after_utc - RENEW_BEFORE > _now()
+
+
+def _load_issuer(cert_path: Path, key_path: Path) -> _Issuer | None:
+    """The certificate and its key, or None when either is missing, unreadable or they do not match."""
+    try:
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        return None
+    if not isinstance(key, rsa.RSAPrivateKey) or _public_der(cert.public_key()) != _public_der(key.public_key()):
+        return None
+    return _Issuer(cert, key)
+
+
+def _public_der(public_key: object) -> bytes:
+    return public_key.public_bytes(  # type: ignore[attr-defined]
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _builder(subject: x509.Name, issuer: x509.Name, key: rsa.RSAPrivateKey,
+             validity: dt.timedelta) -> x509.CertificateBuilder:
+    now = _now()
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - BACKDATE)
+        .not_valid_after(now + validity)
+    )
+
+
+def _key_usage(ca: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        # RSA key exchange (TLS 1.2 without ECDHE) needs it on leaves.
+        key_encipherment=not ca,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _write_pair(cert_path: Path, key_path: Path, cert: x509.Certificate, key: rsa.RSAPrivateKey) -> None:
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
+    write_atomic(key_path, key_pem, mode=0o600)
+    write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Serialises generators that run at once on the same directory (several replicas starting together)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
