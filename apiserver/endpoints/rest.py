@@ -91,7 +91,8 @@ class RestHandler:
         if verb in ("get", "list", "watch") and request.method not in ("GET", "HEAD"):
             verb = "unsupported"
         handler = getattr(self, f"_{verb}", None)
-        if handler is None or (info.subresource and verb not in ("get", "update", "patch")):
+        misplaced = (verb in ("update", "patch") and not info.name) or (verb == "create" and info.name)
+        if handler is None or misplaced or (info.subresource and verb not in ("get", "update", "patch")):
             raise errors.method_not_allowed(f"the server does not allow this method on the requested resource")
         return await handler(request, info, store)
 
@@ -119,8 +120,6 @@ class RestHandler:
                                  bool(q.send_initial_events), self.watch_settings, self.stopping)
 
     async def _create(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
-        if info.name:
-            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
         created = await store.create(info.namespace, obj, dry_run(request.query))
         return respond(request, created, 201)

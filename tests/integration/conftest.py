@@ -35,10 +35,10 @@ def replica_factory(pki, etcd_cluster, tmp_path_factory) -> Callable[..., Replic
     started: list[Replica] = []
     logs = tmp_path_factory.mktemp("apiserver-logs")
 
-    def start(*flags: str, prefix: str | None = None, etcd_servers: str | None = None,
+    def start(*flags: str, prefix: str | None = None, etcd_servers: str | None = None, port: int | None = None,
               wait: bool = True) -> Replica:
         prefix = prefix or f"/registry-{uuid.uuid4().hex[:8]}"
-        spec = ReplicaSpec(pki=pki, etcd_servers=etcd_servers or etcd_cluster.servers_flag, port=free_port(),
+        spec = ReplicaSpec(pki=pki, etcd_servers=etcd_servers or etcd_cluster.servers_flag, port=port or free_port(),
                            log_file=logs / f"apiserver-{len(started)}.log",
                            extra_flags=[f"--etcd-prefix={prefix}", *flags])
         process = start_replica(spec)
@@ -77,7 +77,10 @@ class Api:
         if body is not None:
             data = orjson.dumps(body)
             hdrs.setdefault("Content-Type", "application/json")
-        async with self.session.request(method, self.url + path, data=data, params=params, headers=hdrs) as resp:
+        # with no Content-Type given, send none at all (aiohttp would add application/octet-stream)
+        skip = () if "Content-Type" in hdrs else ("Content-Type",)
+        async with self.session.request(method, self.url + path, data=data, params=params, headers=hdrs,
+                                        skip_auto_headers=skip) as resp:
             raw = await resp.read()
             try:
                 return resp.status, orjson.loads(raw) if raw else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
 import yaml
 
 from tests.integration.conftest import configmap, make_namespace
@@ -161,7 +162,6 @@ async def test_yaml_and_missing_content_type_bodies(api, new_ns):
     status, body = await api.request("POST", f"/api/v1/namespaces/{ns}/configmaps", data=doc,
                                      headers={"Content-Type": "application/yaml"})
     assert status == 201, body
-    import orjson
     status, body = await api.request("POST", f"/api/v1/namespaces/{ns}/configmaps",
                                      data=orjson.dumps(configmap("no-type")))
     assert status == 201, body
@@ -216,7 +216,6 @@ async def test_patches_merge_and_json(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
     await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("pt", {"a": "1", "b": "2"}))
-    import orjson
     path = f"/api/v1/namespaces/{ns}/configmaps/pt"
     status, body = await api.request("PATCH", path, data=orjson.dumps({"data": {"a": None, "c": "3"}}),
                                      headers={"Content-Type": "application/merge-patch+json"})

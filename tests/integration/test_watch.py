@@ -34,21 +34,22 @@ async def test_watch_without_resource_version_starts_with_current_state(api, new
     await api.post(path, configmap("x"))
     await api.post(path, configmap("y"))
     for params in ({}, {"resourceVersion": "0"}):
+        existing = sorted(i["metadata"]["name"] for i in (await api.get(path))[1]["items"])
         events = []
 
         async def consume():
             async for event in api.stream(path, params):
                 events.append(event)
-                if len(events) == 3:
+                if len(events) == len(existing) + 1:
                     return
 
         task = asyncio.create_task(consume())
-        while len(events) < 2:
+        while len(events) < len(existing):
             await asyncio.sleep(0.02)
         name = f"z{len(params)}"
         await api.post(path, configmap(name))
         await asyncio.wait_for(task, 10)
-        assert _summary(events) == [("ADDED", "x"), ("ADDED", "y"), ("ADDED", name)]
+        assert _summary(events) == [("ADDED", n) for n in existing] + [("ADDED", name)]
 
 
 async def test_selector_transitions(api, new_ns):

@@ -1,0 +1,94 @@
+"""The machine's real kubectl against a replica, with the admin kubeconfig."""
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import uuid
+
+import pytest
+import yaml
+
+
+@pytest.fixture
+def kubectl(kubeconfig, tmp_path):
+    cache = tmp_path / "kube-cache"
+
+    def run(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+        result = subprocess.run(["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={cache}", *args],
+                                capture_output=True, text=True, timeout=timeout)
+        if check:
+            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+        return result
+
+    run.cache = cache
+    return run
+
+
+def test_version_reports_1_32(kubectl):
+    out = kubectl("version", "-o", "json").stdout
+    server = json.loads(out)["serverVersion"]
+    assert server["major"] == "1" and server["minor"] == "32"
+    assert json.loads(out)["clientVersion"]["gitVersion"].startswith("v1.32.")
+
+
+def test_namespace_configmap_lifecycle(kubectl):
+    ns = f"demo-{uuid.uuid4().hex[:6]}"
+    assert "default" in kubectl("get", "ns").stdout
+    assert kubectl("create", "ns", ns).stdout.strip() == f"namespace/{ns} created"
+    out = kubectl("-n", ns, "create", "configmap", "c", "--from-literal=a=b").stdout
+    assert out.strip() == "configmap/c created"
+    cm = yaml.safe_load(kubectl("-n", ns, "get", "cm", "c", "-o", "yaml").stdout)
+    assert cm["data"] == {"a": "b"} and cm["metadata"]["namespace"] == ns
+    listing = kubectl("-n", ns, "get", "cm").stdout
+    assert listing.split()[0] == "NAME" and "c" in listing.split()
+    assert kubectl("-n", ns, "delete", "cm", "c").stdout.strip() == 'configmap "c" deleted'
+    result = kubectl("-n", ns, "get", "cm", "c", check=False)
+    assert result.returncode == 1
+    assert 'Error from server (NotFound): configmaps "c" not found' in result.stderr
+
+
+def test_typed_create_commands_send_protobuf(kubectl):
+    ns = f"typed-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    kubectl("-n", ns, "create", "secret", "generic", "s", "--from-literal=password=hunter2")
+    secret = json.loads(kubectl("-n", ns, "get", "secret", "s", "-o", "json").stdout)
+    assert secret["type"] == "Opaque" and secret["data"] == {"password": "aHVudGVyMg=="}
+    kubectl("-n", ns, "create", "deployment", "web", "--image=nginx:1.27", "--replicas=2")
+    deploy = json.loads(kubectl("-n", ns, "get", "deployment", "web", "-o", "json").stdout)
+    assert deploy["spec"]["replicas"] == 2 and deploy["metadata"]["generation"] == 1
+    kubectl("-n", ns, "create", "serviceaccount", "robot")
+    kubectl("-n", ns, "create", "role", "reader", "--verb=get", "--resource=pods")
+    role = json.loads(kubectl("-n", ns, "get", "role", "reader", "-o", "json").stdout)
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]
+
+
+def test_watch_all_namespaces_prints_changes(kubectl, kubeconfig):
+    ns = f"watch-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    kubectl("api-resources")  # fill the discovery cache so the watcher starts quickly
+    watcher = subprocess.Popen(["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={kubectl.cache}", "get",
+                                "cm", "-A", "-w", "--output-watch-events"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        kubectl("-n", ns, "create", "configmap", "seen", "--from-literal=x=y")
+        deadline = time.monotonic() + 20
+        lines = []
+        while time.monotonic() < deadline:
+            line = watcher.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if ns in line and "seen" in line:
+                break
+        assert any(ns in line and "seen" in line and "ADDED" in line for line in lines), lines
+    finally:
+        watcher.kill()
+        watcher.wait()
+
+
+def test_api_resources_lists_the_catalogue(kubectl):
+    out = kubectl("api-resources", "--no-headers").stdout
+    names = {line.split()[0] for line in out.splitlines()}
+    assert {"configmaps", "deployments", "leases", "clusterroles", "poddisruptionbudgets", "ingresses"} <= names
