@@ -5,12 +5,11 @@ import re
 from typing import Any
 
 from apiserver.api.errors import Cause
+from apiserver.api.labels import label_value_errors, qualified_name_errors
 
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 ANNOTATIONS_MAX_BYTES = 256 * 1024
 
 _LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
@@ -48,31 +47,6 @@ def name_errors(name: str, rule: str) -> list[str]:
     return errors
 
 
-def qualified_name_errors(key: str) -> list[str]:
-    """Label and annotation keys: an optional DNS subdomain prefix, '/', and a name of at most 63 characters."""
-    parts = key.split("/")
-    if len(parts) > 2:
-        return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and "
-                "end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"]
-    name = parts[-1]
-    errors = []
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            errors.append("prefix part must be non-empty")
-        elif len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix):
-            errors.append(f"prefix part {_SUBDOMAIN_MSG}")
-    if not name:
-        errors.append("name part must be non-empty")
-    elif len(name) > 63:
-        errors.append("name part must be no more than 63 characters")
-    elif not QUALIFIED_NAME.match(name):
-        errors.append("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-                      "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-                      "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
-    return errors
-
-
 def validate_metadata(obj: dict[str, Any], name_rule: str, namespaced: bool) -> list[Cause]:
     meta = obj.get("metadata")
     if not isinstance(meta, dict):
@@ -106,11 +80,10 @@ def _validate_labels(labels: Any) -> list[Cause]:
         if not isinstance(value, str):
             causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(value)}: must be a string",
                                 "metadata.labels"))
-        elif len(value) > 63 or not LABEL_VALUE.match(value):
-            causes.append(Cause("FieldValueInvalid",
-                                f"Invalid value: {_quote(value)}: a valid label must be an empty string or consist of "
-                                "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
-                                "character, and be no more than 63 characters", "metadata.labels"))
+        else:
+            for message in label_value_errors(value):
+                causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(value)}: {message}",
+                                    "metadata.labels"))
     return causes
 
 
