@@ -232,3 +232,19 @@ async def test_dry_run_never_stores(api, new_ns):
     status, body = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("dry"), params={"dryRun": "All"})
     assert status == 201 and body["metadata"]["name"] == "dry"
     assert (await api.get(f"/api/v1/namespaces/{ns}/configmaps/dry"))[0] == 404
+
+
+async def test_stored_bytes_in_etcd(api, apiserver, etcd_cluster, pki, new_ns):
+    from tests.integration.etcd_tools import etcdctl
+    ns = new_ns()
+    await make_namespace(api, ns)
+    await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("c", {"a": "b"}))
+    await api.post("/apis/apps/v1/namespaces/" + ns + "/deployments",
+                   {"metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {}}})
+    out = etcdctl(etcd_cluster, pki, "get", f"{apiserver.prefix}/configmaps/{ns}/c", "--print-value-only")
+    stored = orjson.loads(out)
+    assert stored["data"] == {"a": "b"} and stored["kind"] == "ConfigMap"
+    assert "resourceVersion" not in stored["metadata"]
+    keys = etcdctl(etcd_cluster, pki, "get", f"{apiserver.prefix}/", "--prefix", "--keys-only").split()
+    assert f"{apiserver.prefix}/deployments/{ns}/d" in keys
+    assert f"{apiserver.prefix}/namespaces/{ns}" in keys
