@@ -76,8 +76,7 @@ class RegistryStore:
             label = parse_label_selector(label_selector)
             field = parse_field_selector(field_selector)
         except SelectorParseError as exc:
-            raise errors.bad_request(f"unable to parse requirement: {exc}"
-                                     if "unable to parse" not in str(exc) else str(exc)) from None
+            raise errors.bad_request(str(exc)) from None
         allowed = set(self.attrs({"metadata": {}})[1])
         for name in field.fields():
             if name not in allowed:
