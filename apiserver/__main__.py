@@ -47,9 +47,10 @@ async def serve(config: ServerConfig) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
     await done.wait()
-    log.info("shutting down")
-    server.stopping.set()
+    log.info("shutting down: unready now, serving for %.1fs more", config.shutdown_delay_duration)
+    await server.shutdown()
     await runner.cleanup()
+    log.info("stopped")
 
 
 def main(argv: list[str]) -> None:

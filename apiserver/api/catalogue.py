@@ -91,6 +91,7 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, short=("pc",)),
     _r("networking.k8s.io", "v1", "Ingress", "ingresses", short=("ing",), strategy=s.WORKLOAD, segment="ingress"),
     _r("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", short=("netpol",), strategy=s.GENERATION_ONLY),
+    _r("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
     _r("events.k8s.io", "v1", "Event", "events", short=("ev",), strategy=s.EVENT, segment="events.k8s.io/events"),
     _r("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", short=("pdb",), strategy=s.WORKLOAD),
 )

@@ -44,6 +44,16 @@ class ServerConfig:
     anonymous_auth: bool = True
     authorization_modes: tuple[str, ...] = ("AlwaysAllow",)
     verbosity: int = 0
+    advertise_address: str = "127.0.0.1"
+    etcd_compaction_interval: float = 300.0
+    shutdown_delay_duration: float = 0.0
+    endpoint_reconciler_type: str = "lease"
+    endpoint_lease_ttl: float = 15.0
+    identity_lease_duration_seconds: int = 3600
+    identity_lease_renew_interval_seconds: int = 10
+    leader_elect_lease_duration: float = 15.0
+    leader_elect_renew_deadline: float = 10.0
+    leader_elect_retry_period: float = 2.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,6 +132,16 @@ def _build_parser() -> _Parser:
     add("--anonymous-auth", type=_bool, default=True, nargs="?", const=True)
     add("--authorization-mode", default="AlwaysAllow")
     add("-v", "--v", type=_non_negative, default=0, dest="verbosity")
+    add("--advertise-address", default="")
+    add("--etcd-compaction-interval", type=_duration, default=300.0)
+    add("--shutdown-delay-duration", type=_duration, default=0.0)
+    add("--endpoint-reconciler-type", default="lease")
+    add("--endpoint-lease-ttl", type=_duration, default=15.0)
+    add("--identity-lease-duration-seconds", type=_non_negative, default=3600)
+    add("--identity-lease-renew-interval-seconds", type=_non_negative, default=10)
+    add("--leader-elect-lease-duration", type=_duration, default=15.0)
+    add("--leader-elect-renew-deadline", type=_duration, default=10.0)
+    add("--leader-elect-retry-period", type=_duration, default=2.0)
     return p
 
 
@@ -164,6 +184,20 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
                               f"supported: {', '.join(AUTHORIZATION_MODES)}")
     if not modes:
         raise ConfigError("--authorization-mode must name at least one mode")
+    if args.endpoint_reconciler_type not in ("lease", "none"):
+        raise ConfigError(f"--endpoint-reconciler-type: unknown type {args.endpoint_reconciler_type!r}; "
+                          "supported: lease, none")
+    advertise = args.advertise_address or (args.bind_address if args.bind_address not in ("0.0.0.0", "::")
+                                           else "127.0.0.1")
+    try:
+        ipaddress.ip_address(advertise)
+    except ValueError:
+        raise ConfigError(f"--advertise-address: {advertise!r} is not an IP address") from None
+    if not 0 < args.leader_elect_retry_period < args.leader_elect_renew_deadline < args.leader_elect_lease_duration:
+        raise ConfigError("leader election needs 0 < --leader-elect-retry-period < --leader-elect-renew-deadline "
+                          "< --leader-elect-lease-duration")
+    if args.endpoint_lease_ttl < 2:
+        raise ConfigError("--endpoint-lease-ttl must be at least 2s (etcd's minimum lease TTL)")
     if args.request_timeout <= 0:
         raise ConfigError("--request-timeout must be positive")
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
@@ -181,6 +215,14 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         min_request_timeout=float(args.min_request_timeout), max_requests_inflight=args.max_requests_inflight,
         max_mutating_requests_inflight=args.max_mutating_requests_inflight, token_auth_file=args.token_auth_file,
         anonymous_auth=args.anonymous_auth, authorization_modes=modes, verbosity=args.verbosity,
+        advertise_address=advertise, etcd_compaction_interval=args.etcd_compaction_interval,
+        shutdown_delay_duration=args.shutdown_delay_duration, endpoint_reconciler_type=args.endpoint_reconciler_type,
+        endpoint_lease_ttl=args.endpoint_lease_ttl,
+        identity_lease_duration_seconds=args.identity_lease_duration_seconds,
+        identity_lease_renew_interval_seconds=args.identity_lease_renew_interval_seconds,
+        leader_elect_lease_duration=args.leader_elect_lease_duration,
+        leader_elect_renew_deadline=args.leader_elect_renew_deadline,
+        leader_elect_retry_period=args.leader_elect_retry_period,
     )
 
 

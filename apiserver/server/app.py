@@ -17,6 +17,7 @@ from apiserver.authn.union import UnionAuthenticator
 from apiserver.authn.user import Authenticator
 from apiserver.authn.x509 import X509Authenticator
 from apiserver.authz.authorizer import MODES, UnionAuthorizer
+from apiserver.controllers.manager import ControllerManager
 from apiserver.endpoints import discovery
 from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.endpoints.rest import RestHandler, respond
@@ -27,10 +28,11 @@ from apiserver.filters.inflight import InFlight
 from apiserver.filters.metrics import with_metrics
 from apiserver.filters.recovery import recovery
 from apiserver.filters.requestinfo import request_info, with_request_info
+from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import CacheSizes, Registry
-from apiserver.server.bootstrap import ensure_system_namespaces
+from apiserver.server.bootstrap import ensure_system_objects
 from apiserver.server.health import PING, NamedCheck, serve_checks
 from apiserver.server.metrics import Metrics
 from apiserver.server.version import version_info
@@ -85,6 +87,7 @@ class APIServer:
         self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes)
         self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
                                 self.stopping)
+        self.controllers = ControllerManager(self.config, self.client, self.registry)
         self.inflight = InFlight(self.config.max_requests_inflight, self.config.max_mutating_requests_inflight)
         self.server_address = f"{self.config.bind_address}:{self.config.secure_port}"
         self.checks = [PING, NamedCheck("etcd", self._etcd_check)]
@@ -106,6 +109,7 @@ class APIServer:
         # outermost first, as kube-apiserver's handler chain
         middlewares = [
             with_request_info,
+            with_shutdown(self.stopping),
             with_metrics(self.metrics),
             recovery,
             with_timeout(self.config.request_timeout),
@@ -123,7 +127,18 @@ class APIServer:
     async def _on_startup(self, app: web.Application) -> None:
         await self.client.connect()
         self.registry.start()
-        asyncio.create_task(ensure_system_namespaces(self.registry), name="bootstrap namespaces")
+        self._bootstrap = asyncio.create_task(self._bootstrap_then_control(), name="bootstrap")
+
+    async def _bootstrap_then_control(self) -> None:
+        await ensure_system_objects(self.registry)
+        self.controllers.start()
+
+    async def shutdown(self) -> None:
+        """The graceful part of a stop, before the listener closes: unready, drain, hand work to peers."""
+        self.stopping.set()
+        await asyncio.sleep(self.config.shutdown_delay_duration)
+        self._bootstrap.cancel()
+        await self.controllers.stop()
 
     async def _on_cleanup(self, app: web.Application) -> None:
         await self.registry.stop()

@@ -1,0 +1,70 @@
+"""Starts and stops the replica's background work: its identity lease, its endpoint lease, and — on the one
+replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up)."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import socket
+from typing import Awaitable, Callable
+
+from apiserver.controllers.compaction import Compactor
+from apiserver.controllers.endpoints import EndpointConfig, LeaseEndpointReconciler
+from apiserver.controllers.identity import IdentityConfig, IdentityLease, collect_expired_identity_leases
+from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderElector
+from apiserver.options.flags import ServerConfig
+from apiserver.registry.registry import Registry
+from apiserver.storage.etcd_client import EtcdClient
+
+log = logging.getLogger(__name__)
+
+LEADER_LEASE = "kube-apiserver-leader"
+
+
+def replica_identity(config: ServerConfig) -> str:
+    """Stable across restarts of the same replica (same host, address and port), distinct between replicas."""
+    seed = f"{socket.gethostname()}/{config.advertise_address}:{config.secure_port}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+
+class ControllerManager:
+    def __init__(self, config: ServerConfig, client: EtcdClient, registry: Registry) -> None:
+        self.identity = replica_identity(config)
+        leases = registry.lookup("coordination.k8s.io", "v1", "leases")
+        self.identity_lease = IdentityLease(leases, self.identity, socket.gethostname(), IdentityConfig(
+            config.identity_lease_duration_seconds, config.identity_lease_renew_interval_seconds))
+        self.endpoints = (LeaseEndpointReconciler(client, registry, config.etcd_prefix, EndpointConfig(
+            config.advertise_address, config.secure_port, int(config.endpoint_lease_ttl)))
+            if config.endpoint_reconciler_type == "lease" else None)
+        self.compactor = Compactor(client, config.etcd_compaction_interval) if config.etcd_compaction_interval else None
+        self.elector = LeaderElector(leases, "kube-system", LEADER_LEASE, f"apiserver-{self.identity}",
+                                     LeaderElectionConfig(config.leader_elect_lease_duration,
+                                                          config.leader_elect_renew_deadline,
+                                                          config.leader_elect_retry_period), self._lead)
+        self.gc_interval = max(config.identity_lease_renew_interval_seconds, 1)
+        self.leases = leases
+        self._tasks: list[asyncio.Task] = []
+
+    def _leader_jobs(self) -> list[Callable[[], Awaitable[None]]]:
+        jobs: list[Callable[[], Awaitable[None]]] = [
+            lambda: collect_expired_identity_leases(self.leases, self.gc_interval)]
+        if self.compactor:
+            jobs.append(self.compactor.run)
+        return jobs
+
+    async def _lead(self) -> None:
+        await asyncio.gather(*(job() for job in self._leader_jobs()))
+
+    def start(self) -> None:
+        runs = [self.identity_lease.run, self.elector.run] + ([self.endpoints.run] if self.endpoints else [])
+        self._tasks = [asyncio.create_task(run(), name=f"controller {run.__qualname__}") for run in runs]
+
+    async def stop(self) -> None:
+        """Gives up leadership, the endpoint and the identity lease, so peers take over without waiting."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.elector.release()
+        if self.endpoints:
+            await self.endpoints.stop()
+        await self.identity_lease.delete()
