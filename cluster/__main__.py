@@ -1,111 +1,237 @@
-"""`python -m cluster up|down|status`: the local topology behind `make up` / `make down`.
+"""`python -m cluster up|down|status|kill|start|restart`: the local HA topology behind `make up` / `make down`.
 
-Today: the 3-member etcd cluster and one API server replica; state (pids, ports) lives in state/.
+3 etcd members, 3 API server replicas and the load balancer as local processes on loopback. Ports and pids
+live in state/ so that later commands (and a later `make up`) find the same cluster.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import signal
 import socket
 import sys
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from certs.kubeconfig import write_kubeconfig
-from certs.pki import ensure_pki
+from certs.pki import PkiPaths, ensure_pki
+from cluster.loadbalancer import LoadBalancerSpec, admin_healthy, start_load_balancer, wait_serving
 from cluster.replica import ReplicaSpec, free_port, is_ready, port_free, start_replica, stop_process, wait_ready
-from etcd.launcher import EtcdCluster, EtcdClusterConfig
+from etcd.launcher import EtcdCluster, EtcdClusterConfig, EtcdError
 
-DEFAULT_PORT = 6443
-
-
-def _paths(state: Path) -> dict[str, Path]:
-    return {"pki": state / "pki", "etcd": state / "etcd", "etcd_state": state / "etcd" / "cluster.json",
-            "replica": state / "apiserver.json", "log": state / "logs" / "apiserver-1.log"}
+DEFAULT_LB_PORT = 6443
+REPLICAS = 3
+# longer than the balancer needs to see /readyz fail (2 checks 500 ms apart), so it drains a stopping replica
+SHUTDOWN_DELAY = "3s"
 
 
-def _alive(pid: int | None) -> bool:
+@dataclass
+class ProcessState:
+    name: str
+    port: int
+    pid: int | None = None
+    admin_port: int = 0
+
+
+@dataclass
+class Topology:
+    replicas: list[ProcessState] = field(default_factory=list)
+    lb: ProcessState | None = None
+
+
+class Cluster:
+    def __init__(self, state: Path) -> None:
+        self.state = state
+        self.file = state / "cluster.json"
+        self.etcd_file = state / "etcd" / "cluster.json"
+        self.logs = state / "logs"
+        self.pki: PkiPaths = ensure_pki(state / "pki", socket.gethostname())
+        self.topology = self._load()
+        self.etcd = (EtcdCluster.load_state(self.etcd_file, self.pki) if self.etcd_file.exists()
+                     else EtcdCluster(EtcdClusterConfig(data_root=state / "etcd", pki=self.pki)))
+
+    def _load(self) -> Topology:
+        if not self.file.exists():
+            return Topology()
+        data = json.loads(self.file.read_text())
+        return Topology([ProcessState(**r) for r in data["replicas"]],
+                        ProcessState(**data["lb"]) if data.get("lb") else None)
+
+    def save(self) -> None:
+        self.etcd.save_state(self.etcd_file)
+        self.file.write_text(json.dumps(asdict(self.topology), indent=2))
+
+    # --- processes ------------------------------------------------------------------------------------
+
+    def _replica_spec(self, replica: ProcessState) -> ReplicaSpec:
+        return ReplicaSpec(pki=self.pki, etcd_servers=self.etcd.servers_flag, port=replica.port,
+                           log_file=self.logs / f"{replica.name}.log",
+                           extra_flags=[f"--shutdown-delay-duration={SHUTDOWN_DELAY}"])
+
+    def _lb_spec(self) -> LoadBalancerSpec:
+        assert self.topology.lb
+        return LoadBalancerSpec(pki=self.pki, port=self.topology.lb.port, admin_port=self.topology.lb.admin_port,
+                                backends=[r.port for r in self.topology.replicas], log_file=self.logs / "lb.log")
+
+    def start_replica(self, replica: ProcessState) -> None:
+        spec = self._replica_spec(replica)
+        if alive(replica.pid) and is_ready(spec.url, self.pki):
+            return
+        process = start_replica(spec, detach=True)
+        replica.pid = process.pid
+        wait_ready(spec.url, self.pki, process, log_file=spec.log_file)
+
+    def start_lb(self) -> None:
+        lb = self.topology.lb
+        assert lb
+        if alive(lb.pid) and admin_healthy(lb.admin_port):
+            return
+        spec = self._lb_spec()
+        process = start_load_balancer(spec, detach=True)
+        lb.pid = process.pid
+        wait_serving(spec, process)
+
+    def up(self) -> None:
+        self.etcd.start()
+        self.save()
+        if not self.topology.replicas:
+            self.topology.replicas = [ProcessState(f"apiserver-{i + 1}", free_port()) for i in range(REPLICAS)]
+        for replica in self.topology.replicas:
+            self.start_replica(replica)
+            self.save()
+        if self.topology.lb is None:
+            port = DEFAULT_LB_PORT if port_free(DEFAULT_LB_PORT) else free_port()
+            self.topology.lb = ProcessState("lb", port, admin_port=free_port())
+        if self.topology.lb.port != DEFAULT_LB_PORT:
+            print(f"note: 127.0.0.1:{DEFAULT_LB_PORT} is taken; the load balancer listens on "
+                  f"127.0.0.1:{self.topology.lb.port}")
+        self.start_lb()
+        self.save()
+        write_kubeconfig(self.pki.admin_kubeconfig, self._lb_spec().url, self.pki.ca_cert, self.pki.admin_cert,
+                         self.pki.admin_key)
+
+    def down(self) -> None:
+        processes = ([self.topology.lb] if self.topology.lb else []) + self.topology.replicas
+        for process in processes:
+            if process.pid:
+                stop_process(process.pid)
+                process.pid = None
+        self.etcd.stop()
+        self.save()
+
+    def _find(self, name: str) -> ProcessState | int:
+        for replica in self.topology.replicas:
+            if replica.name == name:
+                return replica
+        if self.topology.lb and name == "lb":
+            return self.topology.lb
+        for index, member in enumerate(self.etcd.members):
+            if member.name == name:
+                return index
+        known = [r.name for r in self.topology.replicas] + [m.name for m in self.etcd.members] + ["lb"]
+        raise RuntimeError(f"no member named {name!r}; known: {', '.join(known)}")
+
+    def kill(self, name: str, sig: int) -> None:
+        target = self._find(name)
+        if isinstance(target, int):
+            self.etcd.kill_member(target, sig)
+        elif target.pid:
+            try:
+                os.kill(target.pid, sig)
+            except ProcessLookupError:
+                pass
+            if sig in (signal.SIGKILL, signal.SIGTERM):
+                stop_process(target.pid)
+                target.pid = None
+        self.save()
+
+    def start(self, name: str) -> None:
+        target = self._find(name)
+        if isinstance(target, int):
+            self.etcd.start_member(target)
+        elif target is self.topology.lb:
+            self.start_lb()
+        else:
+            self.start_replica(target)
+        self.save()
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        rows = []
+        for index, member in enumerate(self.etcd.members):
+            rows.append((member.name, member.client_url, str(member.pid or "-"),
+                         "yes" if member.is_running() and self.etcd.is_healthy(index) else "no"))
+        for replica in self.topology.replicas:
+            url = f"https://127.0.0.1:{replica.port}"
+            rows.append((replica.name, url, str(replica.pid or "-"),
+                         "yes" if alive(replica.pid) and is_ready(url, self.pki) else "no"))
+        if self.topology.lb:
+            lb = self.topology.lb
+            url = f"https://127.0.0.1:{lb.port}"
+            rows.append(("lb", f"{url} (admin http://127.0.0.1:{lb.admin_port})", str(lb.pid or "-"),
+                         "yes" if alive(lb.pid) and admin_healthy(lb.admin_port) else "no"))
+        return rows
+
+
+def alive(pid: int | None) -> bool:
     if not pid:
         return False
     try:
         os.kill(pid, 0)
-        return True
     except ProcessLookupError:
         return False
+    try:
+        # a zombie child of this process still answers kill 0; reap it and call it dead
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done != pid
+    except ChildProcessError:
+        return True
 
 
-def up(state: Path) -> None:
-    paths = _paths(state)
-    pki = ensure_pki(paths["pki"], socket.gethostname())
-    if paths["etcd_state"].exists():
-        etcd = EtcdCluster.load_state(paths["etcd_state"], pki)
-    else:
-        etcd = EtcdCluster(EtcdClusterConfig(data_root=paths["etcd"], pki=pki))
-    etcd.start()
-    etcd.save_state(paths["etcd_state"])
-    saved = json.loads(paths["replica"].read_text()) if paths["replica"].exists() else {}
-    port = saved.get("port") or (DEFAULT_PORT if port_free(DEFAULT_PORT) else free_port())
-    if port != DEFAULT_PORT:
-        print(f"note: 127.0.0.1:{DEFAULT_PORT} is taken; the API server listens on 127.0.0.1:{port}")
-    spec = ReplicaSpec(pki=pki, etcd_servers=etcd.servers_flag, port=port, log_file=paths["log"])
-    pid = saved.get("pid")
-    if not (_alive(pid) and is_ready(spec.url, pki)):
-        process = start_replica(spec, detach=True)
-        pid = process.pid
-        wait_ready(spec.url, pki, process, log_file=paths["log"])
-    paths["replica"].write_text(json.dumps({"port": port, "pid": pid}))
-    kubeconfig = paths["pki"] / "admin.kubeconfig"
-    write_kubeconfig(kubeconfig, spec.url, pki.ca_cert, pki.admin_cert, pki.admin_key)
-    status(state)
-    print()
-    print("The cluster is up. Use it with:")
-    print(f"export KUBECONFIG={kubeconfig.resolve()}")
-    print("kubectl get ns")
-
-
-def down(state: Path) -> None:
-    paths = _paths(state)
-    if paths["replica"].exists():
-        saved = json.loads(paths["replica"].read_text())
-        if saved.get("pid"):
-            stop_process(saved["pid"])
-        saved["pid"] = None
-        paths["replica"].write_text(json.dumps(saved))
-    if paths["etcd_state"].exists():
-        pki = ensure_pki(paths["pki"], socket.gethostname())
-        etcd = EtcdCluster.load_state(paths["etcd_state"], pki)
-        etcd.stop()
-        etcd.save_state(paths["etcd_state"])
-    print("stopped (data kept under state/)")
-
-
-def status(state: Path) -> None:
-    paths = _paths(state)
-    rows = [("MEMBER", "ADDRESS", "PID", "HEALTHY")]
-    pki = ensure_pki(paths["pki"], socket.gethostname()) if paths["pki"].exists() else None
-    if paths["etcd_state"].exists() and pki:
-        etcd = EtcdCluster.load_state(paths["etcd_state"], pki)
-        for i, member in enumerate(etcd.members):
-            rows.append((member.name, member.client_url, str(member.pid or "-"),
-                         "yes" if etcd.is_healthy(i) else "no"))
-    if paths["replica"].exists() and pki:
-        saved = json.loads(paths["replica"].read_text())
-        url = f"https://127.0.0.1:{saved['port']}"
-        healthy = _alive(saved.get("pid")) and is_ready(url, pki)
-        rows.append(("apiserver-1", url, str(saved.get("pid") or "-"), "yes" if healthy else "no"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
+def print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    table = [("MEMBER", "ADDRESS", "PID", "HEALTHY"), *rows]
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m cluster")
-    parser.add_argument("command", choices=("up", "down", "status"))
     parser.add_argument("--state-dir", type=Path, default=Path("state"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("up", "down", "status"):
+        sub.add_parser(name)
+    kill = sub.add_parser("kill", help="signal one member (default SIGKILL)")
+    kill.add_argument("name")
+    kill.add_argument("--signal", default="KILL", help="KILL, TERM, STOP, CONT ...")
+    for name in ("start", "restart"):
+        sub.add_parser(name).add_argument("name")
     args = parser.parse_args(argv)
     try:
-        {"up": up, "down": down, "status": status}[args.command](args.state_dir)
-    except (RuntimeError, OSError) as exc:
+        cluster = Cluster(args.state_dir)
+        if args.command == "up":
+            cluster.up()
+            print_table(cluster.rows())
+            print()
+            print("The cluster is up. Use it with:")
+            print(f"export KUBECONFIG={cluster.pki.admin_kubeconfig.resolve()}")
+            print("kubectl get ns")
+        elif args.command == "down":
+            cluster.down()
+            print("stopped (data kept under state/)")
+        elif args.command == "status":
+            print_table(cluster.rows())
+        elif args.command == "kill":
+            name = f"SIG{args.signal.upper().removeprefix('SIG')}"
+            if name not in signal.Signals.__members__:
+                raise RuntimeError(f"unknown signal {args.signal!r}")
+            cluster.kill(args.name, signal.Signals[name])
+        elif args.command == "start":
+            cluster.start(args.name)
+        elif args.command == "restart":
+            cluster.kill(args.name, signal.SIGTERM)
+            cluster.start(args.name)
+    except (RuntimeError, OSError, EtcdError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

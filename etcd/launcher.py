@@ -233,7 +233,7 @@ class EtcdCluster:
 
     def _plan_new_cluster(self) -> None:
         root = Path(self.config.data_root)
-        names = [f"{self.config.name_prefix}-{i}" for i in range(self.config.members)]
+        names = [f"{self.config.name_prefix}-{i + 1}" for i in range(self.config.members)]
         existing = [root / n for n in names if (root / n).exists()]
         if existing:
             raise EtcdError(f"{existing[0]} already holds etcd data but no cluster state was loaded: "

@@ -61,6 +61,9 @@ class EtcdClientConfig:
     key_file: str | None = None
     dial_timeout: float = 5.0
     tls_server_name: str = "localhost"
+    # the deadline of a unary call made without one: without quorum etcd holds writes and linearizable reads,
+    # and a request must fail within seconds rather than hang
+    call_timeout: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,10 +352,9 @@ class EtcdClient:
 
     # --- unary plumbing ---
 
-    @staticmethod
-    async def _unary(call: Callable[..., Awaitable[T]], request: object, timeout: float | None) -> T:
+    async def _unary(self, call: Callable[..., Awaitable[T]], request: object, timeout: float | None) -> T:
         try:
-            return await call(request, timeout=timeout)
+            return await call(request, timeout=self._config.call_timeout if timeout is None else timeout)
         except aio.AioRpcError as err:
             raise map_rpc_error(err) from err
 
