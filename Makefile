@@ -37,6 +37,8 @@ unit: $(PY)
 	$(PY) -m pytest -q tests/unit
 
 bench: deps
+	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
 	$(PY) -m bench
 
 clean:
