@@ -1,7 +1,6 @@
 """Starting the bundled load balancer as a process in front of the replicas (shared with the tests)."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from certs.pki import PkiPaths
-from cluster.replica import is_ready
+from cluster.replica import is_ready, spawn
 
 
 @dataclass
@@ -35,11 +34,7 @@ class LoadBalancerSpec:
 
 
 def start_load_balancer(spec: LoadBalancerSpec, detach: bool = False) -> subprocess.Popen:
-    spec.log_file.parent.mkdir(parents=True, exist_ok=True)
-    log = spec.log_file.open("ab")
-    root = Path(__file__).resolve().parent.parent
-    return subprocess.Popen(spec.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, start_new_session=detach)
+    return spawn(spec.command(), spec.log_file, detach)
 
 
 def admin_healthy(admin_port: int) -> bool:

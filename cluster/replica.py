@@ -60,13 +60,18 @@ class ReplicaSpec:
         return f"https://127.0.0.1:{self.port}"
 
 
-def start_replica(spec: ReplicaSpec, detach: bool = False) -> subprocess.Popen:
-    spec.log_file.parent.mkdir(parents=True, exist_ok=True)
-    log = spec.log_file.open("ab")
+def spawn(command: list[str], log_file: Path, detach: bool = False) -> subprocess.Popen:
+    """Runs one of the project's components from the repository root, its output appended to `log_file`;
+    `detach` puts it in its own session so that it outlives the command that started it."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
     root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.Popen(spec.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            cwd=root, env=env, start_new_session=detach)
+    with log_file.open("ab") as log:
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=root,
+                                env={**os.environ, "PYTHONPATH": str(root)}, start_new_session=detach)
+
+
+def start_replica(spec: ReplicaSpec, detach: bool = False) -> subprocess.Popen:
+    return spawn(spec.command(), spec.log_file, detach)
 
 
 def client_context(pki: PkiPaths) -> ssl.SSLContext:

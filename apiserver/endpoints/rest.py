@@ -93,7 +93,7 @@ class RestHandler:
         handler = getattr(self, f"_{verb}", None)
         misplaced = (verb in ("update", "patch") and not info.name) or (verb == "create" and info.name)
         if handler is None or misplaced or (info.subresource and verb not in ("get", "update", "patch")):
-            raise errors.method_not_allowed(f"the server does not allow this method on the requested resource")
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         return await handler(request, info, store)
 
     async def _get(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:

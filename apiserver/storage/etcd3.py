@@ -15,7 +15,7 @@ from apiserver.storage.etcd_client import CompactedError, EtcdClient, KeyValue
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
     CorruptObject, DeleteValidator, Expired, KeyExists, KeyNotFound, ListOptions, ListResult, Obj, Preconditions,
-    Predicate, ResourceVersionConflict, TooLargeResourceVersion, UpdateFunc, WatchClosed, WatchEvent,
+    Predicate, TooLargeResourceVersion, UpdateFunc, WatchClosed, WatchEvent,
 )
 
 log = logging.getLogger(__name__)

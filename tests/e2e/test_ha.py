@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass, field
 
 import aiohttp
-import orjson
 import pytest
 
 from apiserver.storage.etcd3 import prefix_end
