@@ -1,0 +1,11 @@
+"""Container health check: exit 0 when the URL answers 200 (HTTPS verified against /pki/ca.crt)."""
+import ssl
+import sys
+import urllib.request
+
+context = ssl.create_default_context(cafile="/pki/ca.crt") if sys.argv[1].startswith("https") else None
+try:
+    with urllib.request.urlopen(sys.argv[1], context=context, timeout=3) as response:
+        sys.exit(0 if response.status == 200 else 1)
+except OSError:
+    sys.exit(1)
