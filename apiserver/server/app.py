@@ -7,6 +7,7 @@ import logging
 import ssl
 from dataclasses import dataclass, field
 
+import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -164,6 +165,11 @@ class APIServer:
         if path == "/metrics":
             return web.Response(body=generate_latest(self.metrics.registry),
                                 headers={"Content-Type": CONTENT_TYPE_LATEST})
+        aggregated = discovery.aggregated_version(request.headers.get("Accept"))
+        if aggregated and path in ("/api", "/apis"):
+            return web.Response(body=orjson.dumps(discovery.aggregated_list(self.catalogue, path == "/api",
+                                                                            aggregated)),
+                                headers={"Content-Type": discovery.aggregated_content_type(aggregated)})
         document = self._discovery(path)
         if document is None:
             raise NOT_FOUND

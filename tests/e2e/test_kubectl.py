@@ -92,3 +92,11 @@ def test_api_resources_lists_the_catalogue(kubectl):
     out = kubectl("api-resources", "--no-headers").stdout
     names = {line.split()[0] for line in out.splitlines()}
     assert {"configmaps", "deployments", "leases", "clusterroles", "poddisruptionbudgets", "ingresses"} <= names
+
+
+def test_get_all_uses_the_all_category(kubectl):
+    ns = f"all-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    kubectl("-n", ns, "create", "deployment", "web", "--image=nginx")
+    out = kubectl("get", "all", "-A").stdout
+    assert "deployment.apps/web" in out
