@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from typing import Any
+from typing import Any, Callable
 
 import jsonpatch
 from aiohttp import web
 
-from apiserver.api import errors
+from apiserver.api import errors, tables
 from apiserver.endpoints import serialization
 from apiserver.endpoints.query import dry_run, parse_delete_options, parse_list_query
 from apiserver.endpoints.requestinfo import RequestInfo
@@ -32,6 +32,26 @@ async def read_body(request: web.Request) -> bytes:
         if len(body) > MAX_BODY_BYTES:
             raise errors.too_large(f"Request entity too large: limit is {MAX_BODY_BYTES}")
     return bytes(body)
+
+
+INCLUDE_OBJECT = ("None", "Metadata", "Object")
+
+
+def table_request(request: web.Request) -> tuple[str, str] | None:
+    """(Table version, includeObject) when the client asked for server-side printing."""
+    version = tables.table_version(request.headers.get("Accept"))
+    if version is None:
+        return None
+    include = request.query.get("includeObject") or "Metadata"
+    if include not in INCLUDE_OBJECT:
+        raise errors.bad_request(f'includeObject: Unsupported value: "{include}": supported values: "None", '
+                                 f'"Metadata", "Object"')
+    return version, include
+
+
+def respond_table(table: dict[str, Any], version: str) -> web.Response:
+    return web.Response(body=serialization.encode(table),
+                        headers={"Content-Type": f"application/json;as=Table;v={version};g=meta.k8s.io"})
 
 
 def respond(request: web.Request, obj: Any, status: int = 200) -> web.Response:
@@ -64,6 +84,21 @@ def _apply_patch(content_type: str, current: Obj, body: bytes) -> Obj:
     if not isinstance(patch, dict):
         raise errors.bad_request("a merge patch must be a JSON object")
     return merge_patch(current, patch)
+
+
+def table_events(store: RegistryStore, version: str, include: str) -> Callable[[Obj], Obj]:
+    """Each watched object as a one-row Table; the first carries the column definitions, as kube sends them."""
+    first = True
+
+    def convert(obj: Obj) -> Obj:
+        nonlocal first
+        table = tables.to_table(store.info.group, store.info.plural, [obj],
+                                {"resourceVersion": obj["metadata"].get("resourceVersion", "")}, include, version,
+                                with_definitions=first)
+        first = False
+        return table
+
+    return convert
 
 
 class RestHandler:
@@ -100,7 +135,13 @@ class RestHandler:
         rv = request.query.get("resourceVersion", "")
         if rv and not rv.isdigit():
             raise errors.bad_request(f'invalid resource version "{rv}"')
-        return respond(request, await store.get(info.namespace, info.name, rv))
+        obj = await store.get(info.namespace, info.name, rv)
+        table = table_request(request)
+        if table:
+            r = store.info
+            return respond_table(tables.to_table(r.group, r.plural, [obj], {"resourceVersion": obj["metadata"].get(
+                "resourceVersion", "")}, table[1], table[0]), table[0])
+        return respond(request, obj)
 
     def _list_options(self, store: RegistryStore, query) -> tuple[Any, ListOptions]:
         q = parse_list_query(query, watch=False)
@@ -110,14 +151,22 @@ class RestHandler:
 
     async def _list(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         _, options = self._list_options(store, request.query)
-        return respond(request, await store.list(info.namespace, options))
+        listed = await store.list(info.namespace, options)
+        table = table_request(request)
+        if table:
+            r = store.info
+            return respond_table(tables.to_table(r.group, r.plural, listed["items"], listed["metadata"], table[1],
+                                                 table[0]), table[0])
+        return respond(request, listed)
 
     async def _watch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         q = parse_list_query(request.query, watch=True)
         predicate = store.predicate(q.label_selector, q.field_selector)
+        table = table_request(request)
         start = await store.watch(info.namespace, q.resource_version, predicate, q.send_initial_events)
         return await serve_watch(request, store.info, start, q.timeout_seconds, q.allow_bookmarks,
-                                 bool(q.send_initial_events), self.watch_settings, self.stopping)
+                                 bool(q.send_initial_events), self.watch_settings, self.stopping,
+                                 table_events(store, *table) if table else None)
 
     async def _create(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))

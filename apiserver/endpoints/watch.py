@@ -10,14 +10,14 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 from aiohttp import web
 
 from apiserver.api.catalogue import ResourceInfo
 from apiserver.registry.store import WatchStart
-from apiserver.storage.interface import Expired, WatchClosed
+from apiserver.storage.interface import Expired, Obj, WatchClosed
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 
@@ -47,7 +47,7 @@ def expired_event(message: str) -> bytes:
 
 async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStart, timeout_seconds: int | None,
                       allow_bookmarks: bool, initial_events_end: bool, settings: WatchSettings,
-                      stopping: asyncio.Event) -> web.StreamResponse:
+                      stopping: asyncio.Event, convert: Callable[[Obj], Obj] | None = None) -> web.StreamResponse:
     response = web.StreamResponse(status=200, headers={"Content-Type": "application/json",
                                                        "Cache-Control": "no-cache, private"})
     response.enable_chunked_encoding()
@@ -57,8 +57,9 @@ async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStar
     deadline = now + max(duration, 0)
     watch = start.watch
     try:
+        shape = convert or (lambda obj: obj)
         if start.initial:
-            await response.write(b"".join(_line("ADDED", obj) for obj in start.initial))
+            await response.write(b"".join(_line("ADDED", shape(obj)) for obj in start.initial))
         if initial_events_end:
             await response.write(_bookmark(info, start.revision, initial_events_end=True))
         last_sent = start.revision
@@ -80,7 +81,7 @@ async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStar
                 break
             if event is not None:
                 last_sent = max(last_sent, event.resource_version)
-                await response.write(_line(event.type, event.object))
+                await response.write(_line(event.type, shape(event.object)))
                 continue
             now = time.monotonic()
             if allow_bookmarks and (now >= next_bookmark or final_bookmark <= now < deadline):

@@ -100,3 +100,15 @@ def test_get_all_uses_the_all_category(kubectl):
     kubectl("-n", ns, "create", "deployment", "web", "--image=nginx")
     out = kubectl("get", "all", "-A").stdout
     assert "deployment.apps/web" in out
+
+
+def test_get_prints_server_side_columns(kubectl):
+    ns = f"cols-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    kubectl("-n", ns, "create", "deployment", "web", "--image=nginx:1.27", "--replicas=2")
+    header = kubectl("-n", ns, "get", "deployments").stdout.splitlines()[0].split()
+    assert header == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    wide = kubectl("-n", ns, "get", "deployments", "-o", "wide").stdout.splitlines()
+    assert wide[0].split()[-3:] == ["CONTAINERS", "IMAGES", "SELECTOR"] and "nginx:1.27" in wide[1]
+    listing = kubectl("get", "cm", "-A").stdout.splitlines()[0].split()
+    assert listing == ["NAMESPACE", "NAME", "DATA", "AGE"]
