@@ -49,7 +49,7 @@ class ResourceInfo:
 
     @property
     def subresources(self) -> tuple[str, ...]:
-        return ("status",) if self.strategy.has_status else ()
+        return (("status",) if self.strategy.has_status else ()) + (("scale",) if self.strategy.scalable else ())
 
     @property
     def verbs(self) -> tuple[str, ...]:
@@ -76,9 +76,11 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", short=("pvc",), strategy=s.PERSISTENT_VOLUME),
     _r("", "v1", "LimitRange", "limitranges", short=("limits",)),
     _r("", "v1", "ResourceQuota", "resourcequotas", short=("quota",), strategy=s.STATUS_ONLY),
-    _r("apps", "v1", "Deployment", "deployments", short=("deploy",), all_category=True, strategy=s.WORKLOAD),
+    _r("apps", "v1", "Deployment", "deployments", short=("deploy",), all_category=True,
+       strategy=s.SCALABLE_WORKLOAD),
     _r("apps", "v1", "ReplicaSet", "replicasets", short=("rs",), all_category=True, strategy=s.REPLICA_SET),
-    _r("apps", "v1", "StatefulSet", "statefulsets", short=("sts",), all_category=True, strategy=s.WORKLOAD),
+    _r("apps", "v1", "StatefulSet", "statefulsets", short=("sts",), all_category=True,
+       strategy=s.SCALABLE_WORKLOAD),
     _r("apps", "v1", "DaemonSet", "daemonsets", short=("ds",), all_category=True, strategy=s.WORKLOAD),
     _r("batch", "v1", "Job", "jobs", all_category=True, strategy=s.JOB),
     _r("batch", "v1", "CronJob", "cronjobs", short=("cj",), all_category=True, strategy=s.WORKLOAD),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiserver.api.catalogue import Catalogue, ResourceInfo
+from apiserver.registry.scale import SCALE_KIND
 
 SUBRESOURCE_VERBS = ["get", "patch", "update"]
 
@@ -38,8 +39,11 @@ def _resource_entries(info: ResourceInfo) -> list[dict[str, Any]]:
         entry["categories"] = list(info.categories)
     entries = [entry]
     for sub in info.subresources:
-        entries.append({"name": f"{info.plural}/{sub}", "singularName": "", "namespaced": info.namespaced,
-                        "kind": info.kind, "verbs": SUBRESOURCE_VERBS})
+        entry = {"name": f"{info.plural}/{sub}", "singularName": "", "namespaced": info.namespaced,
+                 "kind": "Scale" if sub == "scale" else info.kind, "verbs": SUBRESOURCE_VERBS}
+        if sub == "scale":
+            entry.update(group="autoscaling", version="v1")
+        entries.append(entry)
     return entries
 
 
@@ -80,8 +84,8 @@ def _aggregated_resource(info: ResourceInfo) -> dict[str, Any]:
     if info.categories:
         entry["categories"] = list(info.categories)
     if info.subresources:
-        entry["subresources"] = [{"subresource": sub, "responseKind": kind, "verbs": SUBRESOURCE_VERBS}
-                                 for sub in info.subresources]
+        entry["subresources"] = [{"subresource": sub, "responseKind": SCALE_KIND if sub == "scale" else kind,
+                                  "verbs": SUBRESOURCE_VERBS} for sub in info.subresources]
     return entry
 
 

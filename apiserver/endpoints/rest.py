@@ -14,6 +14,7 @@ from apiserver.endpoints.query import dry_run, parse_delete_options, parse_list_
 from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.endpoints.watch import WatchSettings, serve_watch
 from apiserver.registry.registry import Registry
+from apiserver.registry.scale import scale_of
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.interface import ListOptions, Obj
 
@@ -136,6 +137,8 @@ class RestHandler:
         if rv and not rv.isdigit():
             raise errors.bad_request(f'invalid resource version "{rv}"')
         obj = await store.get(info.namespace, info.name, rv)
+        if info.subresource == "scale":
+            return respond(request, scale_of(obj))
         table = table_request(request)
         if table:
             r = store.info
@@ -175,6 +178,9 @@ class RestHandler:
 
     async def _update(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        if info.subresource == "scale":
+            return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
+                                                             dry_run(request.query)))
         if info.subresource == "status":
             result = await store.update_status(info.namespace, info.name, obj, dry_run(request.query))
             return respond(request, result)
@@ -187,6 +193,10 @@ class RestHandler:
             raise errors.StatusError(415, "UnsupportedMediaType", f'the body of the request was in an unknown '
                                      f'format - accepted media types include: {JSON_PATCH}, {MERGE_PATCH}')
         body = await read_body(request)
+        if info.subresource == "scale":
+            return respond(request, await store.update_scale(
+                info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body),
+                dry_run(request.query)))
         return respond(request, await store.patch(info.namespace, info.name, info.subresource,
                                                   lambda current: _apply_patch(content_type, current, body),
                                                   dry_run(request.query)))

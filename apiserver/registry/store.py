@@ -18,6 +18,7 @@ from apiserver.api.catalogue import ResourceInfo
 from apiserver.api.fields import parse_field_selector
 from apiserver.api.labels import SelectorParseError, parse_label_selector
 from apiserver.api.validation import validate_metadata
+from apiserver.registry.scale import scale_of, with_replicas
 from apiserver.storage.cacher import Cacher
 from apiserver.storage.etcd3 import InvalidListRequest
 from apiserver.storage.interface import (
@@ -327,6 +328,23 @@ class RegistryStore:
 
         result, _ = await self._write(namespace, name, apply, dry_run, False)
         return result
+
+    async def update_scale(self, namespace: str, name: str, change: Callable[[Obj], Obj],
+                           dry_run: bool = False) -> Obj:
+        """Writes the replica count of the Scale that `change` makes from the current one; answers a Scale."""
+        async def apply(current: Obj | None) -> Obj:
+            assert current is not None
+            scale = change(scale_of(current))
+            replicas = (scale.get("spec") or {}).get("replicas", 0) if isinstance(scale, dict) else None
+            if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+                raise errors.invalid("Scale", "autoscaling", name, [errors.Cause(
+                    "FieldValueInvalid", f"Invalid value: {replicas!r}: must be greater than or equal to 0",
+                    "spec.replicas")])
+            wanted_rv = (scale.get("metadata") or {}).get("resourceVersion") or ""
+            return await self._updated(namespace, name, with_replicas(current, scale), current, wanted_rv)
+
+        result, _ = await self._write(namespace, name, apply, dry_run, False)
+        return scale_of(result)
 
     async def _finish_pending_deletion(self, namespace: str, name: str, obj: Obj) -> Obj:
         """An object marked for deletion goes away once its last finalizer is removed."""

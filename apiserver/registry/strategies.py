@@ -93,6 +93,7 @@ def _secret_defaults(obj: Obj) -> None:
 
 
 WORKLOAD = Strategy(tracks_generation=True, has_status=True)
+SCALABLE_WORKLOAD = Strategy(tracks_generation=True, has_status=True, scalable=True)
 
 POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields,
                return_deleted_object=True)
@@ -107,7 +108,7 @@ EVENT = Strategy(selectable_fields=lambda obj: _fields(obj, _EVENT_FIELDS), allo
 UPSERTABLE = Strategy(allow_create_on_update=True)
 PERSISTENT_VOLUME = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Pending"})
 STATUS_ONLY = Strategy(has_status=True)
-REPLICA_SET = Strategy(tracks_generation=True, has_status=True,
+REPLICA_SET = Strategy(tracks_generation=True, has_status=True, scalable=True,
                        selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
 JOB = Strategy(tracks_generation=True, has_status=True,
                selectable_fields=lambda obj: {"status.successful": _str(_get(obj, "status", "successful") or 0)})

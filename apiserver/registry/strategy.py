@@ -39,6 +39,8 @@ class Strategy:
     # kube's per-resource field label conversion: the selectable fields beyond metadata.name/namespace
     selectable_fields: Callable[[Obj], dict[str, str]] = _no_fields
     allow_create_on_update: bool = False
+    # spec.replicas is reachable through the autoscaling/v1 `scale` subresource
+    scalable: bool = False
     # DELETE answers the deleted object itself instead of a Success Status (pods do this)
     return_deleted_object: bool = False
     # names are DNS-1123 subdomains unless a resource is stricter (label) or laxer (path segment)

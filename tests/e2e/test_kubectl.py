@@ -112,3 +112,12 @@ def test_get_prints_server_side_columns(kubectl):
     assert wide[0].split()[-3:] == ["CONTAINERS", "IMAGES", "SELECTOR"] and "nginx:1.27" in wide[1]
     listing = kubectl("get", "cm", "-A").stdout.splitlines()[0].split()
     assert listing == ["NAMESPACE", "NAME", "DATA", "AGE"]
+
+
+def test_scale(kubectl):
+    ns = f"scale-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    kubectl("-n", ns, "create", "deployment", "web", "--image=nginx")
+    assert kubectl("-n", ns, "scale", "deployment", "web", "--replicas=3").stdout.strip() == \
+        "deployment.apps/web scaled"
+    assert kubectl("-n", ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}").stdout == "3"

@@ -248,3 +248,27 @@ async def test_stored_bytes_in_etcd(api, apiserver, etcd_cluster, pki, new_ns):
     keys = etcdctl(etcd_cluster, pki, "get", f"{apiserver.prefix}/", "--prefix", "--keys-only").split()
     assert f"{apiserver.prefix}/deployments/{ns}/d" in keys
     assert f"{apiserver.prefix}/namespaces/{ns}" in keys
+
+
+async def test_scale_subresource(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    deploy = {"metadata": {"name": "s"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "s"}},
+                                                  "template": {"metadata": {"labels": {"app": "s"}}}}}
+    await api.post(f"/apis/apps/v1/namespaces/{ns}/deployments", deploy)
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/s/scale"
+    status, scale = await api.get(path)
+    assert status == 200 and scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
+    assert scale["spec"] == {"replicas": 1} and scale["status"] == {"replicas": 0, "selector": "app=s"}
+    status, scaled = await api.request("PATCH", path, data=orjson.dumps({"spec": {"replicas": 4}}),
+                                       headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200 and scaled["spec"]["replicas"] == 4
+    _, parent = await api.get(f"/apis/apps/v1/namespaces/{ns}/deployments/s")
+    assert parent["spec"]["replicas"] == 4 and parent["metadata"]["generation"] == 2
+    stale = {**scale, "spec": {"replicas": 2}}
+    status, body = await api.put(path, stale)
+    assert status == 409 and body["reason"] == "Conflict"
+    status, body = await api.put(path, {**scaled, "spec": {"replicas": -1}})
+    assert status == 422
+    status, _ = await api.get(f"/api/v1/namespaces/{ns}/configmaps/x/scale")
+    assert status == 404
