@@ -8,7 +8,7 @@ from typing import Any, Callable
 import jsonpatch
 from aiohttp import web
 
-from apiserver.api import errors, tables
+from apiserver.api import errors, fieldvalidation, openapi, tables
 from apiserver.endpoints import serialization
 from apiserver.endpoints.query import dry_run, parse_delete_options, parse_list_query
 from apiserver.endpoints.requestinfo import RequestInfo
@@ -55,9 +55,25 @@ def respond_table(table: dict[str, Any], version: str) -> web.Response:
                         headers={"Content-Type": f"application/json;as=Table;v={version};g=meta.k8s.io"})
 
 
-def respond(request: web.Request, obj: Any, status: int = 200) -> web.Response:
+def respond(request: web.Request, obj: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
     content_type = serialization.response_type(request.headers.get("Accept"))
-    return web.Response(body=serialization.encode(obj, content_type), status=status, content_type=content_type)
+    response = web.Response(body=serialization.encode(obj, content_type), status=status, content_type=content_type)
+    for warning in warnings or ():
+        response.headers.add("Warning", warning)
+    return response
+
+
+def unknown_fields(request: web.Request, store: RegistryStore, obj: Obj, warnings: list[str]) -> None:
+    """Drops fields the kind's schema does not know; Strict refuses them, Warn reports them in `warnings`."""
+    mode = fieldvalidation.parse_mode(request.query.get("fieldValidation"))
+    schema = openapi.schema_for(store.info)
+    if schema is None:
+        return
+    unknown = fieldvalidation.prune_unknown(obj, *schema)
+    if unknown and mode == "Strict":
+        raise fieldvalidation.strict_error(unknown)
+    if mode == "Warn":
+        warnings += fieldvalidation.warnings(unknown)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -173,19 +189,24 @@ class RestHandler:
 
     async def _create(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        warnings: list[str] = []
+        unknown_fields(request, store, obj, warnings)
         created = await store.create(info.namespace, obj, dry_run(request.query))
-        return respond(request, created, 201)
+        return respond(request, created, 201, warnings)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        warnings: list[str] = []
+        if info.subresource != "scale":
+            unknown_fields(request, store, obj, warnings)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
                                                              dry_run(request.query)))
         if info.subresource == "status":
             result = await store.update_status(info.namespace, info.name, obj, dry_run(request.query))
-            return respond(request, result)
+            return respond(request, result, warnings=warnings)
         result, created = await store.update(info.namespace, info.name, obj, dry_run(request.query))
-        return respond(request, result, 201 if created else 200)
+        return respond(request, result, 201 if created else 200, warnings)
 
     async def _patch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         content_type = serialization.media_type(request.headers.get("Content-Type"))
@@ -197,9 +218,17 @@ class RestHandler:
             return respond(request, await store.update_scale(
                 info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body),
                 dry_run(request.query)))
-        return respond(request, await store.patch(info.namespace, info.name, info.subresource,
-                                                  lambda current: _apply_patch(content_type, current, body),
-                                                  dry_run(request.query)))
+        warnings: list[str] = []
+
+        def patched(current: Obj) -> Obj:
+            result = _apply_patch(content_type, current, body)
+            if isinstance(result, dict):
+                warnings.clear()
+                unknown_fields(request, store, result, warnings)
+            return result
+
+        return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
+                                                  dry_run(request.query)), warnings=warnings)
 
     async def _delete(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         body = await read_body(request)

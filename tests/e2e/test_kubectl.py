@@ -121,3 +121,23 @@ def test_scale(kubectl):
     assert kubectl("-n", ns, "scale", "deployment", "web", "--replicas=3").stdout.strip() == \
         "deployment.apps/web scaled"
     assert kubectl("-n", ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}").stdout == "3"
+
+
+def test_create_from_file_apply_and_explain(kubectl, tmp_path):
+    ns = f"files-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    manifest = tmp_path / "d.yaml"
+    manifest.write_text(yaml.safe_dump({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "f", "namespace": ns},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "f"}},
+                 "template": {"metadata": {"labels": {"app": "f"}},
+                              "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}))
+    assert kubectl("apply", "-f", str(manifest)).stdout.strip() == "deployment.apps/f created"
+    assert kubectl("apply", "-f", str(manifest)).stdout.strip() == "deployment.apps/f unchanged"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(manifest.read_text().replace("replicas: 1", "replicas: 1\n  bogus: true").replace(
+        "name: f\n", "name: g\n"))
+    result = kubectl("create", "-f", str(bad), check=False)
+    assert result.returncode == 1 and 'strict decoding error: unknown field "spec.bogus"' in result.stderr
+    out = kubectl("explain", "deployment.spec.replicas").stdout
+    assert "FIELD: replicas <integer>" in out
