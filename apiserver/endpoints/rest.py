@@ -8,7 +8,7 @@ from typing import Any, Callable
 import jsonpatch
 from aiohttp import web
 
-from apiserver.api import errors, fieldvalidation, openapi, tables
+from apiserver.api import errors, fieldvalidation, openapi, strategicpatch, tables
 from apiserver.endpoints import serialization
 from apiserver.endpoints.query import dry_run, parse_delete_options, parse_list_query
 from apiserver.endpoints.requestinfo import RequestInfo
@@ -21,6 +21,7 @@ from apiserver.storage.interface import ListOptions, Obj
 MAX_BODY_BYTES = 3 * 1024 * 1024
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
+STRATEGIC_PATCH = "application/strategic-merge-patch+json"
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -89,7 +90,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def _apply_patch(content_type: str, current: Obj, body: bytes) -> Obj:
+def _apply_patch(content_type: str, current: Obj, body: bytes, schema: tuple[Obj, Obj] | None) -> Obj:
     if content_type == JSON_PATCH:
         try:
             patch = jsonpatch.JsonPatch(serialization.decode(serialization.JSON, body))
@@ -100,6 +101,8 @@ def _apply_patch(content_type: str, current: Obj, body: bytes) -> Obj:
     patch = serialization.decode(serialization.JSON, body)
     if not isinstance(patch, dict):
         raise errors.bad_request("a merge patch must be a JSON object")
+    if content_type == STRATEGIC_PATCH and schema is not None:
+        return strategicpatch.apply(current, patch, *schema)
     return merge_patch(current, patch)
 
 
@@ -210,18 +213,20 @@ class RestHandler:
 
     async def _patch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         content_type = serialization.media_type(request.headers.get("Content-Type"))
-        if content_type not in (JSON_PATCH, MERGE_PATCH):
+        schema = openapi.schema_for(store.info)
+        accepted = (JSON_PATCH, MERGE_PATCH) + ((STRATEGIC_PATCH,) if schema else ())
+        if content_type not in accepted:
             raise errors.StatusError(415, "UnsupportedMediaType", f'the body of the request was in an unknown '
-                                     f'format - accepted media types include: {JSON_PATCH}, {MERGE_PATCH}')
+                                     f'format - accepted media types include: {", ".join(accepted)}')
         body = await read_body(request)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(
-                info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body),
+                info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body, None),
                 dry_run(request.query)))
         warnings: list[str] = []
 
         def patched(current: Obj) -> Obj:
-            result = _apply_patch(content_type, current, body)
+            result = _apply_patch(content_type, current, body, schema)
             if isinstance(result, dict):
                 warnings.clear()
                 unknown_fields(request, store, result, warnings)

@@ -141,3 +141,26 @@ def test_create_from_file_apply_and_explain(kubectl, tmp_path):
     assert result.returncode == 1 and 'strict decoding error: unknown field "spec.bogus"' in result.stderr
     out = kubectl("explain", "deployment.spec.replicas").stdout
     assert "FIELD: replicas <integer>" in out
+
+
+def test_apply_twice_then_patch_and_label(kubectl, tmp_path):
+    ns = f"smp-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    doc = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w", "namespace": ns},
+           "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "w"}},
+                    "template": {"metadata": {"labels": {"app": "w"}},
+                                 "spec": {"containers": [{"name": "c", "image": "nginx:1.26"}]}}}}
+    manifest = tmp_path / "w.yaml"
+    manifest.write_text(yaml.safe_dump(doc))
+    kubectl("apply", "-f", str(manifest))
+    doc["spec"]["replicas"] = 3
+    doc["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.27"
+    manifest.write_text(yaml.safe_dump(doc))
+    assert kubectl("apply", "-f", str(manifest)).stdout.strip() == "deployment.apps/w configured"
+    kubectl("-n", ns, "patch", "deployment", "w", "-p",
+            '{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox"}]}}}}')
+    kubectl("-n", ns, "label", "deployment", "w", "tier=web")
+    got = json.loads(kubectl("-n", ns, "get", "deployment", "w", "-o", "json").stdout)
+    assert got["spec"]["replicas"] == 3 and got["metadata"]["labels"] == {"tier": "web"}
+    assert [(c["name"], c["image"]) for c in got["spec"]["template"]["spec"]["containers"]] == [
+        ("c", "nginx:1.27"), ("side", "busybox")]
