@@ -174,9 +174,11 @@ class RegistryStore:
             raise errors.bad_request(f"the name of the object ({meta.get('name', '')}) does not match the name on "
                                      f"the URL ({name})")
 
-    def _validate(self, obj: Obj) -> None:
+    def _validate(self, obj: Obj, old: Obj | None = None) -> None:
         r = self.info
         causes = validate_metadata(obj, r.strategy.name_rule, r.namespaced) + r.strategy.validate(obj)
+        if old is not None:
+            causes += r.strategy.validate_update(obj, old)
         if causes:
             raise errors.invalid(r.kind, r.group, (obj.get("metadata") or {}).get("name", ""), causes)
 
@@ -260,7 +262,7 @@ class RegistryStore:
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
         new = self._merge_update(new, current)
-        self._validate(new)
+        self._validate(new, current)
         return new
 
     def _status_updated(self, name: str, new: Obj, current: Obj, wanted_rv: str) -> Obj:

@@ -36,6 +36,8 @@ class Strategy:
     initial_status: Callable[[Obj], Obj | None] = lambda obj: None
     default: Callable[[Obj], None] = _no_defaults
     validate: Callable[[Obj], list[Cause]] = _no_validation
+    # checks that need the stored object too, such as immutable fields
+    validate_update: Callable[[Obj, Obj], list[Cause]] = lambda new, old: []
     # kube's per-resource field label conversion: the selectable fields beyond metadata.name/namespace
     selectable_fields: Callable[[Obj], dict[str, str]] = _no_fields
     allow_create_on_update: bool = False
@@ -45,6 +47,26 @@ class Strategy:
     return_deleted_object: bool = False
     # names are DNS-1123 subdomains unless a resource is stricter (label) or laxer (path segment)
     name_rule: str = "subdomain"
+
+
+def immutable(*paths: tuple[str, ...]) -> Callable[[Obj, Obj], list[Cause]]:
+    """An update check refusing changes to these fields once they are set."""
+    def check(new: Obj, old: Obj) -> list[Cause]:
+        causes = []
+        for path in paths:
+            before, after = _at(old, path), _at(new, path)
+            if before not in (None, "") and after != before:
+                causes.append(Cause("FieldValueInvalid", f"Invalid value: {after!r}: field is immutable",
+                                    ".".join(path)))
+        return causes
+
+    return check
+
+
+def _at(obj: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
 
 
 DEFAULT_STRATEGY = Strategy()
