@@ -11,6 +11,13 @@ from apiserver.registry import strategies as s
 from apiserver.registry.strategy import DEFAULT_STRATEGY, Strategy
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+# what each subresource answers to, and the kind it speaks (None: the resource's own kind)
+SUBRESOURCES: dict[str, tuple[tuple[str, ...], dict[str, str] | None]] = {
+    "status": (("get", "patch", "update"), None),
+    "scale": (("get", "patch", "update"), {"group": "autoscaling", "version": "v1", "kind": "Scale"}),
+    "binding": (("create",), {"group": "", "version": "v1", "kind": "Binding"}),
+    "eviction": (("create",), {"group": "policy", "version": "v1", "kind": "Eviction"}),
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,8 @@ class ResourceInfo:
 
     @property
     def subresources(self) -> tuple[str, ...]:
-        return (("status",) if self.strategy.has_status else ()) + (("scale",) if self.strategy.scalable else ())
+        return ((("status",) if self.strategy.has_status else ()) + (("scale",) if self.strategy.scalable else ())
+                + self.strategy.actions)
 
     @property
     def verbs(self) -> tuple[str, ...]:

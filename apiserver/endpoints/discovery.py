@@ -3,11 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apiserver.api.catalogue import Catalogue, ResourceInfo
-from apiserver.registry.scale import SCALE_KIND
-
-SUBRESOURCE_VERBS = ["get", "patch", "update"]
-
+from apiserver.api.catalogue import SUBRESOURCES, Catalogue, ResourceInfo
 
 def api_versions(server_address: str) -> dict[str, Any]:
     return {"kind": "APIVersions", "versions": ["v1"],
@@ -39,10 +35,11 @@ def _resource_entries(info: ResourceInfo) -> list[dict[str, Any]]:
         entry["categories"] = list(info.categories)
     entries = [entry]
     for sub in info.subresources:
+        verbs, kind = SUBRESOURCES[sub]
         entry = {"name": f"{info.plural}/{sub}", "singularName": "", "namespaced": info.namespaced,
-                 "kind": "Scale" if sub == "scale" else info.kind, "verbs": SUBRESOURCE_VERBS}
-        if sub == "scale":
-            entry.update(group="autoscaling", version="v1")
+                 "kind": kind["kind"] if kind else info.kind, "verbs": list(verbs)}
+        if kind:
+            entry.update(group=kind["group"], version=kind["version"])
         entries.append(entry)
     return entries
 
@@ -84,8 +81,8 @@ def _aggregated_resource(info: ResourceInfo) -> dict[str, Any]:
     if info.categories:
         entry["categories"] = list(info.categories)
     if info.subresources:
-        entry["subresources"] = [{"subresource": sub, "responseKind": SCALE_KIND if sub == "scale" else kind,
-                                  "verbs": SUBRESOURCE_VERBS} for sub in info.subresources]
+        entry["subresources"] = [{"subresource": sub, "responseKind": SUBRESOURCES[sub][1] or kind,
+                                  "verbs": list(SUBRESOURCES[sub][0])} for sub in info.subresources]
     return entry
 
 

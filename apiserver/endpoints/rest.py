@@ -13,6 +13,8 @@ from apiserver.endpoints import serialization
 from apiserver.endpoints.query import dry_run, parse_delete_options, parse_list_query
 from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.endpoints.watch import WatchSettings, serve_watch
+from apiserver.api.catalogue import SUBRESOURCES
+from apiserver.registry import pods
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
 from apiserver.registry.store import RegistryStore
@@ -145,11 +147,28 @@ class RestHandler:
         verb = info.verb
         if verb in ("get", "list", "watch") and request.method not in ("GET", "HEAD"):
             verb = "unsupported"
+        if info.subresource:
+            if verb not in SUBRESOURCES[info.subresource][0]:
+                raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+            if verb == "create":
+                return await self._action(request, info, store)
         handler = getattr(self, f"_{verb}", None)
         misplaced = (verb in ("update", "patch") and not info.name) or (verb == "create" and info.name)
-        if handler is None or misplaced or (info.subresource and verb not in ("get", "update", "patch")):
+        if handler is None or misplaced:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         return await handler(request, info, store)
+
+    async def _action(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+        """POST to an action subresource of one object: pods/binding, pods/eviction."""
+        body = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        if (body.get("metadata") or {}).get("name") not in (None, "", info.name):
+            raise errors.bad_request(f"name in URL does not match name in {info.subresource} object")
+        if info.subresource == "binding":
+            result = await pods.bind(store, info.namespace, info.name, body, dry_run(request.query))
+        else:
+            result = await pods.evict(self.registry, info.namespace, info.name, dry_run(request.query, body.get(
+                "deleteOptions")))
+        return respond(request, result, 201)
 
     async def _get(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         rv = request.query.get("resourceVersion", "")

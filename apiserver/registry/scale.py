@@ -7,8 +7,6 @@ from typing import Any
 from apiserver.api.labels import selector_from_label_selector_object
 from apiserver.registry.strategy import Obj
 
-SCALE_KIND = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
-
 
 def scale_of(obj: Obj) -> Obj:
     meta = obj["metadata"]

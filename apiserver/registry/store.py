@@ -276,7 +276,7 @@ class RegistryStore:
             result.pop("status", None)
         return result
 
-    async def _write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
+    async def read_modify_write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
                      allow_create: bool) -> tuple[Obj, bool]:
         key = self.key(namespace, name)
         if dry_run:
@@ -299,7 +299,8 @@ class RegistryStore:
         async def apply(current: Obj | None) -> Obj:
             return await self._updated(namespace, name, copy.deepcopy(obj), current, wanted_rv)
 
-        return await self._write(namespace, name, apply, dry_run, self.info.strategy.allow_create_on_update)
+        return await self.read_modify_write(namespace, name, apply, dry_run,
+                                            self.info.strategy.allow_create_on_update)
 
     async def update_status(self, namespace: str, name: str, obj: Obj, dry_run: bool = False) -> Obj:
         self._check_identity(obj, namespace, name)
@@ -309,7 +310,7 @@ class RegistryStore:
             assert current is not None
             return self._status_updated(name, obj, current, wanted_rv)
 
-        result, _ = await self._write(namespace, name, apply, dry_run, False)
+        result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return result
 
     async def patch(self, namespace: str, name: str, subresource: str, patch: Callable[[Obj], Obj],
@@ -328,7 +329,7 @@ class RegistryStore:
                 return self._status_updated(name, patched, current, wanted_rv)
             return await self._updated(namespace, name, patched, current, wanted_rv)
 
-        result, _ = await self._write(namespace, name, apply, dry_run, False)
+        result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return result
 
     async def update_scale(self, namespace: str, name: str, change: Callable[[Obj], Obj],
@@ -345,7 +346,7 @@ class RegistryStore:
             wanted_rv = (scale.get("metadata") or {}).get("resourceVersion") or ""
             return await self._updated(namespace, name, with_replicas(current, scale), current, wanted_rv)
 
-        result, _ = await self._write(namespace, name, apply, dry_run, False)
+        result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return scale_of(result)
 
     async def _finish_pending_deletion(self, namespace: str, name: str, obj: Obj) -> Obj:

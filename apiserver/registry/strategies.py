@@ -100,7 +100,7 @@ DAEMON_SET = Strategy(tracks_generation=True, has_status=True, default=defaults.
 CRON_JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.cron_job)
 
 POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields,
-               return_deleted_object=True, default=defaults.pod)
+               return_deleted_object=True, default=defaults.pod, actions=("binding", "eviction"))
 NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"}, default=_namespace_defaults,
                      selectable_fields=lambda obj: _fields(obj, {"status.phase": ("status", "phase")}),
                      name_rule="label")

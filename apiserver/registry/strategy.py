@@ -43,6 +43,8 @@ class Strategy:
     allow_create_on_update: bool = False
     # spec.replicas is reachable through the autoscaling/v1 `scale` subresource
     scalable: bool = False
+    # action subresources beyond status and scale (pods: binding, eviction)
+    actions: tuple[str, ...] = ()
     # DELETE answers the deleted object itself instead of a Success Status (pods do this)
     return_deleted_object: bool = False
     # names are DNS-1123 subdomains unless a resource is stricter (label) or laxer (path segment)

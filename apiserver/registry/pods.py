@@ -1,0 +1,89 @@
+"""The pods' action subresources: `binding` (assign a node) and `eviction` (delete, honouring
+PodDisruptionBudgets)."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from apiserver.api import errors
+from apiserver.api.labels import selector_from_label_selector_object
+from apiserver.registry.registry import Registry
+from apiserver.registry.store import RegistryStore, now_rfc3339
+from apiserver.storage.interface import ListOptions, Preconditions
+
+Obj = dict[str, Any]
+SUCCESS = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
+
+async def bind(pods: RegistryStore, namespace: str, name: str, binding: Obj, dry_run: bool) -> Obj:
+    node = ((binding.get("target") or {}).get("name")) or ""
+    if not node:
+        raise errors.invalid("Binding", "", name, [errors.Cause("FieldValueRequired", "Required value",
+                                                                "target.name")])
+
+    async def assign(current: Obj | None) -> Obj:
+        assert current is not None
+        bound = (current.get("spec") or {}).get("nodeName")
+        if bound:
+            raise errors.conflict("pods", "", name, f"pod {name} is already assigned to node \"{bound}\"")
+        new = copy.deepcopy(current)
+        new["spec"]["nodeName"] = node
+        conditions = [c for c in (new.setdefault("status", {}).get("conditions") or [])
+                      if c.get("type") != "PodScheduled"]
+        new["status"]["conditions"] = conditions + [{"type": "PodScheduled", "status": "True",
+                                                     "lastTransitionTime": now_rfc3339()}]
+        return new
+
+    await pods.read_modify_write(namespace, name, assign, dry_run, False)
+    return SUCCESS
+
+
+def _healthy(pod: Obj) -> bool:
+    status = pod.get("status") or {}
+    return status.get("phase") == "Running" and any(
+        c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
+
+
+def _count(value: Any, total: int, round_up: bool) -> int:
+    if isinstance(value, str) and value.endswith("%"):
+        share = int(value[:-1]) * total / 100
+        return int(-(-share // 1)) if round_up else int(share)
+    return int(value or 0)
+
+
+async def evict(registry: Registry, namespace: str, name: str, dry_run: bool) -> Obj:
+    pods = registry.lookup("", "v1", "pods")
+    budgets = registry.lookup("policy", "v1", "poddisruptionbudgets")
+    assert pods and budgets
+    pod = await pods.get(namespace, name)
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    # a pod that is not running cannot be disrupted further: kube-apiserver evicts it without a budget check
+    if (pod.get("status") or {}).get("phase") == "Running":
+        listed = await budgets.list(namespace, ListOptions())
+        matching = [b for b in listed["items"]
+                    if selector_from_label_selector_object((b.get("spec") or {}).get("selector")).matches(labels)]
+        if len(matching) > 1:
+            raise errors.internal_error("This pod has more than one PodDisruptionBudget, which the eviction "
+                                        "subresource does not support.")
+        if matching:
+            await _check_budget(pods, namespace, matching[0])
+    if not dry_run:
+        await pods.delete(namespace, name, Preconditions(uid=pod["metadata"].get("uid")))
+    return SUCCESS
+
+
+async def _check_budget(pods: RegistryStore, namespace: str, budget: Obj) -> None:
+    spec = budget.get("spec") or {}
+    selector = selector_from_label_selector_object(spec.get("selector"))
+    covered = [p for p in (await pods.list(namespace, ListOptions()))["items"]
+               if selector.matches((p.get("metadata") or {}).get("labels") or {})]
+    healthy = sum(1 for p in covered if _healthy(p))
+    if spec.get("maxUnavailable") is not None:
+        allowed = _count(spec["maxUnavailable"], len(covered), True) - (len(covered) - healthy)
+    else:
+        allowed = healthy - _count(spec.get("minAvailable", 0), len(covered), True)
+    if allowed <= 0:
+        raise errors.StatusError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's "
+                                 "disruption budget.", causes=[errors.Cause(
+                                     "DisruptionBudget", f"The disruption budget {budget['metadata']['name']} "
+                                     f"needs {healthy - allowed} healthy pods and has {healthy} currently")])
