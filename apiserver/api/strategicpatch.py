@@ -52,7 +52,7 @@ RETAIN_KEYS = "$retainKeys"
 DELETE_PRIMITIVE = "$deleteFromPrimitiveList/"
 
 
-def _model(schema: dict[str, Any] | None, schemas: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def model_of(schema: dict[str, Any] | None, schemas: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The model name and resolved schema behind a `$ref` (or `allOf: [$ref]`)."""
     if not schema:
         return "", {}
@@ -96,7 +96,7 @@ def _merge_map(original: Any, patch: dict[str, Any], model: str, schema: dict[st
         if value is None:
             result.pop(key, None)
             continue
-        child_model, child_schema = _model(properties.get(key), schemas)
+        child_model, child_schema = model_of(properties.get(key), schemas)
         if isinstance(value, dict):
             merged = _merge_map(result.get(key), value, child_model, child_schema, schemas)
             if merged is None:
@@ -125,7 +125,7 @@ def _merge_list(original: Any, patch: list, model: str, field: str, schema: dict
     if any(isinstance(i, dict) and i.get(DIRECTIVE) == "replace" for i in patch):
         return [{k: v for k, v in i.items() if k != DIRECTIVE} for i in patch
                 if not (isinstance(i, dict) and i.get(DIRECTIVE) == "replace" and len(i) == 1)]
-    item_model, item_schema = _model(schema.get("items"), schemas)
+    item_model, item_schema = model_of(schema.get("items"), schemas)
     for item in patch:
         if not isinstance(item, dict) or key not in item:
             raise errors.bad_request(f"strategic merge patch: every element of {field} needs its merge key "

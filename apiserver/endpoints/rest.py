@@ -24,6 +24,22 @@ MAX_BODY_BYTES = 3 * 1024 * 1024
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+
+
+def field_manager(request: web.Request, required: bool = False) -> str:
+    """The `fieldManager` of a write; without one, the client's User-Agent up to its first '/', as kube does."""
+    manager = request.query.get("fieldManager", "")
+    if not manager:
+        if required:
+            raise errors.StatusError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: '
+                                     'Required value: is required for apply patch', causes=[errors.Cause(
+                                         "FieldValueRequired", "Required value: is required for apply patch",
+                                         "fieldManager")])
+        manager = (request.headers.get("User-Agent") or "unknown").split("/", 1)[0]
+    if len(manager) > 128:
+        raise errors.StatusError(422, "Invalid", "fieldManager: Too long: may not be more than 128 bytes")
+    return manager
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -213,7 +229,7 @@ class RestHandler:
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
         warnings: list[str] = []
         unknown_fields(request, store, obj, warnings)
-        created = await store.create(info.namespace, obj, dry_run(request.query))
+        created = await store.create(info.namespace, obj, dry_run(request.query), field_manager(request))
         return respond(request, created, 201, warnings)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
@@ -223,25 +239,32 @@ class RestHandler:
             unknown_fields(request, store, obj, warnings)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
-                                                             dry_run(request.query)))
+                                                             dry_run(request.query), field_manager(request)))
         if info.subresource == "status":
-            result = await store.update_status(info.namespace, info.name, obj, dry_run(request.query))
+            result = await store.update_status(info.namespace, info.name, obj, dry_run(request.query),
+                                               field_manager(request))
             return respond(request, result, warnings=warnings)
-        result, created = await store.update(info.namespace, info.name, obj, dry_run(request.query))
+        result, created = await store.update(info.namespace, info.name, obj, dry_run(request.query),
+                                             field_manager(request))
         return respond(request, result, 201 if created else 200, warnings)
 
     async def _patch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         content_type = serialization.media_type(request.headers.get("Content-Type"))
         schema = openapi.schema_for(store.info)
-        accepted = (JSON_PATCH, MERGE_PATCH) + ((STRATEGIC_PATCH,) if schema else ())
+        accepted = (JSON_PATCH, MERGE_PATCH) + ((STRATEGIC_PATCH, APPLY_PATCH) if schema else ())
         if content_type not in accepted:
             raise errors.StatusError(415, "UnsupportedMediaType", f'the body of the request was in an unknown '
                                      f'format - accepted media types include: {", ".join(accepted)}')
         body = await read_body(request)
+        if content_type == APPLY_PATCH:
+            if info.subresource:
+                raise errors.StatusError(415, "UnsupportedMediaType", f"{APPLY_PATCH} is not supported on the "
+                                         f"{info.subresource} subresource here")
+            return await self._server_side_apply(request, info, store, body)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(
                 info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body, None),
-                dry_run(request.query)))
+                dry_run(request.query), field_manager(request)))
         warnings: list[str] = []
 
         def patched(current: Obj) -> Obj:
@@ -252,7 +275,19 @@ class RestHandler:
             return result
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
-                                                  dry_run(request.query)), warnings=warnings)
+                                                  dry_run(request.query), field_manager(request)),
+                       warnings=warnings)
+
+    async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: RegistryStore,
+                                 body: bytes) -> web.StreamResponse:
+        manager = field_manager(request, required=True)
+        config = serialization.decode_object(serialization.YAML, body)
+        warnings: list[str] = []
+        unknown_fields(request, store, config, warnings)
+        force = request.query.get("force", "").lower() in ("true", "1")
+        result, created = await store.apply(info.namespace, info.name, config, manager, force,
+                                            dry_run(request.query))
+        return respond(request, result, 201 if created else 200, warnings)
 
     async def _delete(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         body = await read_body(request)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterator
 
-from apiserver.api import errors
+from apiserver.api import errors, fieldmanager, openapi
 from apiserver.api.catalogue import ResourceInfo
 from apiserver.api.fields import parse_field_selector
 from apiserver.api.labels import SelectorParseError, parse_label_selector
@@ -208,7 +208,13 @@ class RegistryStore:
         if self.info.namespaced and self.namespace_exists and not await self.namespace_exists(namespace):
             raise errors.not_found("namespaces", "", namespace)
 
-    async def create(self, namespace: str, obj: Obj, dry_run: bool = False) -> Obj:
+    def _track(self, new: Obj, current: Obj | None, manager: str, subresource: str = "") -> None:
+        """Records in managedFields which fields `manager` set with this write."""
+        schema = openapi.schema_for(self.info)
+        if manager and schema:
+            fieldmanager.record_update(new, current, manager, self.info.api_version, schema, subresource)
+
+    async def create(self, namespace: str, obj: Obj, dry_run: bool = False, manager: str = "") -> Obj:
         self._check_identity(obj, namespace, None)
         meta = obj["metadata"]
         generate = meta.get("generateName") if not meta.get("name") else None
@@ -216,6 +222,7 @@ class RegistryStore:
             meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
         self._prepare_create(obj)
         self._validate(obj)
+        self._track(obj, None, manager)
         await self._check_namespace(namespace)
         if dry_run:
             return obj
@@ -251,21 +258,24 @@ class RegistryStore:
         new_meta["resourceVersion"] = old_meta.get("resourceVersion")
         return new
 
-    async def _updated(self, namespace: str, name: str, new: Obj, current: Obj | None, wanted_rv: str) -> Obj:
+    async def _updated(self, namespace: str, name: str, new: Obj, current: Obj | None, wanted_rv: str,
+                       manager: str = "") -> Obj:
         """The object an update stores: the client's version with the system-owned parts carried over."""
         if current is None:
             new["metadata"].pop("resourceVersion", None)
             self._prepare_create(new)
             self._validate(new)
+            self._track(new, None, manager)
             await self._check_namespace(namespace)
             return new
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
         new = self._merge_update(new, current)
         self._validate(new, current)
+        self._track(new, current, manager)
         return new
 
-    def _status_updated(self, name: str, new: Obj, current: Obj, wanted_rv: str) -> Obj:
+    def _status_updated(self, name: str, new: Obj, current: Obj, wanted_rv: str, manager: str = "") -> Obj:
         """The status subresource changes .status and nothing else."""
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
@@ -274,6 +284,7 @@ class RegistryStore:
             result["status"] = new["status"]
         else:
             result.pop("status", None)
+        self._track(result, current, manager, "status")
         return result
 
     async def read_modify_write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
@@ -292,29 +303,31 @@ class RegistryStore:
             result, created = await self.storage.guaranteed_update(key, apply, allow_create=allow_create)
         return await self._finish_pending_deletion(namespace, name, result), created
 
-    async def update(self, namespace: str, name: str, obj: Obj, dry_run: bool = False) -> tuple[Obj, bool]:
+    async def update(self, namespace: str, name: str, obj: Obj, dry_run: bool = False,
+                     manager: str = "") -> tuple[Obj, bool]:
         self._check_identity(obj, namespace, name)
         wanted_rv = obj["metadata"].get("resourceVersion") or ""
 
         async def apply(current: Obj | None) -> Obj:
-            return await self._updated(namespace, name, copy.deepcopy(obj), current, wanted_rv)
+            return await self._updated(namespace, name, copy.deepcopy(obj), current, wanted_rv, manager)
 
         return await self.read_modify_write(namespace, name, apply, dry_run,
                                             self.info.strategy.allow_create_on_update)
 
-    async def update_status(self, namespace: str, name: str, obj: Obj, dry_run: bool = False) -> Obj:
+    async def update_status(self, namespace: str, name: str, obj: Obj, dry_run: bool = False,
+                            manager: str = "") -> Obj:
         self._check_identity(obj, namespace, name)
         wanted_rv = obj["metadata"].get("resourceVersion") or ""
 
         async def apply(current: Obj | None) -> Obj:
             assert current is not None
-            return self._status_updated(name, obj, current, wanted_rv)
+            return self._status_updated(name, obj, current, wanted_rv, manager)
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return result
 
     async def patch(self, namespace: str, name: str, subresource: str, patch: Callable[[Obj], Obj],
-                    dry_run: bool = False) -> Obj:
+                    dry_run: bool = False, manager: str = "") -> Obj:
         """Applies `patch` to the stored object; a resourceVersion inside the patch is a precondition."""
         async def apply(current: Obj | None) -> Obj:
             assert current is not None
@@ -326,14 +339,30 @@ class RegistryStore:
             if wanted_rv == current["metadata"].get("resourceVersion"):
                 wanted_rv = ""
             if subresource == "status":
-                return self._status_updated(name, patched, current, wanted_rv)
-            return await self._updated(namespace, name, patched, current, wanted_rv)
+                return self._status_updated(name, patched, current, wanted_rv, manager)
+            return await self._updated(namespace, name, patched, current, wanted_rv, manager)
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return result
 
+    async def apply(self, namespace: str, name: str, config: Obj, manager: str, force: bool,
+                    dry_run: bool = False) -> tuple[Obj, bool]:
+        """Server-side apply: creates the object when absent, merges and tracks ownership otherwise."""
+        self._check_identity(config, namespace, name)
+        schema = openapi.schema_for(self.info)
+        if schema is None:
+            raise errors.StatusError(415, "UnsupportedMediaType", "server-side apply needs a schema for "
+                                     f"{self.info.kind}")
+
+        async def apply(current: Obj | None) -> Obj:
+            merged = fieldmanager.apply(current, copy.deepcopy(config), manager, force, self.info.api_version,
+                                        schema)
+            return await self._updated(namespace, name, merged, current, "")
+
+        return await self.read_modify_write(namespace, name, apply, dry_run, True)
+
     async def update_scale(self, namespace: str, name: str, change: Callable[[Obj], Obj],
-                           dry_run: bool = False) -> Obj:
+                           dry_run: bool = False, manager: str = "") -> Obj:
         """Writes the replica count of the Scale that `change` makes from the current one; answers a Scale."""
         async def apply(current: Obj | None) -> Obj:
             assert current is not None
@@ -344,7 +373,7 @@ class RegistryStore:
                     "FieldValueInvalid", f"Invalid value: {replicas!r}: must be greater than or equal to 0",
                     "spec.replicas")])
             wanted_rv = (scale.get("metadata") or {}).get("resourceVersion") or ""
-            return await self._updated(namespace, name, with_replicas(current, scale), current, wanted_rv)
+            return await self._updated(namespace, name, with_replicas(current, scale), current, wanted_rv, manager)
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return scale_of(result)

@@ -110,6 +110,7 @@ def test_get_prints_server_side_columns(kubectl):
     assert header == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
     wide = kubectl("-n", ns, "get", "deployments", "-o", "wide").stdout.splitlines()
     assert wide[0].split()[-3:] == ["CONTAINERS", "IMAGES", "SELECTOR"] and "nginx:1.27" in wide[1]
+    kubectl("-n", ns, "create", "configmap", "c", "--from-literal=a=b")
     listing = kubectl("get", "cm", "-A").stdout.splitlines()[0].split()
     assert listing == ["NAMESPACE", "NAME", "DATA", "AGE"]
 
@@ -164,3 +165,41 @@ def test_apply_twice_then_patch_and_label(kubectl, tmp_path):
     assert got["spec"]["replicas"] == 3 and got["metadata"]["labels"] == {"tier": "web"}
     assert [(c["name"], c["image"]) for c in got["spec"]["template"]["spec"]["containers"]] == [
         ("c", "nginx:1.27"), ("side", "busybox")]
+
+
+def test_server_side_apply_conflicts_and_force(kubectl, tmp_path):
+    ns = f"ssa-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    doc = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "s", "namespace": ns},
+           "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "s"}},
+                    "template": {"metadata": {"labels": {"app": "s"}},
+                                 "spec": {"containers": [{"name": "c", "image": "nginx:1.26"}]}}}}
+    manifest = tmp_path / "s.yaml"
+    manifest.write_text(yaml.safe_dump(doc))
+    assert kubectl("apply", "--server-side", "-f", str(manifest)).stdout.strip() == \
+        "deployment.apps/s serverside-applied"
+    got = json.loads(kubectl("-n", ns, "get", "deployment", "s", "-o", "json", "--show-managed-fields").stdout)
+    entry = next(e for e in got["metadata"]["managedFields"] if e["manager"] == "kubectl")
+    assert entry["operation"] == "Apply" and "f:replicas" in entry["fieldsV1"]["f:spec"]
+    kubectl("-n", ns, "scale", "deployment", "s", "--replicas=5")
+    doc["spec"]["replicas"] = 2
+    manifest.write_text(yaml.safe_dump(doc))
+    result = kubectl("apply", "--server-side", "-f", str(manifest), check=False)
+    assert result.returncode == 1
+    assert "Apply failed with 1 conflict: conflict with" in result.stderr and ".spec.replicas" in result.stderr
+    kubectl("apply", "--server-side", "--force-conflicts", "-f", str(manifest))
+    assert kubectl("-n", ns, "get", "deployment", "s", "-o", "jsonpath={.spec.replicas}").stdout == "2"
+    # fields the manager stops applying are removed
+    del doc["spec"]["template"]["metadata"]["labels"]
+    doc["spec"]["template"]["metadata"]["labels"] = {"app": "s"}
+    doc["spec"]["template"]["spec"]["containers"][0].pop("image")
+    doc["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.27"
+    doc["metadata"]["labels"] = {"team": "a"}
+    manifest.write_text(yaml.safe_dump(doc))
+    kubectl("apply", "--server-side", "-f", str(manifest))
+    del doc["metadata"]["labels"]
+    manifest.write_text(yaml.safe_dump(doc))
+    kubectl("apply", "--server-side", "-f", str(manifest))
+    got = json.loads(kubectl("-n", ns, "get", "deployment", "s", "-o", "json").stdout)
+    assert "labels" not in got["metadata"] or "team" not in got["metadata"]["labels"]
+    assert got["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
