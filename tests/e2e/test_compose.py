@@ -62,7 +62,13 @@ def test_compose_topology_survives_killed_containers(tmp_path):
         return result
 
     def compose(*args: str) -> subprocess.CompletedProcess:
-        return run("docker-compose", "-p", project, *args)
+        result = subprocess.run(["docker-compose", "-p", project, *args], cwd=ROOT, env=env, capture_output=True,
+                                text=True, timeout=300)
+        if result.returncode != 0:
+            logs = subprocess.run(["docker-compose", "-p", project, "logs", "--tail=30"], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=60).stdout
+            raise AssertionError(f"docker-compose {' '.join(args)}:\n{result.stderr[-2000:]}\n{logs[-6000:]}")
+        return result
 
     def kubectl(*args: str) -> str:
         return run("kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={tmp_path / 'cache'}", *args,
