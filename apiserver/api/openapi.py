@@ -15,6 +15,7 @@ import orjson
 from kubernetes.client import models
 
 from apiserver.api.catalogue import Catalogue, ResourceInfo
+from apiserver.api.strategicpatch import MERGE_KEYS
 
 REF = "#/components/schemas/{model}"
 # the client names models by version + kind, except where two groups share a kind name
@@ -41,6 +42,23 @@ def _clean(node: Any) -> Any:
     return {k: _clean(v) for k, v in node.items() if k not in ("title",) and not (k == "default" and v is None)}
 
 
+def _with_extensions(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """Adds the Kubernetes list extensions the client models lack, from the strategic-merge table."""
+    properties = schema.get("properties")
+    if not properties:
+        return schema
+    for (model, field), key in MERGE_KEYS.items():
+        if model == name and field in properties:
+            extra: dict[str, Any] = {"x-kubernetes-patch-strategy": "merge"}
+            if key:
+                extra.update({"x-kubernetes-patch-merge-key": key, "x-kubernetes-list-type": "map",
+                              "x-kubernetes-list-map-keys": [key]})
+            else:
+                extra["x-kubernetes-list-type"] = "set"
+            properties[field] = {**properties[field], **extra}
+    return schema
+
+
 @lru_cache(maxsize=None)
 def kind_schemas(name: str) -> dict[str, Any]:
     """All component schemas one kind needs, keyed by model name; empty if the client has no such model."""
@@ -49,7 +67,8 @@ def kind_schemas(name: str) -> dict[str, Any]:
         return {}
     schema = model.model_json_schema(by_alias=True, ref_template=REF)
     defs = schema.pop("$defs", {})
-    return {name: _clean(schema), **{k: _clean(v) for k, v in defs.items()}}
+    return {name: _with_extensions(name, _clean(schema)),
+            **{k: _with_extensions(k, _clean(v)) for k, v in defs.items()}}
 
 
 def schema_for(info: ResourceInfo) -> tuple[dict[str, Any], dict[str, Any]] | None:

@@ -21,6 +21,12 @@ async def test_index_and_group_version_documents(api):
     assert patch["x-kubernetes-group-version-kind"]["kind"] == "Deployment"
     assert any(p["name"] == "fieldValidation" and p["in"] == "query" for p in patch["parameters"])
     assert "application/strategic-merge-patch+json" not in patch["requestBody"]["content"]
+    containers = doc["components"]["schemas"]["V1PodSpec"]["properties"]["containers"]
+    assert containers["x-kubernetes-patch-merge-key"] == "name"
+    assert containers["x-kubernetes-patch-strategy"] == "merge"
+    assert containers["x-kubernetes-list-map-keys"] == ["name"]
+    finalizers = doc["components"]["schemas"]["V1ObjectMeta"]["properties"]["finalizers"]
+    assert finalizers["x-kubernetes-list-type"] == "set"
     status, _ = await api.get("/openapi/v3/apis/nothing.example.com/v1")
     assert status == 404
 
