@@ -17,6 +17,7 @@ SUBRESOURCES: dict[str, tuple[tuple[str, ...], dict[str, str] | None]] = {
     "scale": (("get", "patch", "update"), {"group": "autoscaling", "version": "v1", "kind": "Scale"}),
     "binding": (("create",), {"group": "", "version": "v1", "kind": "Binding"}),
     "eviction": (("create",), {"group": "policy", "version": "v1", "kind": "Eviction"}),
+    "finalize": (("update",), None),
 }
 
 

@@ -146,3 +146,9 @@ def service_unavailable(message: str) -> StatusError:
 
 def timeout(message: str, retry_after: int = 0) -> StatusError:
     return StatusError(504, "Timeout", message, retry_after_seconds=retry_after)
+
+
+def forbidden_on(resource: str, group: str, name: str, why: str, causes: list[Cause] | None = None) -> StatusError:
+    """403 about one object, worded as kube's NewForbidden: `<resource> "<name>" is forbidden: <why>`."""
+    return StatusError(403, "Forbidden", f'{qualified_resource(resource, group)} "{name}" is forbidden: {why}',
+                       name=name, group=group, kind=resource, causes=causes or [])

@@ -203,7 +203,7 @@ def _go_quote(text: str) -> str:
     return "".join(out)
 
 
-def _go_string_slice(values: tuple[str, ...]) -> str:
+def go_string_slice(values: tuple[str, ...]) -> str:
     """Render a value list the way Go's ``%#v`` prints a ``[]string``."""
     if not values:
         # Kubernetes copies the list with append(nil, ...), which stays nil when empty.
@@ -308,22 +308,22 @@ def new_requirement(key: str, operator: str, values: Iterable[str] = ()) -> Requ
     if operator in (IN, NOT_IN):
         if not given:
             errors.append(
-                _invalid("values", _go_string_slice(given), "for 'in', 'notin' operators, values set can't be empty")
+                _invalid("values", go_string_slice(given), "for 'in', 'notin' operators, values set can't be empty")
             )
     elif operator in (EQUALS, DOUBLE_EQUALS, NOT_EQUALS):
         if len(given) != 1:
             errors.append(
-                _invalid("values", _go_string_slice(given), "exact-match compatibility requires one single value")
+                _invalid("values", go_string_slice(given), "exact-match compatibility requires one single value")
             )
     elif operator in (EXISTS, DOES_NOT_EXIST):
         if given:
             errors.append(
-                _invalid("values", _go_string_slice(given), "values set must be empty for exists and does not exist")
+                _invalid("values", go_string_slice(given), "values set must be empty for exists and does not exist")
             )
     elif operator in (GREATER_THAN, LESS_THAN):
         if len(given) != 1:
             errors.append(
-                _invalid("values", _go_string_slice(given), "for 'Gt', 'Lt' operators, exactly one value is required")
+                _invalid("values", go_string_slice(given), "for 'Gt', 'Lt' operators, exactly one value is required")
             )
         for index, value in enumerate(given):
             if _parse_int64(value) is None:

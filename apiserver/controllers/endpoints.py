@@ -22,7 +22,7 @@ from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.etcd3 import prefix_end
 from apiserver.storage.etcd_client import EtcdClient, EtcdError
-from apiserver.storage.interface import ListOptions, Preconditions
+from apiserver.storage.interface import ListOptions
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ class LeaseEndpointReconciler:
 
 async def _delete_ignoring_missing(store: RegistryStore, name: str) -> None:
     try:
-        await store.delete(NAMESPACE, name, Preconditions())
+        await store.delete(NAMESPACE, name)
     except StatusError as exc:
         if exc.code != 404:
             raise

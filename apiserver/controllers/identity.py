@@ -15,6 +15,7 @@ from apiserver.api.errors import StatusError
 from apiserver.controllers.leaderelection import micro_time
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.etcd_client import EtcdError
+from apiserver.registry.deletion import DeleteOptions
 from apiserver.storage.interface import ListOptions, Preconditions
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class IdentityLease:
 
     async def delete(self) -> None:
         try:
-            await self.leases.delete(NAMESPACE, self.name, Preconditions())
+            await self.leases.delete(NAMESPACE, self.name)
         except (StatusError, EtcdError) as exc:
             log.warning("deleting identity lease %s: %s", self.name, exc)
 
@@ -94,8 +95,8 @@ async def collect_expired_identity_leases(leases: RegistryStore, interval: float
                 if renewed and (now - renewed).total_seconds() > duration:
                     meta = lease["metadata"]
                     try:
-                        await leases.delete(NAMESPACE, meta["name"],
-                                            Preconditions(resource_version=meta["resourceVersion"]))
+                        await leases.delete(NAMESPACE, meta["name"], DeleteOptions(
+                            Preconditions(resource_version=meta["resourceVersion"])))
                         log.info("deleted expired identity lease %s", meta["name"])
                     except StatusError:
                         pass

@@ -1,5 +1,6 @@
 """Starts and stops the replica's background work: its identity lease, its endpoint lease, and — on the one
-replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up)."""
+replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up,
+the garbage collector, the namespace controller and the end of pods' grace periods)."""
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +11,11 @@ from typing import Awaitable, Callable
 
 from apiserver.controllers.compaction import Compactor
 from apiserver.controllers.endpoints import EndpointConfig, LeaseEndpointReconciler
+from apiserver.controllers.garbagecollector import GarbageCollector
 from apiserver.controllers.identity import IdentityConfig, IdentityLease, collect_expired_identity_leases
 from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderElector
+from apiserver.controllers.namespace import NamespaceController
+from apiserver.controllers.podtermination import PodTerminator
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import Registry
 from apiserver.storage.etcd_client import EtcdClient
@@ -43,11 +47,16 @@ class ControllerManager:
                                                           config.leader_elect_retry_period), self._lead)
         self.gc_interval = max(config.identity_lease_renew_interval_seconds, 1)
         self.leases = leases
+        self.registry = registry
         self._tasks: list[asyncio.Task] = []
 
     def _leader_jobs(self) -> list[Callable[[], Awaitable[None]]]:
+        pods = self.registry.lookup("", "v1", "pods")
+        assert pods is not None
+        # built afresh on each election: a new leader starts from the current state, not a stale graph
         jobs: list[Callable[[], Awaitable[None]]] = [
-            lambda: collect_expired_identity_leases(self.leases, self.gc_interval)]
+            lambda: collect_expired_identity_leases(self.leases, self.gc_interval),
+            GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs

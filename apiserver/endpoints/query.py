@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from apiserver.api import errors
+from apiserver.registry.deletion import PROPAGATION_POLICIES, DeleteOptions
 from apiserver.storage.interface import Preconditions
 
 RV_MATCHES = ("", "Exact", "NotOlderThan")
-PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
 
 
 def _bool(query: Mapping[str, str], name: str) -> bool | None:
@@ -103,14 +103,6 @@ def dry_run(query: Mapping[str, str], body: Mapping[str, Any] | None = None) -> 
     return bool(values)
 
 
-@dataclass(frozen=True)
-class DeleteOptions:
-    preconditions: Preconditions
-    propagation_policy: str
-    grace_period_seconds: int | None
-    dry_run: bool
-
-
 def parse_delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> DeleteOptions:
     """DeleteOptions arrive in the body (kubectl) or in the query string (the Python client)."""
     body = body or {}
@@ -123,6 +115,14 @@ def parse_delete_options(query: Mapping[str, str], body: Mapping[str, Any] | Non
                                  f'"Orphan"', causes=[errors.Cause("FieldValueNotSupported",
                                                                    f'Unsupported value: "{policy}"',
                                                                    "propagationPolicy")])
+    orphan = body.get("orphanDependents")
+    if orphan is None and "orphanDependents" in query:
+        orphan = query["orphanDependents"].lower() in ("true", "1")
+    if orphan is not None and policy:
+        raise errors.StatusError(422, "Invalid", 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: '
+                                 'Invalid value: "' + policy + '": orphanDependents and deletionPropagation cannot '
+                                 'be both set', causes=[errors.Cause("FieldValueInvalid", f'Invalid value: "{policy}": '
+                                 'orphanDependents and deletionPropagation cannot be both set', "propagationPolicy")])
     grace = body.get("gracePeriodSeconds")
     if grace is None:
         grace = _int(query, "gracePeriodSeconds")
@@ -132,4 +132,5 @@ def parse_delete_options(query: Mapping[str, str], body: Mapping[str, Any] | Non
         propagation_policy=policy,
         grace_period_seconds=grace,
         dry_run=dry_run(query, body),
+        orphan_dependents=orphan,
     )

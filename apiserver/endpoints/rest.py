@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 from typing import Any, Callable
 
 import jsonpatch
@@ -17,7 +18,7 @@ from apiserver.api.catalogue import SUBRESOURCES
 from apiserver.registry import pods
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
-from apiserver.registry.store import RegistryStore
+from apiserver.registry.store import OWNED_PATHS, RegistryStore
 from apiserver.storage.interface import ListOptions, Obj
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -182,8 +183,9 @@ class RestHandler:
         if info.subresource == "binding":
             result = await pods.bind(store, info.namespace, info.name, body, dry_run(request.query))
         else:
-            result = await pods.evict(self.registry, info.namespace, info.name, dry_run(request.query, body.get(
-                "deleteOptions")))
+            options = parse_delete_options({}, body.get("deleteOptions"))
+            options = dataclasses.replace(options, dry_run=options.dry_run or dry_run(request.query))
+            result = await pods.evict(self.registry, info.namespace, info.name, options)
         return respond(request, result, 201)
 
     async def _get(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
@@ -240,9 +242,9 @@ class RestHandler:
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
                                                              dry_run(request.query), field_manager(request)))
-        if info.subresource == "status":
-            result = await store.update_status(info.namespace, info.name, obj, dry_run(request.query),
-                                               field_manager(request))
+        if info.subresource in OWNED_PATHS:
+            result = await store.update_subresource(info.namespace, info.name, info.subresource, obj,
+                                                    dry_run(request.query), field_manager(request))
             return respond(request, result, warnings=warnings)
         result, created = await store.update(info.namespace, info.name, obj, dry_run(request.query),
                                              field_manager(request))
@@ -293,8 +295,11 @@ class RestHandler:
         body = await read_body(request)
         options = parse_delete_options(
             request.query, serialization.decode_object(request.headers.get("Content-Type"), body) if body else None)
-        obj, deleted = await store.delete(info.namespace, info.name, options.preconditions, options.dry_run)
-        if store.info.strategy.return_deleted_object or not deleted:
+        obj, deleted = await store.delete(info.namespace, info.name, options)
+        if not deleted:
+            # kube answers 202 only to the legacy orphanDependents=false; everything else still pending is 200
+            return respond(request, obj, 202 if options.orphan_dependents is False else 200)
+        if store.info.strategy.return_deleted_object:
             return respond(request, obj)
         r = store.info
         return respond(request, {
@@ -309,5 +314,4 @@ class RestHandler:
         options = parse_delete_options(
             request.query, serialization.decode_object(request.headers.get("Content-Type"), body) if body else None)
         _, list_options = self._list_options(store, request.query)
-        return respond(request, await store.delete_collection(info.namespace, list_options, options.preconditions,
-                                                              options.dry_run))
+        return respond(request, await store.delete_collection(info.namespace, list_options, options))

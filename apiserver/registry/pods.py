@@ -3,13 +3,15 @@ PodDisruptionBudgets)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from apiserver.api import errors
 from apiserver.api.labels import selector_from_label_selector_object
+from apiserver.registry.deletion import DeleteOptions
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore, now_rfc3339
-from apiserver.storage.interface import ListOptions, Preconditions
+from apiserver.storage.interface import ListOptions
 
 Obj = dict[str, Any]
 SUCCESS = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
@@ -51,7 +53,7 @@ def _count(value: Any, total: int, round_up: bool) -> int:
     return int(value or 0)
 
 
-async def evict(registry: Registry, namespace: str, name: str, dry_run: bool) -> Obj:
+async def evict(registry: Registry, namespace: str, name: str, options: DeleteOptions) -> Obj:
     pods = registry.lookup("", "v1", "pods")
     budgets = registry.lookup("policy", "v1", "poddisruptionbudgets")
     assert pods and budgets
@@ -67,8 +69,11 @@ async def evict(registry: Registry, namespace: str, name: str, dry_run: bool) ->
                                         "subresource does not support.")
         if matching:
             await _check_budget(pods, namespace, matching[0])
-    if not dry_run:
-        await pods.delete(namespace, name, Preconditions(uid=pod["metadata"].get("uid")))
+    if not options.dry_run:
+        # the eviction deletes exactly the pod whose budget was checked
+        uid = options.preconditions.uid or pod["metadata"].get("uid")
+        await pods.delete(namespace, name, dataclasses.replace(
+            options, preconditions=dataclasses.replace(options.preconditions, uid=uid)))
     return SUCCESS
 
 

@@ -9,7 +9,7 @@ from apiserver.registry.store import RegistryStore, storage_root
 from apiserver.storage.cacher import Cacher, WatchCache
 from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient
-from apiserver.storage.interface import KeyNotFound
+from apiserver.storage.interface import KeyNotFound, Obj
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Registry:
         self.stores: dict[tuple[str, str, str], RegistryStore] = {}
         for info in catalogue.rows:
             cache = WatchCache(client, self.etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
-            store = RegistryStore(info, Cacher(self.etcd, cache), etcd_prefix, self.namespace_exists)
+            store = RegistryStore(info, Cacher(self.etcd, cache), etcd_prefix, self.find_namespace)
             self.caches.append(cache)
             self.stores[(info.group, info.version, info.plural)] = store
         self.namespaces = self.stores[("", "v1", "namespaces")]
@@ -50,15 +50,11 @@ class Registry:
         """The prefixes whose caches are not ready (empty when all are)."""
         return [cache.prefix for cache in self.caches if not cache.ready.is_set()]
 
-    async def namespace_exists(self, name: str) -> bool:
+    async def find_namespace(self, name: str) -> Obj | None:
         # the cache may lag a namespace created a moment ago: confirm a miss against etcd
-        try:
-            await self.namespaces.storage.get(self.namespaces.key("", name), "0")
-            return True
-        except KeyNotFound:
-            pass
-        try:
-            await self.namespaces.storage.get(self.namespaces.key("", name))
-            return True
-        except KeyNotFound:
-            return False
+        for resource_version in ("0", ""):
+            try:
+                return await self.namespaces.storage.get(self.namespaces.key("", name), resource_version)
+            except KeyNotFound:
+                pass
+        return None

@@ -16,8 +16,9 @@ from typing import Any, Awaitable, Callable, Iterator
 from apiserver.api import errors, fieldmanager, openapi
 from apiserver.api.catalogue import ResourceInfo
 from apiserver.api.fields import parse_field_selector
-from apiserver.api.labels import SelectorParseError, parse_label_selector
+from apiserver.api.labels import SelectorParseError, go_string_slice, parse_label_selector
 from apiserver.api.validation import validate_metadata
+from apiserver.registry import deletion
 from apiserver.registry.scale import scale_of, with_replicas
 from apiserver.storage.cacher import Cacher
 from apiserver.storage.etcd3 import InvalidListRequest
@@ -29,6 +30,8 @@ from apiserver.storage.interface import (
 # kube-apiserver's alphabet for generateName suffixes: no vowels, no look-alike characters
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _GENERATE_NAME_ATTEMPTS = 8
+# the one part of an object each field-owning subresource may change
+OWNED_PATHS: dict[str, tuple[str, ...]] = {"status": ("status",), "finalize": ("spec", "finalizers")}
 
 
 def now_rfc3339() -> str:
@@ -50,11 +53,11 @@ class WatchStart:
 
 class RegistryStore:
     def __init__(self, info: ResourceInfo, storage: Cacher, etcd_prefix: str,
-                 namespace_exists: Callable[[str], Awaitable[bool]] | None = None) -> None:
+                 find_namespace: Callable[[str], Awaitable[Obj | None]] | None = None) -> None:
         self.info = info
         self.storage = storage
         self.root = storage_root(etcd_prefix, info)
-        self.namespace_exists = namespace_exists
+        self.find_namespace = find_namespace
 
     # --- keys and selectors -----------------------------------------------------------------------------
 
@@ -178,7 +181,7 @@ class RegistryStore:
         r = self.info
         causes = validate_metadata(obj, r.strategy.name_rule, r.namespaced) + r.strategy.validate(obj)
         if old is not None:
-            causes += r.strategy.validate_update(obj, old)
+            causes += r.strategy.validate_update(obj, old) + _no_new_finalizers(obj, old)
         if causes:
             raise errors.invalid(r.kind, r.group, (obj.get("metadata") or {}).get("name", ""), causes)
 
@@ -202,11 +205,20 @@ class RegistryStore:
                 obj.pop("status", None)
             else:
                 obj["status"] = status
+        strategy.prepare_create(obj)
         strategy.default(obj)
 
-    async def _check_namespace(self, namespace: str) -> None:
-        if self.info.namespaced and self.namespace_exists and not await self.namespace_exists(namespace):
+    async def _check_namespace(self, namespace: str, name: str) -> None:
+        """New objects need a namespace that exists and is not being deleted (kube's NamespaceLifecycle)."""
+        if not (self.info.namespaced and self.find_namespace):
+            return
+        found = await self.find_namespace(namespace)
+        if found is None:
             raise errors.not_found("namespaces", "", namespace)
+        if found["metadata"].get("deletionTimestamp"):
+            why = f"unable to create new content in namespace {namespace} because it is being terminated"
+            raise errors.forbidden_on(self.info.plural, self.info.group, name, why, [
+                errors.Cause("NamespaceTerminating", why, "metadata.namespace")])
 
     def _track(self, new: Obj, current: Obj | None, manager: str, subresource: str = "") -> None:
         """Records in managedFields which fields `manager` set with this write."""
@@ -223,7 +235,7 @@ class RegistryStore:
         self._prepare_create(obj)
         self._validate(obj)
         self._track(obj, None, manager)
-        await self._check_namespace(namespace)
+        await self._check_namespace(namespace, meta["name"])
         if dry_run:
             return obj
         for attempt in range(_GENERATE_NAME_ATTEMPTS):
@@ -252,6 +264,7 @@ class RegistryStore:
                 new["status"] = old["status"]
             else:
                 new.pop("status", None)
+        strategy.prepare_update(new, old)
         strategy.default(new)
         if strategy.tracks_generation and _spec_of(new) != _spec_of(old):
             new_meta["generation"] = int(old_meta.get("generation") or 0) + 1
@@ -266,7 +279,7 @@ class RegistryStore:
             self._prepare_create(new)
             self._validate(new)
             self._track(new, None, manager)
-            await self._check_namespace(namespace)
+            await self._check_namespace(namespace, name)
             return new
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
@@ -275,16 +288,22 @@ class RegistryStore:
         self._track(new, current, manager)
         return new
 
-    def _status_updated(self, name: str, new: Obj, current: Obj, wanted_rv: str, manager: str = "") -> Obj:
-        """The status subresource changes .status and nothing else."""
+    def _subresource_updated(self, subresource: str, name: str, new: Obj, current: Obj, wanted_rv: str,
+                             manager: str = "") -> Obj:
+        """A field-owning subresource (status, a namespace's finalize) changes its part and nothing else."""
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
         result = copy.deepcopy(current)
-        if "status" in new:
-            result["status"] = new["status"]
+        *parents, leaf = OWNED_PATHS[subresource]
+        source, target = new, result
+        for part in parents:
+            source = source.get(part) if isinstance(source, dict) else None
+            target = target.setdefault(part, {})
+        if isinstance(source, dict) and leaf in source:
+            target[leaf] = source[leaf]
         else:
-            result.pop("status", None)
-        self._track(result, current, manager, "status")
+            target.pop(leaf, None)
+        self._track(result, current, manager, subresource)
         return result
 
     async def read_modify_write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
@@ -314,14 +333,14 @@ class RegistryStore:
         return await self.read_modify_write(namespace, name, apply, dry_run,
                                             self.info.strategy.allow_create_on_update)
 
-    async def update_status(self, namespace: str, name: str, obj: Obj, dry_run: bool = False,
-                            manager: str = "") -> Obj:
+    async def update_subresource(self, namespace: str, name: str, subresource: str, obj: Obj,
+                                 dry_run: bool = False, manager: str = "") -> Obj:
         self._check_identity(obj, namespace, name)
         wanted_rv = obj["metadata"].get("resourceVersion") or ""
 
         async def apply(current: Obj | None) -> Obj:
             assert current is not None
-            return self._status_updated(name, obj, current, wanted_rv, manager)
+            return self._subresource_updated(subresource, name, obj, current, wanted_rv, manager)
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return result
@@ -338,8 +357,8 @@ class RegistryStore:
             wanted_rv = patched["metadata"].get("resourceVersion") or ""
             if wanted_rv == current["metadata"].get("resourceVersion"):
                 wanted_rv = ""
-            if subresource == "status":
-                return self._status_updated(name, patched, current, wanted_rv, manager)
+            if subresource in OWNED_PATHS:
+                return self._subresource_updated(subresource, name, patched, current, wanted_rv, manager)
             return await self._updated(namespace, name, patched, current, wanted_rv, manager)
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
@@ -379,9 +398,9 @@ class RegistryStore:
         return scale_of(result)
 
     async def _finish_pending_deletion(self, namespace: str, name: str, obj: Obj) -> Obj:
-        """An object marked for deletion goes away once its last finalizer is removed."""
+        """An object marked for deletion goes away once nothing holds it any more."""
         meta = obj["metadata"]
-        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+        if meta.get("deletionTimestamp") and not self.info.strategy.pending_finalizers(obj):
             with self._errors(name):
                 try:
                     return await self.storage.delete(self.key(namespace, name),
@@ -390,41 +409,47 @@ class RegistryStore:
                     return obj
         return obj
 
-    async def delete(self, namespace: str, name: str, preconditions: Preconditions,
-                     dry_run: bool = False) -> tuple[Obj, bool]:
-        """Returns (object, deleted now); an object with finalizers is only marked for deletion."""
+    async def delete(self, namespace: str, name: str,
+                     options: deletion.DeleteOptions | None = None) -> tuple[Obj, bool]:
+        """Returns (object, deleted now). An object that finalizers or a grace period hold is only marked
+        for deletion; the mark is written in a compare-and-swap on the revision the decision was made on."""
+        options = options or deletion.DeleteOptions()
         key = self.key(namespace, name)
-        with self._errors(name):
-            current = await self.storage.get(key)
-            preconditions.check(key, current)
-            if dry_run:
-                return current, not (current["metadata"].get("finalizers"))
-            if current["metadata"].get("finalizers"):
-                return await self._mark_for_deletion(key, preconditions), False
-            return await self.storage.delete(key, preconditions), True
+        strategy = self.info.strategy
+        while True:
+            with self._errors(name):
+                current = await self.storage.get(key)
+                options.preconditions.check(key, current)
+                strategy.check_delete(current)
+                decision = deletion.decide(current, options, strategy.grace_period, strategy.pending_finalizers)
+                if options.dry_run or decision.outcome is deletion.Outcome.PENDING:
+                    return decision.obj, decision.outcome is deletion.Outcome.DELETE_NOW
+                revision = Preconditions(uid=options.preconditions.uid,
+                                         resource_version=current["metadata"]["resourceVersion"])
+                try:
+                    if decision.outcome is deletion.Outcome.DELETE_NOW:
+                        return await self.storage.delete(key, revision), True
+                    marked = decision.obj
+                    strategy.mark_deleting(marked)
 
-    async def _mark_for_deletion(self, key: str, preconditions: Preconditions) -> Obj:
-        async def mark(current: Obj | None) -> Obj:
-            assert current is not None
-            new = copy.deepcopy(current)
-            meta = new["metadata"]
-            meta.setdefault("deletionTimestamp", now_rfc3339())
-            meta.setdefault("deletionGracePeriodSeconds", 0)
-            return new
+                    async def mark(_: Obj | None) -> Obj:
+                        return marked
 
-        obj, _ = await self.storage.guaranteed_update(key, mark, preconditions)
-        if not obj["metadata"].get("finalizers"):
-            return await self.storage.delete(key, Preconditions(resource_version=obj["metadata"]["resourceVersion"]))
-        return obj
+                    stored, _ = await self.storage.guaranteed_update(key, mark, revision)
+                    return stored, False
+                except ResourceVersionConflict:
+                    # changed since it was read: decide again on the new state, unless the client pinned a version
+                    if options.preconditions.resource_version:
+                        raise
 
-    async def delete_collection(self, namespace: str, options: ListOptions, preconditions: Preconditions,
-                                dry_run: bool = False) -> Obj:
+    async def delete_collection(self, namespace: str, options: ListOptions,
+                                delete_options: deletion.DeleteOptions) -> Obj:
         listed = await self.list(namespace, ListOptions(predicate=options.predicate))
         deleted = []
         for item in listed["items"]:
             meta = item["metadata"]
             try:
-                obj, _ = await self.delete(meta.get("namespace", ""), meta["name"], preconditions, dry_run)
+                obj, _ = await self.delete(meta.get("namespace", ""), meta["name"], delete_options)
             except errors.StatusError as exc:
                 # an object deleted meanwhile by someone else is not an error for the collection
                 if exc.code == 404:
@@ -433,6 +458,18 @@ class RegistryStore:
             deleted.append(obj)
         listed["items"] = deleted
         return listed
+
+
+def _no_new_finalizers(new: Obj, old: Obj) -> list[errors.Cause]:
+    """Once an object is being deleted, its finalizers can only go away."""
+    if not old["metadata"].get("deletionTimestamp"):
+        return []
+    before = set(old["metadata"].get("finalizers") or [])
+    added = [f for f in new["metadata"].get("finalizers") or [] if f not in before]
+    if not added:
+        return []
+    return [errors.Cause("FieldValueForbidden", "Forbidden: no new finalizers can be added if the object is being "
+                         f"deleted, found new finalizers {go_string_slice(tuple(added))}", "metadata.finalizers")]
 
 
 def _spec_of(obj: Obj) -> dict[str, Any]:

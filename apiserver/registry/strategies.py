@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from apiserver.api import errors
 from apiserver.registry import defaults
+from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.strategy import Obj, Strategy, immutable
+
+NAMESPACE_FINALIZER = "kubernetes"
+# kube's NamespaceLifecycle refuses to delete these
+IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 
 
 def _get(obj: Obj, *path: str) -> Any:
@@ -88,6 +94,48 @@ def _namespace_defaults(obj: Obj) -> None:
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
 
 
+def _namespace_create(obj: Obj) -> None:
+    # every namespace starts held by the "kubernetes" finalizer: the namespace controller releases it once the
+    # namespace is empty
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    obj["spec"] = {**spec, "finalizers": [NAMESPACE_FINALIZER]}
+
+
+def _namespace_keep_finalizers(new: Obj, old: Obj) -> None:
+    # spec.finalizers changes only through the finalize subresource
+    finalizers = _get(old, "spec", "finalizers")
+    spec = new.get("spec") if isinstance(new.get("spec"), dict) else new.setdefault("spec", {})
+    if finalizers is None:
+        spec.pop("finalizers", None)
+    else:
+        spec["finalizers"] = finalizers
+    if not spec:
+        new.pop("spec", None)
+
+
+def _namespace_held(obj: Obj) -> bool:
+    return has_finalizers(obj) or bool(_get(obj, "spec", "finalizers"))
+
+
+def _namespace_terminating(obj: Obj) -> None:
+    obj.setdefault("status", {})["phase"] = "Terminating"
+
+
+def _namespace_check_delete(obj: Obj) -> None:
+    name = obj["metadata"]["name"]
+    if name in IMMORTAL_NAMESPACES:
+        raise errors.forbidden_on("namespaces", "", name, "this namespace may not be deleted")
+
+
+def _pod_grace_period(pod: Obj, requested: int | None) -> int:
+    """Seconds a deleted pod stays: the request's, else its terminationGracePeriodSeconds; none for a pod that
+    is not on a node or has finished, since no kubelet has anything to stop."""
+    period = requested if requested is not None else _get(pod, "spec", "terminationGracePeriodSeconds") or 0
+    if not _get(pod, "spec", "nodeName") or _get(pod, "status", "phase") in ("Failed", "Succeeded"):
+        return 0
+    return period if period >= 0 else 1
+
+
 def _secret_defaults(obj: Obj) -> None:
     if not obj.get("type"):
         obj["type"] = "Opaque"
@@ -100,10 +148,14 @@ DAEMON_SET = Strategy(tracks_generation=True, has_status=True, default=defaults.
 CRON_JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.cron_job)
 
 POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields,
-               return_deleted_object=True, default=defaults.pod, actions=("binding", "eviction"))
-NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"}, default=_namespace_defaults,
+               return_deleted_object=True, default=defaults.pod, actions=("binding", "eviction"),
+               grace_period=_pod_grace_period)
+NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"},
+                     default=_namespace_defaults, prepare_create=_namespace_create,
+                     prepare_update=_namespace_keep_finalizers, pending_finalizers=_namespace_held,
+                     mark_deleting=_namespace_terminating, check_delete=_namespace_check_delete,
                      selectable_fields=lambda obj: _fields(obj, {"status.phase": ("status", "phase")}),
-                     name_rule="label")
+                     name_rule="label", actions=("finalize",))
 SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": {}}, name_rule="dns1035",
                    default=defaults.service, validate_update=immutable(("spec", "clusterIP")))
 SECRET = Strategy(default=_secret_defaults, selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from apiserver.api.errors import Cause
+from apiserver.registry.deletion import GracePeriod, has_finalizers
 
 Obj = dict[str, Any]
 
@@ -27,6 +28,10 @@ def _no_validation(obj: Obj) -> list[Cause]:
     return []
 
 
+def _no_delete_check(obj: Obj) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Strategy:
     # generation starts at 1 and is bumped when anything outside metadata and status changes
@@ -36,6 +41,10 @@ class Strategy:
     initial_status: Callable[[Obj], Obj | None] = lambda obj: None
     default: Callable[[Obj], None] = _no_defaults
     validate: Callable[[Obj], list[Cause]] = _no_validation
+    # kube's PrepareForCreate: what a create always sets, whatever the client sent
+    prepare_create: Callable[[Obj], None] = _no_defaults
+    # kube's PrepareForUpdate: fields an update of the main resource may not change, restored from the old object
+    prepare_update: Callable[[Obj, Obj], None] = lambda new, old: None
     # checks that need the stored object too, such as immutable fields
     validate_update: Callable[[Obj, Obj], list[Cause]] = lambda new, old: []
     # kube's per-resource field label conversion: the selectable fields beyond metadata.name/namespace
@@ -47,6 +56,14 @@ class Strategy:
     actions: tuple[str, ...] = ()
     # DELETE answers the deleted object itself instead of a Success Status (pods do this)
     return_deleted_object: bool = False
+    # graceful deletion (pods): the seconds a DELETE leaves the object in place; None deletes at once
+    grace_period: GracePeriod | None = None
+    # whether something still holds an object marked for deletion (metadata.finalizers; namespaces add theirs)
+    pending_finalizers: Callable[[Obj], bool] = has_finalizers
+    # what else changes when an object is first marked for deletion (a namespace goes Terminating)
+    mark_deleting: Callable[[Obj], None] = _no_defaults
+    # raises a StatusError for objects that may not be deleted at all
+    check_delete: Callable[[Obj], None] = _no_delete_check
     # names are DNS-1123 subdomains unless a resource is stricter (label) or laxer (path segment)
     name_rule: str = "subdomain"
 

@@ -1,0 +1,63 @@
+"""Follows one resource through the replica's own watch cache, the way client-go's informers follow the API: the
+current state first, then every change. When the watch ends (the cache relisted, etcd compacted), it starts
+again from the cache's state and reports what vanished meanwhile as deletions, so a handler never misses one.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from apiserver.registry.store import RegistryStore
+from apiserver.storage.interface import Expired, Obj, Predicate, WatchClosed
+
+log = logging.getLogger(__name__)
+
+# (event type, object): ADDED, MODIFIED or DELETED
+Handler = Callable[[str, Obj], None]
+
+
+class Informer:
+    def __init__(self, store: RegistryStore, handler: Handler) -> None:
+        self.store = store
+        self.handler = handler
+        self.synced = asyncio.Event()
+        self._known: dict[str, Obj] = {}
+
+    def _emit(self, kind: str, obj: Obj) -> None:
+        uid = obj["metadata"].get("uid", "")
+        if kind == "DELETED":
+            self._known.pop(uid, None)
+        else:
+            self._known[uid] = obj
+        self.handler(kind, obj)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self._follow()
+            except (WatchClosed, Expired):
+                continue
+            except Exception as exc:  # the cache not ready, etcd away: try again shortly, never give up
+                log.warning("informer for %s: %s", self.store.info.plural, exc)
+                await asyncio.sleep(1)
+
+    async def _follow(self) -> None:
+        start = await self.store.watch("", "0", Predicate(), None)
+        try:
+            current = {obj["metadata"].get("uid", ""): obj for obj in start.initial}
+            for uid, obj in list(self._known.items()):
+                if uid not in current:
+                    self._emit("DELETED", obj)
+            for obj in current.values():
+                self._emit("MODIFIED" if obj["metadata"].get("uid") in self._known else "ADDED", obj)
+            self.synced.set()
+            while True:
+                event = await start.watch.next(30.0)
+                if event is None or event.type == "BOOKMARK":
+                    continue
+                if event.type == "ERROR":
+                    return
+                self._emit(event.type, event.object)
+        finally:
+            start.watch.stop()
