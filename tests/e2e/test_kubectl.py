@@ -14,9 +14,10 @@ import yaml
 def kubectl(kubeconfig, tmp_path):
     cache = tmp_path / "kube-cache"
 
-    def run(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(*args: str, check: bool = True, timeout: float = 60,
+            input_text: str | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={cache}", *args],
-                                capture_output=True, text=True, timeout=timeout)
+                                capture_output=True, text=True, timeout=timeout, input=input_text)
         if check:
             assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
         return result
