@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 
@@ -147,19 +147,27 @@ def record_update(new: Obj, old: Obj | None, manager: str, api_version: str, sch
 
 
 def apply(live: Obj | None, config: Obj, manager: str, force: bool, api_version: str,
-          schema: tuple[Obj, Obj]) -> Obj:
-    """Server-side apply of `config` by `manager` onto `live` (None: the object does not exist yet)."""
-    applied = leaves(config, *schema)
+          schema: tuple[Obj, Obj], subresource: str = "", scope: Callable[[Path], bool] = lambda path: True) -> Obj:
+    """Server-side apply of `config` by `manager` onto `live` (None: the object does not exist yet).
+
+    Only paths inside `scope` are owned: the endpoint resets the others (a status apply keeps only .status, a
+    main-resource apply of an object with a status subresource ignores .status), so nobody owns them."""
+    applied = {path: value for path, value in leaves(config, *schema).items() if scope(path)}
+
+    def is_mine(entry: Obj) -> bool:
+        return (entry["manager"] == manager and entry["operation"] == "Apply"
+                and entry.get("subresource", "") == subresource)
+
     if live is None:
         result = copy.deepcopy(config)
         result.setdefault("metadata", {})
-        _store(result, [_entry(manager, "Apply", api_version, set(applied), "")])
+        _store(result, [_entry(manager, "Apply", api_version, set(applied), subresource)])
         return result
     current = leaves(live, *schema)
     entries = _entries(live)
     conflicts: dict[str, list[Path]] = {}
     for entry in entries:
-        if entry["manager"] == manager and entry["operation"] == "Apply":
+        if is_mine(entry):
             continue
         owned = _owned(entry)
         clashing = [p for p in applied if p in owned and p in current and current[p] != applied[p]]
@@ -169,13 +177,13 @@ def apply(live: Obj | None, config: Obj, manager: str, force: bool, api_version:
             entry["fieldsV1"] = to_fields_v1(owned - set(clashing))
     if conflicts:
         raise _conflict_error(conflicts, api_version)
-    previous = next((_owned(e) for e in entries if e["manager"] == manager and e["operation"] == "Apply"), set())
-    others = set().union(*(_owned(e) for e in entries if not (e["manager"] == manager and e["operation"] == "Apply")))
+    previous = next((_owned(e) for e in entries if is_mine(e)), set())
+    others = set().union(*(_owned(e) for e in entries if not is_mine(e)))
     result = _merge(copy.deepcopy(live), config, schema[0], schema[1], "")
     for path in sorted(previous - set(applied) - others, key=len, reverse=True):
         _remove(result, path)
-    entries = [e for e in entries if not (e["manager"] == manager and e["operation"] == "Apply")]
-    entries.append(_entry(manager, "Apply", api_version, set(applied), ""))
+    entries = [e for e in entries if not is_mine(e)]
+    entries.append(_entry(manager, "Apply", api_version, set(applied), subresource))
     _store(result, entries)
     return result
 

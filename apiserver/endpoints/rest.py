@@ -259,7 +259,7 @@ class RestHandler:
                                      f'format - accepted media types include: {", ".join(accepted)}')
         body = await read_body(request)
         if content_type == APPLY_PATCH:
-            if info.subresource:
+            if info.subresource and info.subresource not in OWNED_PATHS:
                 raise errors.StatusError(415, "UnsupportedMediaType", f"{APPLY_PATCH} is not supported on the "
                                          f"{info.subresource} subresource here")
             return await self._server_side_apply(request, info, store, body)
@@ -288,7 +288,7 @@ class RestHandler:
         unknown_fields(request, store, config, warnings)
         force = request.query.get("force", "").lower() in ("true", "1")
         result, created = await store.apply(info.namespace, info.name, config, manager, force,
-                                            dry_run(request.query))
+                                            dry_run(request.query), info.subresource)
         return respond(request, result, 201 if created else 200, warnings)
 
     async def _delete(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:

@@ -365,20 +365,36 @@ class RegistryStore:
         return result
 
     async def apply(self, namespace: str, name: str, config: Obj, manager: str, force: bool,
-                    dry_run: bool = False) -> tuple[Obj, bool]:
-        """Server-side apply: creates the object when absent, merges and tracks ownership otherwise."""
+                    dry_run: bool = False, subresource: str = "") -> tuple[Obj, bool]:
+        """Server-side apply: creates the object when absent, merges and tracks ownership otherwise. On a
+        field-owning subresource (status) only that part is applied, to an object that must exist."""
         self._check_identity(config, namespace, name)
         schema = openapi.schema_for(self.info)
         if schema is None:
             raise errors.StatusError(415, "UnsupportedMediaType", "server-side apply needs a schema for "
                                      f"{self.info.kind}")
+        owned = ("f:" + OWNED_PATHS[subresource][0],) if subresource else ()
+        if subresource:
+            def scope(path: tuple[str, ...]) -> bool:
+                return path[:1] == owned
+        elif self.info.strategy.has_status:
+            def scope(path: tuple[str, ...]) -> bool:
+                return path[:1] != ("f:status",)
+        else:
+            def scope(path: tuple[str, ...]) -> bool:
+                return True
 
         async def apply(current: Obj | None) -> Obj:
             merged = fieldmanager.apply(current, copy.deepcopy(config), manager, force, self.info.api_version,
-                                        schema)
-            return await self._updated(namespace, name, merged, current, "")
+                                        schema, subresource, scope)
+            if not subresource:
+                return await self._updated(namespace, name, merged, current, "")
+            assert current is not None
+            result = self._subresource_updated(subresource, name, merged, current, "")
+            result["metadata"]["managedFields"] = merged["metadata"].get("managedFields") or []
+            return result
 
-        return await self.read_modify_write(namespace, name, apply, dry_run, True)
+        return await self.read_modify_write(namespace, name, apply, dry_run, not subresource)
 
     async def update_scale(self, namespace: str, name: str, change: Callable[[Obj], Obj],
                            dry_run: bool = False, manager: str = "") -> Obj:
