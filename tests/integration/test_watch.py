@@ -99,7 +99,7 @@ async def test_watch_list_initial_events_end_with_bookmark(api, new_ns):
     assert _summary(events[:2]) == [("ADDED", "w1"), ("ADDED", "w2")]
     assert events[2]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
     status, body = await api.get(path, params={"watch": "true", "sendInitialEvents": "true"})
-    assert status == 400
+    assert (status, body["reason"]) == (422, "Invalid")
 
 
 async def test_legacy_watch_path_and_name_selector(api, new_ns):
@@ -113,6 +113,18 @@ async def test_legacy_watch_path_and_name_selector(api, new_ns):
                              {"resourceVersion": start["metadata"]["resourceVersion"],
                               "fieldSelector": "metadata.name=target"}, until=lambda ev: len(ev) == 2)
     assert _summary(events) == [("ADDED", "target"), ("DELETED", "target")]
+
+
+async def test_watch_query_on_one_object_is_a_plain_get(api, new_ns):
+    # kube turns only collection reads into watches: GET .../configmaps/c?watch=true answers the object
+    ns = new_ns()
+    await make_namespace(api, ns)
+    await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("c"))
+    # (timeoutSeconds ends the request should it wrongly become a watch)
+    status, body = await api.get(f"/api/v1/namespaces/{ns}/configmaps/c",
+                                 params={"watch": "true", "timeoutSeconds": "2"})
+    assert status == 200 and isinstance(body, dict), body
+    assert (body["kind"], body["metadata"]["name"]) == ("ConfigMap", "c")
 
 
 async def test_old_revisions_come_from_etcd_then_410_after_compaction(api, new_ns, etcd_cluster, pki):
