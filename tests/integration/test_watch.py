@@ -60,13 +60,16 @@ async def test_selector_transitions(api, new_ns):
     await api.post(path, configmap("t", labels={"env": "dev"}))
     await api.put(f"{path}/t", configmap("t", labels={"env": "prod"}))
     await api.put(f"{path}/t", configmap("t", {"x": "1"}, labels={"env": "prod"}))
-    await api.put(f"{path}/t", configmap("t", labels={"env": "dev"}))
+    _, left = await api.put(f"{path}/t", configmap("t", labels={"env": "dev"}))
     await api.put(f"{path}/t", configmap("t", labels={"env": "prod"}))
     await api.delete(f"{path}/t")
     events = await api.watch(path, {"resourceVersion": start["metadata"]["resourceVersion"],
                                     "labelSelector": "env=prod"}, until=lambda ev: len(ev) == 5)
     assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED", "ADDED", "DELETED"]
-    assert events[2]["object"]["metadata"]["labels"] == {"env": "dev"}
+    # leaving the selector: the last state the watcher could see, at the revision of the change (kube's cacher)
+    assert events[2]["object"]["metadata"]["labels"] == {"env": "prod"}
+    assert events[2]["object"]["data"] == {"x": "1"}
+    assert events[2]["object"]["metadata"]["resourceVersion"] == left["metadata"]["resourceVersion"]
 
 
 async def test_bookmarks_and_timeout(api, new_ns):
