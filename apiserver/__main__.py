@@ -33,7 +33,8 @@ async def serve(config: ServerConfig) -> None:
     try:
         await runner.setup()
     except EtcdError as exc:
-        raise ConfigError(f"cannot reach etcd at {','.join(config.etcd_servers)}: {exc}") from None
+        # the client's connect errors already name the endpoints and what went wrong
+        raise ConfigError(str(exc)) from None
     site = web.TCPSite(runner, config.bind_address, config.secure_port, ssl_context=context, backlog=1024)
     try:
         await site.start()

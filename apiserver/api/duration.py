@@ -31,7 +31,7 @@ _LIMIT = 1 << 63
 _DIGITS = frozenset("0123456789")
 
 
-def _go_quote(text: str) -> str:
+def _time_quote(text: str) -> str:
     """Quote like the time package's private quote(): non-ASCII and control bytes become \\xNN."""
     out = ['"']
     for ch in text:
@@ -46,7 +46,7 @@ def _go_quote(text: str) -> str:
 
 
 def _invalid(orig: str) -> ValueError:
-    return ValueError(f"time: invalid duration {_go_quote(orig)}")
+    return ValueError(f"time: invalid duration {_time_quote(orig)}")
 
 
 def _leading_int(text: str) -> tuple[int, str] | None:
@@ -118,11 +118,11 @@ def parse_go_duration_ns(text: str) -> int:
         while unit_end < len(text) and text[unit_end] != "." and text[unit_end] not in _DIGITS:
             unit_end += 1
         if unit_end == 0:
-            raise ValueError(f"time: missing unit in duration {_go_quote(orig)}")
+            raise ValueError(f"time: missing unit in duration {_time_quote(orig)}")
         unit_text, text = text[:unit_end], text[unit_end:]
         unit = _UNITS.get(unit_text)
         if unit is None:
-            raise ValueError(f"time: unknown unit {_go_quote(unit_text)} in duration {_go_quote(orig)}")
+            raise ValueError(f"time: unknown unit {_time_quote(unit_text)} in duration {_time_quote(orig)}")
         if whole > _LIMIT // unit:
             raise _invalid(orig)
         value = whole * unit

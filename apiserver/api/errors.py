@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from apiserver.api.goformat import aggregate, quote
+
 
 @dataclass
 class Cause:
@@ -69,18 +71,18 @@ def qualified_resource(resource: str, group: str) -> str:
 
 
 def not_found(resource: str, group: str, name: str) -> StatusError:
-    return StatusError(404, "NotFound", f'{qualified_resource(resource, group)} "{name}" not found',
+    return StatusError(404, "NotFound", f"{qualified_resource(resource, group)} {quote(name)} not found",
                        name=name, group=group, kind=resource)
 
 
 def already_exists(resource: str, group: str, name: str) -> StatusError:
-    return StatusError(409, "AlreadyExists", f'{qualified_resource(resource, group)} "{name}" already exists',
+    return StatusError(409, "AlreadyExists", f"{qualified_resource(resource, group)} {quote(name)} already exists",
                        name=name, group=group, kind=resource)
 
 
 def conflict(resource: str, group: str, name: str, why: str) -> StatusError:
     return StatusError(409, "Conflict",
-                       f'Operation cannot be fulfilled on {qualified_resource(resource, group)} "{name}": {why}',
+                       f"Operation cannot be fulfilled on {qualified_resource(resource, group)} {quote(name)}: {why}",
                        name=name, group=group, kind=resource)
 
 
@@ -88,12 +90,24 @@ OBJECT_MODIFIED = "the object has been modified; please apply your changes to th
 
 
 def invalid(kind: str, group: str, name: str, causes: list[Cause]) -> StatusError:
-    """422 with one cause per bad field, and the message kubectl shows for it."""
-    lines = [f"{c.field}: {c.message}" if c.field else c.message for c in causes]
-    joined = lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
+    """422 with one cause per bad field, and the message kubectl shows for it (repeats said once)."""
     qualified = f"{kind}.{group}" if group else kind
-    return StatusError(422, "Invalid", f'{qualified} "{name}" is invalid: {joined}',
-                       name=name, group=group, kind=kind, causes=causes)
+    message = f"{qualified} {quote(name)} is invalid"
+    if causes:
+        message += ": " + aggregate(f"{c.field}: {c.message}" if c.field else c.message for c in causes)
+    return StatusError(422, "Invalid", message, name=name, group=group, kind=kind, causes=causes)
+
+
+def forbidden_field(field_path: str, detail: str) -> Cause:
+    """kube's field.Forbidden."""
+    return Cause("FieldValueForbidden", f"Forbidden: {detail}", field_path)
+
+
+def unsupported_value(field_path: str, rendered_value: str, supported: tuple[str, ...]) -> Cause:
+    """kube's field.NotSupported; `rendered_value` is already in Go's notation (see goformat)."""
+    listed = ", ".join(quote(v) for v in supported)
+    return Cause("FieldValueNotSupported", f"Unsupported value: {rendered_value}: supported values: {listed}",
+                 field_path)
 
 
 def bad_request(message: str) -> StatusError:

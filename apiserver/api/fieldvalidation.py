@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiserver.api import errors
+from apiserver.api.goformat import quote
 
 MODES = ("Strict", "Warn", "Ignore")
 
@@ -15,7 +16,7 @@ MODES = ("Strict", "Warn", "Ignore")
 def parse_mode(value: str | None) -> str:
     mode = value or "Warn"
     if mode not in MODES:
-        raise errors.bad_request(f'fieldValidation: Unsupported value: "{mode}": supported values: "Ignore", '
+        raise errors.bad_request(f'fieldValidation: Unsupported value: {quote(mode)}: supported values: "Ignore", '
                                  f'"Strict", "Warn"')
     return mode
 
@@ -52,7 +53,7 @@ def prune_unknown(obj: Any, schema: dict[str, Any], schemas: dict[str, Any], pat
 
 
 def strict_error(unknown: list[str]) -> errors.StatusError:
-    return errors.bad_request("strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown))
+    return errors.bad_request("strict decoding error: " + ", ".join(f"unknown field {quote(f)}" for f in unknown))
 
 
 def warnings(unknown: list[str]) -> list[str]:

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from apiserver.api.goformat import aggregate, byte_len, quote, string_slice
+
 
 class SelectorParseError(ValueError):
     """A label or field selector could not be parsed or failed validation.
@@ -107,15 +109,10 @@ def _regex_msg(msg: str, fmt: str, *examples: str) -> str:
     return f"{msg} (e.g. {shown}regex used for validation is '{fmt}')"
 
 
-def _byte_len(text: str) -> int:
-    # Go measures string length in UTF-8 bytes; so must we, to agree on limits.
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
 def dns1123_subdomain_errors(value: str) -> list[str]:
     """Why ``value`` is not a lowercase RFC 1123 subdomain; empty when it is one."""
     errors: list[str] = []
-    if _byte_len(value) > _DNS1123_SUBDOMAIN_MAX_LEN:
+    if byte_len(value) > _DNS1123_SUBDOMAIN_MAX_LEN:
         errors.append(_max_len_msg(_DNS1123_SUBDOMAIN_MAX_LEN))
     if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
         errors.append(_regex_msg(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT, "example.com"))
@@ -146,7 +143,7 @@ def qualified_name_errors(value: str) -> list[str]:
             errors.extend("prefix part " + msg for msg in dns1123_subdomain_errors(prefix))
     if not name:
         errors.append("name part " + _EMPTY_MSG)
-    elif _byte_len(name) > _QUALIFIED_NAME_MAX_LEN:
+    elif byte_len(name) > _QUALIFIED_NAME_MAX_LEN:
         errors.append("name part " + _max_len_msg(_QUALIFIED_NAME_MAX_LEN))
     if not _QUALIFIED_NAME_RE.fullmatch(name):
         errors.append(
@@ -159,7 +156,7 @@ def qualified_name_errors(value: str) -> list[str]:
 def label_value_errors(value: str) -> list[str]:
     """Why ``value`` is not a valid label value; empty when it is one (``""`` is valid)."""
     errors: list[str] = []
-    if _byte_len(value) > _LABEL_VALUE_MAX_LEN:
+    if byte_len(value) > _LABEL_VALUE_MAX_LEN:
         errors.append(_max_len_msg(_LABEL_VALUE_MAX_LEN))
     if not _LABEL_VALUE_RE.fullmatch(value):
         errors.append(_regex_msg(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
@@ -170,58 +167,9 @@ def label_value_errors(value: str) -> list[str]:
 # Go-compatible rendering of error details
 # --------------------------------------------------------------------------
 
-_GO_SIMPLE_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-    "\\": "\\\\",
-    '"': '\\"',
-}
-
-
-def _go_quote(text: str) -> str:
-    """Render ``text`` the way Go's ``%q`` / ``strconv.Quote`` does."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in _GO_SIMPLE_ESCAPES:
-            out.append(_GO_SIMPLE_ESCAPES[ch])
-        elif ch.isprintable():
-            # Python's notion of printable matches Go's unicode.IsPrint.
-            out.append(ch)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-def go_string_slice(values: tuple[str, ...]) -> str:
-    """Render a value list the way Go's ``%#v`` prints a ``[]string``."""
-    if not values:
-        # Kubernetes copies the list with append(nil, ...), which stays nil when empty.
-        return "[]string(nil)"
-    return "[]string{" + ", ".join(_go_quote(v) for v in values) + "}"
-
-
 def _invalid(path: str, rendered_value: str, detail: str) -> str:
     """A field.Invalid error message; ``rendered_value`` is already Go-formatted."""
     return f"{path}: Invalid value: {rendered_value}: {detail}"
-
-
-def _aggregate(messages: list[str]) -> str:
-    """Join messages the way utilerrors.Aggregate does (deduplicated, bracketed if several)."""
-    unique = list(dict.fromkeys(messages))
-    if len(unique) == 1:
-        return unique[0]
-    return "[" + ", ".join(unique) + "]"
 
 
 _INT64_RE = re.compile(r"[+-]?[0-9]+")
@@ -303,46 +251,46 @@ def new_requirement(key: str, operator: str, values: Iterable[str] = ()) -> Requ
     errors: list[str] = []
     key_errors = qualified_name_errors(key)
     if key_errors:
-        errors.append(_invalid("key", _go_quote(key), "; ".join(key_errors)))
+        errors.append(_invalid("key", quote(key), "; ".join(key_errors)))
 
     if operator in (IN, NOT_IN):
         if not given:
             errors.append(
-                _invalid("values", go_string_slice(given), "for 'in', 'notin' operators, values set can't be empty")
+                _invalid("values", string_slice(given), "for 'in', 'notin' operators, values set can't be empty")
             )
     elif operator in (EQUALS, DOUBLE_EQUALS, NOT_EQUALS):
         if len(given) != 1:
             errors.append(
-                _invalid("values", go_string_slice(given), "exact-match compatibility requires one single value")
+                _invalid("values", string_slice(given), "exact-match compatibility requires one single value")
             )
     elif operator in (EXISTS, DOES_NOT_EXIST):
         if given:
             errors.append(
-                _invalid("values", go_string_slice(given), "values set must be empty for exists and does not exist")
+                _invalid("values", string_slice(given), "values set must be empty for exists and does not exist")
             )
     elif operator in (GREATER_THAN, LESS_THAN):
         if len(given) != 1:
             errors.append(
-                _invalid("values", go_string_slice(given), "for 'Gt', 'Lt' operators, exactly one value is required")
+                _invalid("values", string_slice(given), "for 'Gt', 'Lt' operators, exactly one value is required")
             )
         for index, value in enumerate(given):
             if _parse_int64(value) is None:
                 errors.append(
                     _invalid(
-                        f"values[{index}]", _go_quote(value), "for 'Gt', 'Lt' operators, the value must be an integer"
+                        f"values[{index}]", quote(value), "for 'Gt', 'Lt' operators, the value must be an integer"
                     )
                 )
     else:
-        supported = ", ".join(_go_quote(op) for op in _ALL_OPERATORS)
-        errors.append(f"operator: Unsupported value: {_go_quote(operator)}: supported values: {supported}")
+        supported = ", ".join(quote(op) for op in _ALL_OPERATORS)
+        errors.append(f"operator: Unsupported value: {quote(operator)}: supported values: {supported}")
 
     for index, value in enumerate(given):
         value_errors = label_value_errors(value)
         if value_errors:
-            errors.append(_invalid(f"values[{index}][{key}]", _go_quote(value), "; ".join(value_errors)))
+            errors.append(_invalid(f"values[{index}][{key}]", quote(value), "; ".join(value_errors)))
 
     if errors:
-        raise SelectorParseError(_aggregate(errors))
+        raise SelectorParseError(aggregate(errors))
     return Requirement(key, operator, tuple(sorted(set(given))))
 
 
@@ -527,7 +475,7 @@ class _Parser:
         key_errors = qualified_name_errors(literal)
         if key_errors:
             # Kubernetes validates the key here with an unset field path, hence "<nil>".
-            raise SelectorParseError(_invalid("<nil>", _go_quote(literal), "; ".join(key_errors)))
+            raise SelectorParseError(_invalid("<nil>", quote(literal), "; ".join(key_errors)))
         if operator is None and self._peek()[0] in (_Tok.END, _Tok.COMMA):
             operator = EXISTS
         return literal, operator
@@ -628,6 +576,6 @@ def selector_from_label_selector_object(obj: Mapping[str, Any] | None) -> LabelS
         raw_operator = expression.get("operator") or ""
         operator = _OBJECT_OPERATORS.get(raw_operator)
         if operator is None:
-            raise SelectorParseError(f"{_go_quote(str(raw_operator))} is not a valid pod selector operator")
+            raise SelectorParseError(f"{quote(str(raw_operator))} is not a valid pod selector operator")
         requirements.append(new_requirement(expression.get("key") or "", operator, expression.get("values") or ()))
     return _sorted_selector(requirements)

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from apiserver.api import errors
+from apiserver.api.goformat import quote
 
 # (schema model, JSON field) -> merge key, or "" for a primitive list merged as a set
 MERGE_KEYS: dict[tuple[str, str], str] = {
@@ -78,7 +79,7 @@ def _merge_map(original: Any, patch: dict[str, Any], model: str, schema: dict[st
     if directive == "delete":
         return None
     if directive not in (None, "merge"):
-        raise errors.bad_request(f'strategic merge patch: unknown patch type "{directive}"')
+        raise errors.bad_request(f"strategic merge patch: unknown patch type {quote(str(directive))}")
     result = dict(original) if isinstance(original, dict) else {}
     retain = patch.get(RETAIN_KEYS)
     properties = schema.get("properties") or {}
@@ -129,7 +130,7 @@ def _merge_list(original: Any, patch: list, model: str, field: str, schema: dict
     for item in patch:
         if not isinstance(item, dict) or key not in item:
             raise errors.bad_request(f"strategic merge patch: every element of {field} needs its merge key "
-                                     f'"{key}"')
+                                     f"{quote(key)}")
         index = next((i for i, c in enumerate(current) if isinstance(c, dict) and c.get(key) == item[key]), None)
         if item.get(DIRECTIVE) == "delete":
             if index is not None:

@@ -5,26 +5,23 @@ import re
 from typing import Any
 
 from apiserver.api.errors import Cause
-from apiserver.api.labels import label_value_errors, qualified_name_errors
+from apiserver.api.goformat import byte_len, quote
+from apiserver.api.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 ANNOTATIONS_MAX_BYTES = 256 * 1024
 
 _LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
               "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
               "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
-_SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
-                  "must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation "
-                  "is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
 _DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
                 "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
                 "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
 
 
 def _quote(value: Any) -> str:
-    return '"' + str(value).replace('"', '\\"') + '"'
+    return quote(str(value))
 
 
 def name_errors(name: str, rule: str) -> list[str]:
@@ -33,16 +30,14 @@ def name_errors(name: str, rule: str) -> list[str]:
         if name in (".", ".."):
             return [f"may not be '{name}'"]
         return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
-    if rule == "label":
-        pattern, message, limit = DNS1123_LABEL, _LABEL_MSG, 63
-    elif rule == "dns1035":
-        pattern, message, limit = DNS1035_LABEL, _DNS1035_MSG, 63
-    else:
-        pattern, message, limit = DNS1123_SUBDOMAIN, _SUBDOMAIN_MSG, 253
+    if rule == "subdomain":
+        return dns1123_subdomain_errors(name)
+    pattern, message = (DNS1123_LABEL, _LABEL_MSG) if rule == "label" else (DNS1035_LABEL, _DNS1035_MSG)
     errors = []
-    if len(name) > limit:
-        errors.append(f"must be no more than {limit} characters")
-    if not pattern.match(name):
+    # kube's limits count UTF-8 bytes (Go's len)
+    if byte_len(name) > 63:
+        errors.append("must be no more than 63 characters")
+    if not pattern.fullmatch(name):
         errors.append(message)
     return errors
 
@@ -102,7 +97,7 @@ def _validate_annotations(annotations: Any) -> list[Cause]:
             causes.append(Cause("FieldValueInvalid", f"Invalid value: {_quote(value)}: must be a string",
                                 "metadata.annotations"))
             continue
-        total += len(key) + len(value)
+        total += byte_len(key) + byte_len(value)
     if total > ANNOTATIONS_MAX_BYTES:
         causes.append(Cause("FieldValueTooLong", f"Too long: must have at most {ANNOTATIONS_MAX_BYTES} bytes",
                             "metadata.annotations"))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol, Sequence
 
+from apiserver.api.goformat import quote
 from apiserver.authn.user import UserInfo
 from apiserver.endpoints.requestinfo import RequestInfo
 
@@ -59,11 +60,11 @@ def forbidden_message(attributes: Attributes, reason: str) -> str:
     """kube-apiserver's wording, which kubectl shows verbatim."""
     info, user = attributes.info, attributes.user
     if not info.is_resource_request:
-        message = f'User "{user.name}" cannot {info.verb} path "{info.path}"'
+        message = f"User {quote(user.name)} cannot {info.verb} path {quote(info.path)}"
     else:
         resource = info.resource + (f"/{info.subresource}" if info.subresource else "")
-        subject = f'{resource} "{info.name}"' if info.name else resource
-        message = (f'{subject} is forbidden: User "{user.name}" cannot {info.verb} resource "{resource}" '
-                   f'in API group "{info.api_group}"')
-        message += f' in the namespace "{info.namespace}"' if info.namespace else " at the cluster scope"
+        subject = f"{resource} {quote(info.name)}" if info.name else resource
+        message = (f"{subject} is forbidden: User {quote(user.name)} cannot {info.verb} resource {quote(resource)} "
+                   f"in API group {quote(info.api_group)}")
+        message += f" in the namespace {quote(info.namespace)}" if info.namespace else " at the cluster scope"
     return f"{message}: {reason}" if reason else message

@@ -5,21 +5,22 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from apiserver.api import errors
+from apiserver.api.errors import Cause
+from apiserver.api.goformat import quote, string_slice
 from apiserver.registry.deletion import PROPAGATION_POLICIES, DeleteOptions
 from apiserver.storage.interface import Preconditions
 
-RV_MATCHES = ("", "Exact", "NotOlderThan")
+# the options kinds whose validation failures name a write's bad dryRun
+CREATE_OPTIONS, UPDATE_OPTIONS, PATCH_OPTIONS = "CreateOptions", "UpdateOptions", "PatchOptions"
+
+
+def flag(value: str) -> bool:
+    """kube's query-parameter bool: false only for "0" and "false" (any case); anything else, "" too, is true."""
+    return value != "0" and value.lower() != "false"
 
 
 def _bool(query: Mapping[str, str], name: str) -> bool | None:
-    if name not in query:
-        return None
-    value = query[name].lower()
-    if value in ("true", "1", ""):
-        return True
-    if value in ("false", "0"):
-        return False
-    raise errors.bad_request(f'invalid value for {name}: "{query[name]}", must be true or false')
+    return flag(query[name]) if name in query else None
 
 
 def _int(query: Mapping[str, str], name: str) -> int | None:
@@ -28,12 +29,12 @@ def _int(query: Mapping[str, str], name: str) -> int | None:
     try:
         return int(query[name])
     except ValueError:
-        raise errors.bad_request(f'invalid value for {name}: "{query[name]}", must be an integer') from None
+        raise errors.bad_request(f"invalid value for {name}: {quote(query[name])}, must be an integer") from None
 
 
 def _resource_version(value: str) -> str:
     if value and (not value.isdigit()):
-        raise errors.bad_request(f'invalid resource version "{value}"')
+        raise errors.bad_request(f"invalid resource version {quote(value)}")
     return value
 
 
@@ -51,33 +52,54 @@ class ListQuery:
     send_initial_events: bool | None
 
 
+def _list_options_errors(rv: str, match: str, cont: str, send_initial: bool | None, watch: bool) -> list[Cause]:
+    """kube's ValidateListOptions (with the WatchList feature on, as in 1.32)."""
+    causes: list[Cause] = []
+    if watch:
+        if send_initial is not None and match != "NotOlderThan":
+            causes.append(errors.forbidden_field(
+                "resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
+        if match:
+            if send_initial is None:
+                causes.append(errors.forbidden_field(
+                    "resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents "
+                                            "is provided"))
+            if match != "NotOlderThan":
+                causes.append(errors.unsupported_value("resourceVersionMatch", quote(match), ("NotOlderThan",)))
+            if cont:
+                causes.append(errors.forbidden_field(
+                    "resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
+        return causes
+    if match:
+        if not rv:
+            causes.append(errors.forbidden_field(
+                "resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+        if cont:
+            causes.append(errors.forbidden_field(
+                "resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
+        if match not in ("Exact", "NotOlderThan"):
+            causes.append(errors.unsupported_value("resourceVersionMatch", quote(match),
+                                                   ("Exact", "NotOlderThan", "")))
+        if match == "Exact" and rv == "0":
+            causes.append(errors.forbidden_field(
+                "resourceVersionMatch", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+    if send_initial is not None:
+        causes.append(errors.forbidden_field("sendInitialEvents", "sendInitialEvents is forbidden for list"))
+    return causes
+
+
 def parse_list_query(query: Mapping[str, str], watch: bool) -> ListQuery:
     rv = _resource_version(query.get("resourceVersion", ""))
     match = query.get("resourceVersionMatch", "")
-    if match not in RV_MATCHES:
-        raise errors.bad_request(f'resourceVersionMatch: Unsupported value: "{match}": supported values: '
-                                 f'"Exact", "NotOlderThan"')
     cont = query.get("continue", "")
     send_initial = _bool(query, "sendInitialEvents")
     allow_bookmarks = bool(_bool(query, "allowWatchBookmarks"))
-    if watch:
-        if send_initial is not None and match != "NotOlderThan":
-            raise errors.bad_request("sendInitialEvents is forbidden for watch unless resourceVersionMatch is set "
-                                     "to NotOlderThan")
-        if match and send_initial is None:
-            raise errors.bad_request("resourceVersionMatch is forbidden for watch unless sendInitialEvents is "
-                                     "provided")
-        if send_initial and not allow_bookmarks:
-            raise errors.bad_request("sendInitialEvents requires setting allowWatchBookmarks to true")
-    else:
-        if send_initial is not None:
-            raise errors.bad_request("sendInitialEvents is forbidden for list")
-        if match and not rv:
-            raise errors.bad_request("resourceVersionMatch is forbidden unless resourceVersion is provided")
-        if match and cont:
-            raise errors.bad_request("resourceVersionMatch is forbidden when continue is provided")
-        if match == "Exact" and rv == "0":
-            raise errors.bad_request('resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+    causes = _list_options_errors(rv, match, cont, send_initial, watch)
+    if causes:
+        raise errors.invalid("ListOptions", "meta.k8s.io", "", causes)
+    if watch and send_initial and not allow_bookmarks:
+        # the initial events end with a bookmark; without bookmarks the client could not tell where
+        raise errors.bad_request("sendInitialEvents requires setting allowWatchBookmarks to true")
     limit = _int(query, "limit") or 0
     return ListQuery(
         label_selector=query.get("labelSelector", ""),
@@ -93,13 +115,27 @@ def parse_list_query(query: Mapping[str, str], watch: bool) -> ListQuery:
     )
 
 
-def dry_run(query: Mapping[str, str], body: Mapping[str, Any] | None = None) -> bool:
+def _dry_run_values(query: Mapping[str, str], body: Mapping[str, Any] | None) -> list[str]:
     values = [v for k, v in query.items() if k == "dryRun"]
     if body and body.get("dryRun"):
         values.extend(body["dryRun"])
-    for value in values:
-        if value != "All":
-            raise errors.bad_request(f'dryRun: Unsupported value: "{value}": supported values: "All"')
+    return values
+
+
+def _dry_run_errors(values: list[str]) -> list[Cause]:
+    """kube's ValidateDryRun: the whole list is the bad value, so it is shown as a Go []string."""
+    if all(v == "All" for v in values):
+        return []
+    return [errors.unsupported_value("dryRun", string_slice(values), ("All",))]
+
+
+def dry_run(query: Mapping[str, str], options_kind: str, body: Mapping[str, Any] | None = None) -> bool:
+    """Whether a write is a dry run; a value other than "All" is 422 on the verb's options kind
+    (CreateOptions, UpdateOptions, PatchOptions), as kube validates them."""
+    values = _dry_run_values(query, body)
+    causes = _dry_run_errors(values)
+    if causes:
+        raise errors.invalid(options_kind, "meta.k8s.io", "", causes)
     return bool(values)
 
 
@@ -109,20 +145,20 @@ def parse_delete_options(query: Mapping[str, str], body: Mapping[str, Any] | Non
     if body.get("kind") not in (None, "DeleteOptions"):
         raise errors.bad_request(f"the body of a delete must be DeleteOptions, not {body.get('kind')}")
     policy = body.get("propagationPolicy") or query.get("propagationPolicy", "")
+    causes: list[Cause] = []
     if policy and policy not in PROPAGATION_POLICIES:
-        raise errors.StatusError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: '
-                                 f'Unsupported value: "{policy}": supported values: "Foreground", "Background", '
-                                 f'"Orphan"', causes=[errors.Cause("FieldValueNotSupported",
-                                                                   f'Unsupported value: "{policy}"',
-                                                                   "propagationPolicy")])
+        # kube lists "nil" too: leaving the policy out is allowed
+        causes.append(errors.unsupported_value("propagationPolicy", quote(policy), (*PROPAGATION_POLICIES, "nil")))
     orphan = body.get("orphanDependents")
     if orphan is None and "orphanDependents" in query:
-        orphan = query["orphanDependents"].lower() in ("true", "1")
+        orphan = flag(query["orphanDependents"])
     if orphan is not None and policy:
-        raise errors.StatusError(422, "Invalid", 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: '
-                                 'Invalid value: "' + policy + '": orphanDependents and deletionPropagation cannot '
-                                 'be both set', causes=[errors.Cause("FieldValueInvalid", f'Invalid value: "{policy}": '
-                                 'orphanDependents and deletionPropagation cannot be both set', "propagationPolicy")])
+        causes.append(errors.Cause("FieldValueInvalid", f"Invalid value: {quote(policy)}: orphanDependents and "
+                                   "deletionPropagation cannot be both set", "propagationPolicy"))
+    dry_run_values = _dry_run_values(query, body)
+    causes.extend(_dry_run_errors(dry_run_values))
+    if causes:
+        raise errors.invalid("DeleteOptions", "meta.k8s.io", "", causes)
     grace = body.get("gracePeriodSeconds")
     if grace is None:
         grace = _int(query, "gracePeriodSeconds")
@@ -131,6 +167,6 @@ def parse_delete_options(query: Mapping[str, str], body: Mapping[str, Any] | Non
         preconditions=Preconditions(uid=pre.get("uid") or None, resource_version=pre.get("resourceVersion") or None),
         propagation_policy=policy,
         grace_period_seconds=grace,
-        dry_run=dry_run(query, body),
+        dry_run=bool(dry_run_values),
         orphan_dependents=orphan,
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from apiserver.endpoints.query import flag
+
 _VERB_BY_METHOD = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 # subresources of a namespace that are not collections inside it
 _NAMESPACE_SUBRESOURCES = {"status", "finalize"}
@@ -34,10 +36,6 @@ class RequestInfo:
     @property
     def mutating(self) -> bool:
         return self.verb in ("create", "update", "patch", "delete", "deletecollection")
-
-
-def _is_watch(query: dict[str, str]) -> bool:
-    return query.get("watch", "").lower() in ("1", "true")
 
 
 def resolve(method: str, path: str, query: dict[str, str]) -> RequestInfo:
@@ -78,10 +76,11 @@ def resolve(method: str, path: str, query: dict[str, str]) -> RequestInfo:
         # /api/v1/namespaces/{name}[/status]: the namespace is the object itself
         name, namespace = namespace or name, namespace
 
-    if legacy_watch or (method == "GET" and _is_watch(query)):
+    if legacy_watch:
         verb = "watch"
     elif method in ("GET", "HEAD"):
-        verb = "get" if name else "list"
+        # as in kube, ?watch turns only a collection read into a watch; a named object stays a get
+        verb = "get" if name else ("watch" if "watch" in query and flag(query["watch"]) else "list")
     elif method == "DELETE":
         verb = "delete" if name else "deletecollection"
     else:

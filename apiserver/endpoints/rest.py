@@ -11,10 +11,12 @@ from aiohttp import web
 
 from apiserver.api import errors, fieldvalidation, openapi, strategicpatch, tables
 from apiserver.endpoints import serialization
-from apiserver.endpoints.query import dry_run, parse_delete_options, parse_list_query
+from apiserver.endpoints.query import (CREATE_OPTIONS, PATCH_OPTIONS, UPDATE_OPTIONS, dry_run, flag,
+                                       parse_delete_options, parse_list_query)
 from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.endpoints.watch import WatchSettings, serve_watch
 from apiserver.api.catalogue import SUBRESOURCES
+from apiserver.api.goformat import quote
 from apiserver.registry import pods
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
@@ -65,7 +67,7 @@ def table_request(request: web.Request) -> tuple[str, str] | None:
         return None
     include = request.query.get("includeObject") or "Metadata"
     if include not in INCLUDE_OBJECT:
-        raise errors.bad_request(f'includeObject: Unsupported value: "{include}": supported values: "None", '
+        raise errors.bad_request(f'includeObject: Unsupported value: {quote(include)}: supported values: "None", '
                                  f'"Metadata", "Object"')
     return version, include
 
@@ -181,17 +183,18 @@ class RestHandler:
         if (body.get("metadata") or {}).get("name") not in (None, "", info.name):
             raise errors.bad_request(f"name in URL does not match name in {info.subresource} object")
         if info.subresource == "binding":
-            result = await pods.bind(store, info.namespace, info.name, body, dry_run(request.query))
+            result = await pods.bind(store, info.namespace, info.name, body, dry_run(request.query, CREATE_OPTIONS))
         else:
             options = parse_delete_options({}, body.get("deleteOptions"))
-            options = dataclasses.replace(options, dry_run=options.dry_run or dry_run(request.query))
-            result = await pods.evict(self.registry, info.namespace, info.name, options)
+            dry = options.dry_run or dry_run(request.query, CREATE_OPTIONS)
+            result = await pods.evict(self.registry, info.namespace, info.name,
+                                      dataclasses.replace(options, dry_run=dry))
         return respond(request, result, 201)
 
     async def _get(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         rv = request.query.get("resourceVersion", "")
         if rv and not rv.isdigit():
-            raise errors.bad_request(f'invalid resource version "{rv}"')
+            raise errors.bad_request(f"invalid resource version {quote(rv)}")
         obj = await store.get(info.namespace, info.name, rv)
         if info.subresource == "scale":
             return respond(request, scale_of(obj))
@@ -231,23 +234,24 @@ class RestHandler:
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
         warnings: list[str] = []
         unknown_fields(request, store, obj, warnings)
-        created = await store.create(info.namespace, obj, dry_run(request.query), field_manager(request))
+        dry = dry_run(request.query, CREATE_OPTIONS)
+        created = await store.create(info.namespace, obj, dry, field_manager(request))
         return respond(request, created, 201, warnings)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        dry = dry_run(request.query, UPDATE_OPTIONS)
         warnings: list[str] = []
         if info.subresource != "scale":
             unknown_fields(request, store, obj, warnings)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
-                                                             dry_run(request.query), field_manager(request)))
+                                                             dry, field_manager(request)))
         if info.subresource in OWNED_PATHS:
-            result = await store.update_subresource(info.namespace, info.name, info.subresource, obj,
-                                                    dry_run(request.query), field_manager(request))
+            result = await store.update_subresource(info.namespace, info.name, info.subresource, obj, dry,
+                                                    field_manager(request))
             return respond(request, result, warnings=warnings)
-        result, created = await store.update(info.namespace, info.name, obj, dry_run(request.query),
-                                             field_manager(request))
+        result, created = await store.update(info.namespace, info.name, obj, dry, field_manager(request))
         return respond(request, result, 201 if created else 200, warnings)
 
     async def _patch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
@@ -266,7 +270,7 @@ class RestHandler:
         if info.subresource == "scale":
             return respond(request, await store.update_scale(
                 info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body, None),
-                dry_run(request.query), field_manager(request)))
+                dry_run(request.query, PATCH_OPTIONS), field_manager(request)))
         warnings: list[str] = []
 
         def patched(current: Obj) -> Obj:
@@ -277,7 +281,7 @@ class RestHandler:
             return result
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
-                                                  dry_run(request.query), field_manager(request)),
+                                                  dry_run(request.query, PATCH_OPTIONS), field_manager(request)),
                        warnings=warnings)
 
     async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: RegistryStore,
@@ -286,9 +290,9 @@ class RestHandler:
         config = serialization.decode_object(serialization.YAML, body)
         warnings: list[str] = []
         unknown_fields(request, store, config, warnings)
-        force = request.query.get("force", "").lower() in ("true", "1")
+        force = flag(request.query.get("force", "false"))
         result, created = await store.apply(info.namespace, info.name, config, manager, force,
-                                            dry_run(request.query), info.subresource)
+                                            dry_run(request.query, PATCH_OPTIONS), info.subresource)
         return respond(request, result, 201 if created else 200, warnings)
 
     async def _delete(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:

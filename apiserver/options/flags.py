@@ -82,8 +82,6 @@ def _port(text: str) -> int:
         port = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} must be between 0 and 65535")
     return port
 
 
@@ -157,6 +155,10 @@ def _readable(flag: str, path: Path | None) -> None:
 
 def parse_flags(argv: Sequence[str]) -> ServerConfig:
     args = _build_parser().parse_args(list(argv))
+    if not 1 <= args.secure_port <= 65535:
+        # kube-apiserver's wording: secure serving is required, so 0 does not mean "off" (nor "any port")
+        raise ConfigError(f"--secure-port {args.secure_port} must be between 1 and 65535, inclusive. "
+                          "It cannot be turned off with 0")
     servers = tuple(s.strip() for s in args.etcd_servers.split(",") if s.strip())
     if not servers:
         raise ConfigError("--etcd-servers must be specified")

@@ -19,7 +19,7 @@ Obj = dict[str, Any]
 
 ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
-PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
+PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import Any, Awaitable, Callable, Iterator
 from apiserver.api import errors, fieldmanager, openapi
 from apiserver.api.catalogue import ResourceInfo
 from apiserver.api.fields import parse_field_selector
-from apiserver.api.labels import SelectorParseError, go_string_slice, parse_label_selector
+from apiserver.api.goformat import string_slice
+from apiserver.api.labels import SelectorParseError, parse_label_selector
 from apiserver.api.validation import validate_metadata
 from apiserver.registry import deletion
 from apiserver.registry.scale import scale_of, with_replicas
@@ -485,7 +486,7 @@ def _no_new_finalizers(new: Obj, old: Obj) -> list[errors.Cause]:
     if not added:
         return []
     return [errors.Cause("FieldValueForbidden", "Forbidden: no new finalizers can be added if the object is being "
-                         f"deleted, found new finalizers {go_string_slice(tuple(added))}", "metadata.finalizers")]
+                         f"deleted, found new finalizers {string_slice(added)}", "metadata.finalizers")]
 
 
 def _spec_of(obj: Obj) -> dict[str, Any]:

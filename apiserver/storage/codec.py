@@ -30,5 +30,8 @@ def decode(data: bytes, mod_revision: int) -> Obj:
         raise DecodeError(f"stored value is not valid JSON ({exc})") from None
     if not isinstance(obj, dict):
         raise DecodeError("stored value is not a JSON object")
-    obj.setdefault("metadata", {})["resourceVersion"] = str(mod_revision)
+    meta = obj.setdefault("metadata", {})
+    if not isinstance(meta, dict):
+        raise DecodeError("stored object's metadata is not a JSON object")
+    meta["resourceVersion"] = str(mod_revision)
     return obj

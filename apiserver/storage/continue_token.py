@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import orjson
 
+from apiserver.api.goformat import quote
+
 TOKEN_VERSION = "meta.k8s.io/v1"
 
 
@@ -39,7 +41,7 @@ def decode_continue(token: str, prefix: str) -> ContinuePosition:
                                    "(version meta.k8s.io/v1)") from None
     if version != TOKEN_VERSION:
         raise InvalidContinueToken(f"continue key is not valid: server does not recognize this encoded version "
-                                   f"{version!r}")
+                                   f"{quote(str(version))}")
     if revision <= 0:
         raise InvalidContinueToken("continue key is not valid: incorrect encoded start resourceVersion")
     if not isinstance(start, str) or start.startswith("/") or ".." in start.split("/"):

@@ -323,7 +323,9 @@ class EtcdClient:
             except aio.AioRpcError as err:
                 # A TLS rejection also shows up as UNAVAILABLE, so keep the detail for the message.
                 if err.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-                    raise map_rpc_error(err) from err
+                    # every connect failure names the endpoints, so that start-up can report it as it is
+                    raise EtcdError(f"etcd at {', '.join(self._config.endpoints)} refused the connection probe: "
+                                    f"{err.code().name}: {err.details()}") from err
                 last_error = f"{err.code().name}: {err.details()}"
             await asyncio.sleep(min(CONNECT_RETRY_DELAY, max(deadline - loop.time(), 0)))
         raise UnavailableError(f"cannot reach etcd at {', '.join(self._config.endpoints)} within "

@@ -1,7 +1,9 @@
 """Turn a raw change (object before and after) into what one watcher with a selector should see.
 
 An object that stops matching is a DELETED for that watcher, one that starts matching is an ADDED:
-both the watch cache and direct etcd watches use this one rule.
+both the watch cache and direct etcd watches use this one rule.  As in kube's cacheWatcher, the DELETED
+of an object leaving the selector carries its previous state (the last one this watcher was allowed to
+see) stamped with the event's resourceVersion.
 """
 from __future__ import annotations
 
@@ -23,5 +25,10 @@ def filter_event(event_type: str, obj: Obj, prev: Obj | None, revision: int,
     if now:
         return WatchEvent("ADDED", obj, revision)
     if before:
-        return WatchEvent("DELETED", obj, revision)
+        return WatchEvent("DELETED", _at_revision(prev, revision), revision)
     return None
+
+
+def _at_revision(obj: Obj, revision: int) -> Obj:
+    # a copy: the previous state is shared with the cache and with other watchers
+    return {**obj, "metadata": {**obj.get("metadata", {}), "resourceVersion": str(revision)}}

@@ -60,13 +60,16 @@ async def test_selector_transitions(api, new_ns):
     await api.post(path, configmap("t", labels={"env": "dev"}))
     await api.put(f"{path}/t", configmap("t", labels={"env": "prod"}))
     await api.put(f"{path}/t", configmap("t", {"x": "1"}, labels={"env": "prod"}))
-    await api.put(f"{path}/t", configmap("t", labels={"env": "dev"}))
+    _, left = await api.put(f"{path}/t", configmap("t", labels={"env": "dev"}))
     await api.put(f"{path}/t", configmap("t", labels={"env": "prod"}))
     await api.delete(f"{path}/t")
     events = await api.watch(path, {"resourceVersion": start["metadata"]["resourceVersion"],
                                     "labelSelector": "env=prod"}, until=lambda ev: len(ev) == 5)
     assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED", "ADDED", "DELETED"]
-    assert events[2]["object"]["metadata"]["labels"] == {"env": "dev"}
+    # leaving the selector: the last state the watcher could see, at the revision of the change (kube's cacher)
+    assert events[2]["object"]["metadata"]["labels"] == {"env": "prod"}
+    assert events[2]["object"]["data"] == {"x": "1"}
+    assert events[2]["object"]["metadata"]["resourceVersion"] == left["metadata"]["resourceVersion"]
 
 
 async def test_bookmarks_and_timeout(api, new_ns):
@@ -99,7 +102,7 @@ async def test_watch_list_initial_events_end_with_bookmark(api, new_ns):
     assert _summary(events[:2]) == [("ADDED", "w1"), ("ADDED", "w2")]
     assert events[2]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
     status, body = await api.get(path, params={"watch": "true", "sendInitialEvents": "true"})
-    assert status == 400
+    assert (status, body["reason"]) == (422, "Invalid")
 
 
 async def test_legacy_watch_path_and_name_selector(api, new_ns):
@@ -113,6 +116,18 @@ async def test_legacy_watch_path_and_name_selector(api, new_ns):
                              {"resourceVersion": start["metadata"]["resourceVersion"],
                               "fieldSelector": "metadata.name=target"}, until=lambda ev: len(ev) == 2)
     assert _summary(events) == [("ADDED", "target"), ("DELETED", "target")]
+
+
+async def test_watch_query_on_one_object_is_a_plain_get(api, new_ns):
+    # kube turns only collection reads into watches: GET .../configmaps/c?watch=true answers the object
+    ns = new_ns()
+    await make_namespace(api, ns)
+    await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("c"))
+    # (timeoutSeconds ends the request should it wrongly become a watch)
+    status, body = await api.get(f"/api/v1/namespaces/{ns}/configmaps/c",
+                                 params={"watch": "true", "timeoutSeconds": "2"})
+    assert status == 200 and isinstance(body, dict), body
+    assert (body["kind"], body["metadata"]["name"]) == ("ConfigMap", "c")
 
 
 async def test_old_revisions_come_from_etcd_then_410_after_compaction(api, new_ns, etcd_cluster, pki):

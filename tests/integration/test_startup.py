@@ -1,0 +1,132 @@
+"""Bad start-up conditions: `python -m apiserver` exits with status 1 and ONE stderr line naming the problem."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from certs.pki import PkiPaths
+from cluster.replica import ReplicaSpec, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+# a failing start must be quick; etcd's dial timeout is the slowest case
+EXIT_WITHIN = 15.0
+
+
+def command(pki: PkiPaths, etcd_servers: str, port: int, *extra: str) -> list[str]:
+    """A complete, valid command line (the one `make up` uses), with `extra` flags after it; argparse lets the
+    last occurrence of a flag win, so `extra` can override any of them."""
+    spec = ReplicaSpec(pki=pki, etcd_servers=etcd_servers, port=port, log_file=Path(os.devnull),
+                       extra_flags=[f"--etcd-prefix=/startup-{uuid.uuid4().hex[:8]}", *extra])
+    return spec.command()
+
+
+def run(argv: list[str], timeout: float = EXIT_WITHIN) -> tuple[int, str, str, float]:
+    """Runs the server to its end; kills it (and waits for it) if it outlives `timeout`."""
+    started = time.monotonic()
+    process = subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        pytest.fail(f"apiserver still running after {timeout:.0f}s; stderr so far:\n{stderr.decode(errors='replace')}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return process.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace"), \
+        time.monotonic() - started
+
+
+def assert_one_line_failure(returncode: int, stderr: str, *fragments: str) -> str:
+    lines = stderr.splitlines()
+    assert returncode == 1, f"exit status {returncode}, stderr:\n{stderr}"
+    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{stderr}"
+    line = lines[0]
+    assert line.startswith("Error: "), line
+    for fragment in fragments:
+        assert fragment in line, f"{fragment!r} not in {line!r}"
+    return line
+
+
+@pytest.fixture
+def dead_etcd() -> str:
+    """An etcd URL on a loopback port nothing listens on (flag errors are found before etcd is dialled)."""
+    return f"https://127.0.0.1:{free_port()}"
+
+
+def test_invalid_flag_value(pki, dead_etcd):
+    returncode, stdout, stderr, _ = run(command(pki, dead_etcd, free_port(), "--secure-port=abc"))
+    line = assert_one_line_failure(returncode, stderr, "--secure-port", "abc")
+    assert line == "Error: argument --secure-port: invalid port 'abc'"
+    assert stdout == ""
+
+
+def test_unknown_flag(pki, dead_etcd):
+    returncode, stdout, stderr, _ = run(command(pki, dead_etcd, free_port(), "--no-such-flag=1"))
+    line = assert_one_line_failure(returncode, stderr, "--no-such-flag")
+    assert line == "Error: unrecognized arguments: --no-such-flag=1"
+    assert stdout == ""
+
+
+def test_missing_etcd_servers(pki):
+    argv = [a for a in command(pki, "x", free_port()) if not a.startswith("--etcd-servers=")]
+    returncode, _, stderr, _ = run(argv)
+    assert assert_one_line_failure(returncode, stderr) == "Error: --etcd-servers must be specified"
+
+
+def test_unreadable_tls_cert_file(pki, dead_etcd, tmp_path):
+    missing = tmp_path / "no-such-cert.pem"
+    returncode, stdout, stderr, _ = run(command(pki, dead_etcd, free_port(), f"--tls-cert-file={missing}"))
+    line = assert_one_line_failure(returncode, stderr, "--tls-cert-file", str(missing))
+    assert line == f"Error: --tls-cert-file: cannot read {missing}: No such file or directory"
+    assert stdout == ""
+
+
+@pytest.mark.parametrize("content", [b"this is not a certificate\n", b"",
+                                     b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"])
+def test_garbage_tls_cert_file(pki, dead_etcd, tmp_path, content):
+    garbage = tmp_path / "garbage.crt"
+    garbage.write_bytes(content)
+    returncode, _, stderr, elapsed = run(command(pki, dead_etcd, free_port(), f"--tls-cert-file={garbage}"))
+    assert_one_line_failure(returncode, stderr, "--tls-cert-file", "cannot load")
+    # the certificate is checked before etcd is dialled
+    assert elapsed < 5, elapsed
+
+
+def test_key_that_does_not_match_the_certificate(pki, dead_etcd):
+    # the CA's certificate with the serving key: a readable, well-formed pair that does not belong together
+    returncode, _, stderr, _ = run(command(pki, dead_etcd, free_port(), f"--tls-cert-file={pki.ca_cert}"))
+    assert_one_line_failure(returncode, stderr, "--tls-cert-file", "cannot load")
+
+
+def test_garbage_client_ca_file(pki, dead_etcd, tmp_path):
+    garbage = tmp_path / "ca.crt"
+    garbage.write_text("not a CA bundle\n")
+    returncode, _, stderr, _ = run(command(pki, dead_etcd, free_port(), f"--client-ca-file={garbage}"))
+    assert_one_line_failure(returncode, stderr, "--client-ca-file", "cannot load")
+
+
+def test_port_already_in_use(pki, etcd_cluster):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        returncode, _, stderr, _ = run(command(pki, etcd_cluster.servers_flag, port, "--bind-address=127.0.0.1"),
+                                       timeout=30)
+    line = assert_one_line_failure(returncode, stderr, f"127.0.0.1:{port}", "address already in use")
+    assert line == f"Error: failed to listen on 127.0.0.1:{port}: address already in use"
+
+
+def test_etcd_not_reachable(pki, dead_etcd):
+    returncode, _, stderr, elapsed = run(command(pki, dead_etcd, free_port()), timeout=EXIT_WITHIN + 5)
+    line = assert_one_line_failure(returncode, stderr, "cannot reach etcd", dead_etcd)
+    assert line.count(dead_etcd) == 1 and line.count("cannot reach etcd") == 1, line
+    assert elapsed < EXIT_WITHIN, f"took {elapsed:.1f}s to give up on etcd"

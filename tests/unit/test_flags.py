@@ -1,0 +1,292 @@
+"""kube-apiserver's flags -> ServerConfig, and every one-line ConfigError."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apiserver.options.flags import ConfigError, ServerConfig, parse_flags
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    """Readable stand-ins for the TLS and token files (parse_flags only checks they can be opened)."""
+    out = {}
+    for name in ("cert", "key", "ca", "etcd-ca", "etcd-cert", "etcd-key", "tokens"):
+        path = tmp_path / name
+        path.write_text(name)
+        out[name] = path
+    return out
+
+
+@pytest.fixture
+def base(files) -> list[str]:
+    return ["--etcd-servers=https://127.0.0.1:2379", f"--tls-cert-file={files['cert']}",
+            f"--tls-private-key-file={files['key']}"]
+
+
+def test_defaults(base, files):
+    config = parse_flags(base)
+    assert config == ServerConfig(etcd_servers=("https://127.0.0.1:2379",), tls_cert_file=files["cert"],
+                                  tls_private_key_file=files["key"])
+    assert (config.secure_port, config.bind_address, config.etcd_prefix, config.tls_min_version) == \
+        (6443, "0.0.0.0", "/registry", "VersionTLS12")
+    assert (config.request_timeout, config.min_request_timeout) == (60.0, 1800.0)
+    assert (config.max_requests_inflight, config.max_mutating_requests_inflight) == (400, 200)
+    assert (config.default_watch_cache_size, config.watch_cache_sizes) == (100, {})
+    assert (config.anonymous_auth, config.authorization_modes) == (True, ("AlwaysAllow",))
+    assert (config.advertise_address, config.endpoint_reconciler_type, config.endpoint_lease_ttl) == \
+        ("127.0.0.1", "lease", 15.0)
+    assert (config.etcd_cafile, config.etcd_certfile, config.etcd_keyfile, config.client_ca_file,
+            config.token_auth_file) == (None, None, None, None, None)
+
+
+def test_a_full_command_line(files):
+    config = parse_flags([
+        "--etcd-servers=https://10.0.0.1:2379,https://10.0.0.2:2379", f"--etcd-cafile={files['etcd-ca']}",
+        f"--etcd-certfile={files['etcd-cert']}", f"--etcd-keyfile={files['etcd-key']}", "--etcd-prefix=/other",
+        "--secure-port=7443", "--bind-address=127.0.0.2", f"--tls-cert-file={files['cert']}",
+        f"--tls-private-key-file={files['key']}", f"--client-ca-file={files['ca']}",
+        "--tls-min-version=VersionTLS13", "--default-watch-cache-size=50", "--watch-cache-sizes=pods#1000",
+        "--request-timeout=2m", "--min-request-timeout=600", "--max-requests-inflight=10",
+        "--max-mutating-requests-inflight=5", f"--token-auth-file={files['tokens']}", "--anonymous-auth=false",
+        "--authorization-mode=AlwaysAllow,AlwaysDeny", "--v=4", "--etcd-compaction-interval=1m",
+        "--shutdown-delay-duration=3s", "--endpoint-reconciler-type=none", "--endpoint-lease-ttl=20s",
+    ])
+    assert config == ServerConfig(
+        etcd_servers=("https://10.0.0.1:2379", "https://10.0.0.2:2379"), secure_port=7443, bind_address="127.0.0.2",
+        etcd_cafile=files["etcd-ca"], etcd_certfile=files["etcd-cert"], etcd_keyfile=files["etcd-key"],
+        etcd_prefix="/other", tls_cert_file=files["cert"], tls_private_key_file=files["key"],
+        client_ca_file=files["ca"], tls_min_version="VersionTLS13", default_watch_cache_size=50,
+        watch_cache_sizes={"pods": 1000}, request_timeout=120.0, min_request_timeout=600.0,
+        max_requests_inflight=10, max_mutating_requests_inflight=5, token_auth_file=files["tokens"],
+        anonymous_auth=False, authorization_modes=("AlwaysAllow", "AlwaysDeny"), verbosity=4,
+        advertise_address="127.0.0.2", etcd_compaction_interval=60.0, shutdown_delay_duration=3.0,
+        endpoint_reconciler_type="none", endpoint_lease_ttl=20.0,
+    )
+
+
+def test_space_separated_values(files):
+    config = parse_flags(["--etcd-servers", "https://e:2379", "--tls-cert-file", str(files["cert"]),
+                          "--tls-private-key-file", str(files["key"]), "--secure-port", "8443", "-v", "2"])
+    assert (config.etcd_servers, config.secure_port, config.verbosity) == (("https://e:2379",), 8443, 2)
+
+
+@pytest.mark.parametrize("value, seconds", [
+    ("60s", 60.0),
+    ("1m", 60.0),
+    ("1m30s", 90.0),
+    ("2h", 7200.0),
+    ("1h0m0s", 3600.0),
+    ("500ms", 0.5),
+    ("1.5s", 1.5),
+    ("250us", 0.00025),
+    ("+5s", 5.0),
+])
+def test_request_timeout_is_a_go_duration(base, value, seconds):
+    assert parse_flags([*base, f"--request-timeout={value}"]).request_timeout == pytest.approx(seconds, abs=1e-12)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("60", 'argument --request-timeout: time: missing unit in duration "60"'),
+    ("abc", 'argument --request-timeout: time: invalid duration "abc"'),
+    ("5d", 'argument --request-timeout: time: unknown unit "d" in duration "5d"'),
+    ("", 'argument --request-timeout: time: invalid duration ""'),
+    ("0", "--request-timeout must be positive"),
+    ("0s", "--request-timeout must be positive"),
+    ("-1s", "--request-timeout must be positive"),
+])
+def test_bad_request_timeouts(base, value, message):
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([*base, f"--request-timeout={value}"])
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("value, sizes", [
+    ("pods#1000", {"pods": 1000}),
+    ("pods#1000,deployments.apps#50", {"pods": 1000, "deployments.apps": 50}),
+    ("Pods#5", {"pods": 5}),
+    ("configmaps#0", {"configmaps": 0}),
+    (" pods#1 , secrets#2 ", {"pods": 1, "secrets": 2}),
+    ("pods#1,,secrets#2,", {"pods": 1, "secrets": 2}),
+    ("", {}),
+    ("pods#1,pods#2", {"pods": 2}),
+])
+def test_watch_cache_sizes(base, value, sizes):
+    assert parse_flags([*base, f"--watch-cache-sizes={value}"]).watch_cache_sizes == sizes
+
+
+@pytest.mark.parametrize("value, item", [
+    ("pods", "pods"),
+    ("pods#", "pods#"),
+    ("#10", "#10"),
+    ("pods#ten", "pods#ten"),
+    ("pods#-1", "pods#-1"),
+    ("pods#1,secrets", "secrets"),
+    ("pods=10", "pods=10"),
+])
+def test_bad_watch_cache_sizes(base, value, item):
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([*base, f"--watch-cache-sizes={value}"])
+    assert str(caught.value) == (f"argument --watch-cache-sizes: invalid value {item!r}: "
+                                 f"expected resource[.group]#size")
+
+
+@pytest.mark.parametrize("flag, expected", [
+    ("--anonymous-auth=false", False),
+    ("--anonymous-auth=False", False),
+    ("--anonymous-auth=0", False),
+    ("--anonymous-auth=f", False),
+    ("--anonymous-auth=true", True),
+    ("--anonymous-auth=TRUE", True),
+    ("--anonymous-auth=1", True),
+    ("--anonymous-auth", True),
+])
+def test_anonymous_auth(base, flag, expected):
+    assert parse_flags([*base, flag]).anonymous_auth is expected
+
+
+def test_bad_anonymous_auth(base):
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([*base, "--anonymous-auth=maybe"])
+    assert str(caught.value) == "argument --anonymous-auth: invalid boolean value 'maybe'"
+
+
+@pytest.mark.parametrize("value, modes", [
+    ("AlwaysAllow", ("AlwaysAllow",)),
+    ("AlwaysDeny", ("AlwaysDeny",)),
+    ("AlwaysDeny,AlwaysAllow", ("AlwaysDeny", "AlwaysAllow")),
+    (" AlwaysAllow , AlwaysDeny ", ("AlwaysAllow", "AlwaysDeny")),
+])
+def test_authorization_modes(base, value, modes):
+    assert parse_flags([*base, f"--authorization-mode={value}"]).authorization_modes == modes
+
+
+@pytest.mark.parametrize("value, port", [("1", 1), ("443", 443), ("65535", 65535)])
+def test_ports(base, value, port):
+    assert parse_flags([*base, f"--secure-port={value}"]).secure_port == port
+
+
+@pytest.mark.parametrize("bind, advertise, expected", [
+    ("0.0.0.0", "", "127.0.0.1"),
+    ("::", "", "127.0.0.1"),
+    ("127.0.0.5", "", "127.0.0.5"),
+    ("0.0.0.0", "10.1.2.3", "10.1.2.3"),
+    ("::1", "", "::1"),
+])
+def test_advertise_address(base, bind, advertise, expected):
+    argv = [*base, f"--bind-address={bind}"] + ([f"--advertise-address={advertise}"] if advertise else [])
+    assert parse_flags(argv).advertise_address == expected
+
+
+def test_http_etcd_servers_are_accepted(files):
+    config = parse_flags(["--etcd-servers=http://127.0.0.1:2379", f"--tls-cert-file={files['cert']}",
+                          f"--tls-private-key-file={files['key']}"])
+    assert config.etcd_servers == ("http://127.0.0.1:2379",)
+
+
+# (name, argv after the valid base, the one line the operator sees)
+ERRORS = [
+    ("bad-etcd-url", ["--etcd-servers=127.0.0.1:2379"], "--etcd-servers: '127.0.0.1:2379' is not an http(s) URL"),
+    ("bad-etcd-url-second", ["--etcd-servers=https://a:1,unix:///x"],
+     "--etcd-servers: 'unix:///x' is not an http(s) URL"),
+    ("blank-etcd", ["--etcd-servers= , "], "--etcd-servers must be specified"),
+    ("bad-tls-version", ["--tls-min-version=VersionTLS10"],
+     "--tls-min-version: unknown version 'VersionTLS10'; allowed values: VersionTLS12, VersionTLS13"),
+    ("tls-version-lower", ["--tls-min-version=tls12"],
+     "--tls-min-version: unknown version 'tls12'; allowed values: VersionTLS12, VersionTLS13"),
+    ("port-not-number", ["--secure-port=abc"], "argument --secure-port: invalid port 'abc'"),
+    ("port-too-big", ["--secure-port=65536"],
+     "--secure-port 65536 must be between 1 and 65535, inclusive. It cannot be turned off with 0"),
+    ("port-negative", ["--secure-port=-1"],
+     "--secure-port -1 must be between 1 and 65535, inclusive. It cannot be turned off with 0"),
+    ("port-zero", ["--secure-port=0"],
+     "--secure-port 0 must be between 1 and 65535, inclusive. It cannot be turned off with 0"),
+    ("bind-not-ip", ["--bind-address=localhost"], "--bind-address: 'localhost' is not an IP address"),
+    ("advertise-not-ip", ["--advertise-address=host"], "--advertise-address: 'host' is not an IP address"),
+    ("unknown-mode", ["--authorization-mode=RBAC"],
+     "--authorization-mode: unknown or not yet supported mode 'RBAC'; supported: AlwaysAllow, AlwaysDeny"),
+    ("unknown-mode-second", ["--authorization-mode=AlwaysAllow,Node"],
+     "--authorization-mode: unknown or not yet supported mode 'Node'; supported: AlwaysAllow, AlwaysDeny"),
+    ("empty-mode", ["--authorization-mode="], "--authorization-mode must name at least one mode"),
+    ("bad-reconciler", ["--endpoint-reconciler-type=master-count"],
+     "--endpoint-reconciler-type: unknown type 'master-count'; supported: lease, none"),
+    ("short-lease-ttl", ["--endpoint-lease-ttl=1s"],
+     "--endpoint-lease-ttl must be at least 2s (etcd's minimum lease TTL)"),
+    ("leader-election-order", ["--leader-elect-renew-deadline=20s"],
+     "leader election needs 0 < --leader-elect-retry-period < --leader-elect-renew-deadline "
+     "< --leader-elect-lease-duration"),
+    ("leader-election-zero-retry", ["--leader-elect-retry-period=0s"],
+     "leader election needs 0 < --leader-elect-retry-period < --leader-elect-renew-deadline "
+     "< --leader-elect-lease-duration"),
+    ("negative-inflight", ["--max-requests-inflight=-1"], "argument --max-requests-inflight: -1 must not be negative"),
+    ("bad-cache-size", ["--default-watch-cache-size=x"], "argument --default-watch-cache-size: invalid integer 'x'"),
+    ("bad-verbosity", ["--v=loud"], "argument -v/--v: invalid integer 'loud'"),
+    ("unknown-flag", ["--frobnicate=1"], "unrecognized arguments: --frobnicate=1"),
+    ("positional", ["extra"], "unrecognized arguments: extra"),
+    ("abbreviated-flag", ["--etcd-pref=/x"], "unrecognized arguments: --etcd-pref=/x"),
+    ("missing-value", ["--etcd-prefix"], "argument --etcd-prefix: expected one argument"),
+]
+
+
+@pytest.mark.parametrize("extra, message", [c[1:] for c in ERRORS], ids=[c[0] for c in ERRORS])
+def test_config_errors(base, extra, message):
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([*base, *extra])
+    assert str(caught.value) == message
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_etcd_servers(files):
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([f"--tls-cert-file={files['cert']}", f"--tls-private-key-file={files['key']}"])
+    assert str(caught.value) == "--etcd-servers must be specified"
+
+
+def test_nothing_at_all():
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([])
+    assert str(caught.value) == "--etcd-servers must be specified"
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "--tls-cert-file and --tls-private-key-file are required: this server serves HTTPS only"),
+    (["cert"], "--tls-cert-file and --tls-private-key-file must be given together"),
+    (["key"], "--tls-cert-file and --tls-private-key-file must be given together"),
+])
+def test_serving_certificate_is_required(files, argv, message):
+    flags = {"cert": f"--tls-cert-file={files['cert']}", "key": f"--tls-private-key-file={files['key']}"}
+    with pytest.raises(ConfigError) as caught:
+        parse_flags(["--etcd-servers=https://e:2379", *(flags[a] for a in argv)])
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("which", ["etcd-cert", "etcd-key"])
+def test_etcd_client_certificate_needs_both_halves(base, files, which):
+    flag = {"etcd-cert": "--etcd-certfile", "etcd-key": "--etcd-keyfile"}[which]
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([*base, f"{flag}={files[which]}"])
+    assert str(caught.value) == "--etcd-certfile and --etcd-keyfile must be given together"
+
+
+@pytest.mark.parametrize("flag", ["--tls-cert-file", "--tls-private-key-file", "--client-ca-file", "--etcd-cafile",
+                                  "--token-auth-file"])
+def test_unreadable_files(base, tmp_path, flag):
+    missing = tmp_path / "does-not-exist.pem"
+    argv = [a for a in base if not a.startswith(flag + "=")] + [f"{flag}={missing}"]
+    with pytest.raises(ConfigError) as caught:
+        parse_flags(argv)
+    assert str(caught.value) == f"{flag}: cannot read {missing}: No such file or directory"
+
+
+def test_a_directory_is_not_a_readable_file(base, tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([*base, f"--client-ca-file={tmp_path}"])
+    assert str(caught.value) == f"--client-ca-file: cannot read {tmp_path}: Is a directory"
+
+
+def test_unreadable_etcd_client_files(base, files, tmp_path):
+    missing = tmp_path / "nope.key"
+    with pytest.raises(ConfigError) as caught:
+        parse_flags([*base, f"--etcd-certfile={files['etcd-cert']}", f"--etcd-keyfile={missing}"])
+    assert str(caught.value) == f"--etcd-keyfile: cannot read {missing}: No such file or directory"
