@@ -197,3 +197,52 @@ async def test_compaction_runs_once_per_interval_and_moves_with_the_leader(repli
         await api.close()
         for r in replicas:
             r.stop()
+
+
+async def test_garbage_collector_and_namespace_controller_move_with_leadership(replica_factory, pki):
+    """Deletions started under one leader finish under the next after a SIGKILL."""
+    prefix = f"/registry-{uuid.uuid4().hex[:8]}"
+    replicas = [replica_factory(*FAST, "--etcd-compaction-interval=0", prefix=prefix) for _ in range(2)]
+    api = Api(replicas[0].url, client_context(pki))
+    try:
+        await make_namespace(api, "gc")
+        _, owner = await api.post("/api/v1/namespaces/gc/configmaps", configmap("owner"))
+        held = configmap("held")
+        held["metadata"]["finalizers"] = ["example.com/hold"]
+        held["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                                                "uid": owner["metadata"]["uid"], "blockOwnerDeletion": True}]
+        await api.post("/api/v1/namespaces/gc/configmaps", held)
+        status, _ = await api.delete("/api/v1/namespaces/gc/configmaps/owner",
+                                     {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"})
+        assert status == 200
+
+        async def leader():
+            status, body = await api.get("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/"
+                                         "kube-apiserver-leader")
+            return status == 200 and body["spec"].get("holderIdentity")
+        holder = await eventually(leader)
+        victim = next(r for r in replicas if holder.endswith(_identity_of(r)))
+        survivor = next(r for r in replicas if r is not victim)
+        await api.close()
+        api = Api(survivor.url, client_context(pki))
+        victim.process.send_signal(signal.SIGKILL)
+        victim.process.wait()
+
+        # the foreground deletion waits on the held dependent; releasing it lets the new leader finish
+        status, body = await api.request("PATCH", "/api/v1/namespaces/gc/configmaps/held",
+                                         [{"op": "remove", "path": "/metadata/finalizers"}],
+                                         headers={"Content-Type": "application/json-patch+json"})
+        assert status == 200
+
+        async def gone(path):
+            status, _ = await api.get(path)
+            return status == 404
+        await eventually(lambda: gone("/api/v1/namespaces/gc/configmaps/owner"), timeout=15)
+        await api.post("/api/v1/namespaces/gc/configmaps", configmap("content"))
+        status, _ = await api.delete("/api/v1/namespaces/gc")
+        assert status == 200
+        await eventually(lambda: gone("/api/v1/namespaces/gc"), timeout=15)
+    finally:
+        await api.close()
+        for r in replicas:
+            r.stop()
