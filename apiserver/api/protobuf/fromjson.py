@@ -79,11 +79,11 @@ def _fill_map(message: ProtoMessage, field: Field, value: Any, where: str) -> No
     for key in sorted(value):  # Go writes map entries in key order
         item = value[key]
         entry = entries.add(key=key)
-        if item is None:
-            continue
         if field.is_message:
-            fill_message(entry.value, item, f"{where}[{key!r}]")
-        else:
+            entry.value.SetInParent()  # Go writes a value for every key; null is the zero value
+            if item is not None:
+                fill_message(entry.value, item, f"{where}[{key!r}]")
+        elif item is not None:
             _set(entry, "value", _scalar(field, item, f"{where}[{key!r}]"), where)
 
 

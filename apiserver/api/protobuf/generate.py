@@ -1,6 +1,6 @@
 """Generate the field tables under `tables/` from Kubernetes' own machine-readable sources.
 
-    python apiserver/api/protobuf/generate.py --api DIR --apimachinery DIR
+    python apiserver/api/protobuf/generate.py --api DIR --apimachinery DIR [--golden-out tests/unit/protobuf_golden]
 
 (run as a file, not with -m: importing the package would import the very tables being rewritten).
 
@@ -8,11 +8,15 @@ DIR are checkouts of k8s.io/api and k8s.io/apimachinery at the served release (v
 `generated.proto` gives message names, field numbers and wire types; the Go structs beside it give what
 the .proto cannot: the JSON name, whether the field is a pointer, whether its json tag has omitempty,
 whether it is embedded inline, and which structs are top-level kinds (they embed TypeMeta).
+
+`--golden-out` also copies k8s.io/api's testdata/HEAD fixtures (one object per kind, every field filled,
+as JSON and as the protobuf Go writes) for the generated packages: the tests check the tables against them.
 """
 from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,14 +228,28 @@ def write(sources: list[Source], out: Path) -> None:
         "ALIASES: dict[str, str] = {module.__name__.rsplit('.', 1)[1]: module.PACKAGE for module in MODULES}\n")
 
 
+def copy_golden(api: Path, out: Path) -> None:
+    """k8s.io/api's own serialization fixtures (testdata/HEAD/<group>.<version>.<Kind>.json|pb) for our packages."""
+    out.mkdir(parents=True, exist_ok=True)
+    for gv in API_PACKAGES:
+        group = re.search(r'const GroupName = "([^"]*)"', (api / gv / "register.go").read_text()).group(1)
+        prefix = f"{group or 'core'}.{gv.split('/')[1]}."
+        for path in sorted((api / "testdata" / "HEAD").glob(prefix + "*")):
+            if path.suffix in (".json", ".pb") and path.name.count(".") == prefix.count(".") + 1:
+                shutil.copyfile(path, out / path.name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--api", type=Path, required=True, help="a k8s.io/api checkout (v0.32.x)")
     parser.add_argument("--apimachinery", type=Path, required=True, help="a k8s.io/apimachinery checkout")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "tables")
+    parser.add_argument("--golden-out", type=Path, help="where to copy k8s.io/api's fixtures for the tests")
     args = parser.parse_args(argv)
     try:
         write(load(args.api, args.apimachinery), args.out)
+        if args.golden_out:
+            copy_golden(args.api, args.golden_out)
     except (OSError, ValueError, AttributeError) as err:
         print(f"generate: {err}", file=sys.stderr)
         return 1

@@ -67,10 +67,11 @@ def _read_int_or_string(message: ProtoMessage) -> int | str:
 
 
 def _write_int_or_string(message: ProtoMessage, value: Any) -> None:
+    # Go writes all three fields, whichever is in use
     if isinstance(value, str):
-        message.type, message.strVal = 1, value
+        message.type, message.intVal, message.strVal = 1, 0, value
     elif isinstance(value, int) and not isinstance(value, bool):
-        message.type, message.intVal = 0, value
+        message.type, message.intVal, message.strVal = 0, value, ""
     else:
         raise ProtobufEncodeError(f"{value!r} is neither an integer nor a string")
 
