@@ -8,6 +8,7 @@ ERROR event with a 410 Status, as kube-apiserver sends it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -17,10 +18,12 @@ import orjson
 from aiohttp import web
 
 from apiserver.api.catalogue import ResourceInfo
-from apiserver.api.protobuf import watch_frame
+from apiserver.api.protobuf import ProtobufEncodeError, watch_frame
 from apiserver.endpoints.serialization import JSON, PROTOBUF, WATCH_PROTOBUF
 from apiserver.registry.store import WatchStart
 from apiserver.storage.interface import Expired, Obj, WatchClosed
+
+log = logging.getLogger("apiserver.watch")
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 
@@ -106,6 +109,9 @@ async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStar
                 if final_bookmark <= now:
                     final_bookmark = deadline
         await response.write_eof()
+    except ProtobufEncodeError as exc:
+        # as kube-apiserver does with an event it cannot encode: end the stream; the client watches again
+        log.warning("ending a protobuf watch of %s: %s", info.plural, exc)
     except ConnectionResetError:
         pass
     finally:
