@@ -6,6 +6,7 @@ that clients (kubectl prints `Error from server (<reason>): <message>`) behave t
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,15 +135,13 @@ def too_large(message: str) -> StatusError:
     return StatusError(413, "RequestEntityTooLarge", message)
 
 
-def unsupported_media_type(content_type: str) -> StatusError:
-    return StatusError(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted '
-                       f'media types include: application/json, application/yaml, '
-                       f'application/vnd.kubernetes.protobuf (got "{content_type}")')
+def unsupported_media_type(accepted: Sequence[str]) -> StatusError:
+    return StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - accepted "
+                       f"media types include: {', '.join(accepted)}")
 
 
-def not_acceptable(accept: str) -> StatusError:
-    return StatusError(406, "NotAcceptable", f"only the following media types are accepted: application/json, "
-                       f"application/yaml (got {accept!r})")
+def not_acceptable(accepted: Sequence[str]) -> StatusError:
+    return StatusError(406, "NotAcceptable", f"only the following media types are accepted: {', '.join(accepted)}")
 
 
 def too_many_requests(retry_after: int = 1) -> StatusError:

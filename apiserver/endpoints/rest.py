@@ -78,8 +78,8 @@ def respond_table(table: dict[str, Any], version: str) -> web.Response:
 
 
 def respond(request: web.Request, obj: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
-    content_type = serialization.response_type(request.headers.get("Accept"))
-    response = web.Response(body=serialization.encode(obj, content_type), status=status, content_type=content_type)
+    body, content_type = serialization.encode_response(obj, request.headers.get("Accept"))
+    response = web.Response(body=body, status=status, content_type=content_type)
     for warning in warnings or ():
         response.headers.add("Warning", warning)
     return response
@@ -164,6 +164,8 @@ class RestHandler:
     async def handle(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
         store = self._store(info)
         verb = info.verb
+        # like kube, refuse an Accept header nothing could satisfy before doing any work
+        serialization.check_acceptable(request.headers.get("Accept"), watch=verb == "watch")
         if verb in ("get", "list", "watch") and request.method not in ("GET", "HEAD"):
             verb = "unsupported"
         if info.subresource:
@@ -225,10 +227,13 @@ class RestHandler:
         q = parse_list_query(request.query, watch=True)
         predicate = store.predicate(q.label_selector, q.field_selector)
         table = table_request(request)
+        content_type = serialization.watch_type(request.headers.get("Accept"), store.info.api_version,
+                                                store.info.kind)
         start = await store.watch(info.namespace, q.resource_version, predicate, q.send_initial_events)
         return await serve_watch(request, store.info, start, q.timeout_seconds, q.allow_bookmarks,
                                  bool(q.send_initial_events), self.watch_settings, self.stopping,
-                                 table_events(store, *table) if table else None)
+                                 table_events(store, *table) if table else None,
+                                 serialization.JSON if table else content_type)
 
     async def _create(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))

@@ -1,22 +1,32 @@
-"""Request bodies in, response bodies out: JSON, YAML and (requests only) Kubernetes protobuf.
+"""Request bodies in, response bodies out: JSON, YAML and Kubernetes protobuf, chosen as kube-apiserver does.
 
-A request without Content-Type is JSON, as kube-apiserver treats it (the Python client sends none).
-Answers are JSON unless the client asks for YAML first; a client asking for protobuf gets JSON, which
-client-go decodes by the response's Content-Type.
+A request without Content-Type is JSON, as kube-apiserver treats it (the Python client sends none). An
+answer takes the first of the client's Accept clauses (highest q first) that the server can write: JSON,
+YAML, or protobuf when a table covers the object's kind (a Table, for one, never is: kube serves it in
+JSON and YAML only). No such clause is 406 with a Status. Watches speak JSON or protobuf only.
 """
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 import yaml
 
 from apiserver.api import errors
-from apiserver.api.protobuf import ProtobufDecodeError, decode_body as decode_protobuf
+from apiserver.api.protobuf import (ProtobufDecodeError, ProtobufEncodeError, can_encode, decode_body as
+                                    decode_protobuf, encode_object)
+
+log = logging.getLogger("apiserver.serialization")
 
 JSON = "application/json"
 YAML = "application/yaml"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
+# kube's order for built-in types, which is also the answer to a missing Accept or */*
+SERVED = (JSON, YAML, PROTOBUF)
+STREAMED = (JSON, PROTOBUF)  # YAML has no watch framing
+WATCH_PROTOBUF = f"{PROTOBUF};stream=watch"
 
 
 def media_type(header: str | None) -> str:
@@ -38,7 +48,7 @@ def decode(content_type: str | None, body: bytes) -> Any:
         raise errors.bad_request(f"the body of the request could not be decoded as YAML: {exc}") from None
     except ProtobufDecodeError as exc:
         raise errors.bad_request(f"the body of the request could not be decoded as protobuf: {exc}") from None
-    raise errors.unsupported_media_type(content_type or "")
+    raise errors.unsupported_media_type(SERVED)
 
 
 def decode_object(content_type: str | None, body: bytes) -> dict[str, Any]:
@@ -48,18 +58,95 @@ def decode_object(content_type: str | None, body: bytes) -> dict[str, Any]:
     return obj
 
 
-def response_type(accept: str | None) -> str:
-    """YAML only when the client prefers it; everything else (protobuf, */*, json) is answered in JSON."""
-    for part in (accept or "").split(","):
-        kind = media_type(part)
-        if kind in (JSON, "*/*", "application/*", PROTOBUF, ""):
-            return JSON
-        if kind in (YAML, "application/x-yaml"):
-            return YAML
-    return JSON
+@dataclass(frozen=True)
+class _Clause:
+    type: str
+    subtype: str
+    q: float
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _clauses(accept: str) -> list[_Clause]:
+    """Accept's clauses, most wanted first (by q, then the more specific; otherwise in the client's order)."""
+    out: list[_Clause] = []
+    for part in accept.split(","):
+        media, *raw = [p.strip() for p in part.split(";")]
+        kind, _, sub = media.lower().partition("/")
+        params = {k.strip().lower(): v.strip() for k, _, v in (p.partition("=") for p in raw) if k.strip()}
+        try:
+            q = float(params.pop("q", "1"))
+        except ValueError:
+            q = 1.0
+        if kind and q > 0:
+            out.append(_Clause(kind, sub or "*", q, params))
+    return sorted(out, key=lambda c: (-c.q, c.type == "*", c.subtype == "*"))
+
+
+def negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    """The media type to answer in, or None when no clause of `accept` names one of `offered`."""
+    if not (accept or "").strip():
+        return offered[0]
+    for clause in _clauses(accept or ""):
+        for media in offered:
+            kind, sub = media.split("/")
+            if not (clause.type == "*" or (clause.type == kind and clause.subtype in (sub, "*"))):
+                continue
+            if "as" in clause.params and media == PROTOBUF:
+                continue  # conversions (as=Table) are served in JSON and YAML only, as kube does
+            if clause.params.get("stream") and (media not in STREAMED or clause.params["stream"] != "watch"):
+                continue
+            return media
+    return None
+
+
+def _offered(obj: Any) -> tuple[str, ...]:
+    return SERVED if can_encode(obj) else (JSON, YAML)
+
+
+def check_acceptable(accept: str | None, watch: bool = False) -> None:
+    """406 before any work is done when the client accepts nothing the server could ever answer in."""
+    if watch:
+        if negotiate(accept, STREAMED) is None:
+            raise errors.not_acceptable([JSON + ";stream=watch", WATCH_PROTOBUF])
+    elif negotiate(accept, SERVED) is None:
+        raise errors.not_acceptable(list(SERVED))
+
+
+def watch_type(accept: str | None, api_version: str, kind: str) -> str:
+    """JSON or PROTOBUF for a watch stream of one kind (406 otherwise)."""
+    offered = STREAMED if can_encode({"apiVersion": api_version, "kind": kind}) else (JSON,)
+    content_type = negotiate(accept, offered)
+    if content_type is None:
+        raise errors.not_acceptable([f"{media};stream=watch" for media in offered])
+    return content_type
 
 
 def encode(obj: Any, content_type: str = JSON) -> bytes:
     if content_type == YAML:
         return yaml.safe_dump(obj, sort_keys=False).encode()
+    if content_type == PROTOBUF:
+        return encode_object(obj)
     return orjson.dumps(obj)
+
+
+def encode_response(obj: Any, accept: str | None) -> tuple[bytes, str]:
+    """(body, Content-Type) of an answer; an object the tables cannot hold falls back to JSON or YAML."""
+    content_type = negotiate(accept, _offered(obj))
+    if content_type == PROTOBUF:
+        try:
+            return encode_object(obj), PROTOBUF
+        except ProtobufEncodeError as exc:
+            log.warning("answering in JSON instead of protobuf: %s", exc)
+            content_type = negotiate(accept, (JSON, YAML))
+    if content_type is None:
+        raise errors.not_acceptable(list(SERVED))
+    return encode(obj, content_type), content_type
+
+
+def encode_error(status: dict[str, Any], accept: str | None) -> tuple[bytes, str]:
+    """A Status in the client's media type, or in JSON when it accepts none we can write (as kube does)."""
+    content_type = negotiate(accept, SERVED) or JSON
+    try:
+        return encode(status, content_type), content_type
+    except ProtobufEncodeError:
+        return orjson.dumps(status), JSON

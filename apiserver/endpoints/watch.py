@@ -1,4 +1,5 @@
-"""Streams a watch to the client: newline-delimited JSON events over chunked HTTP.
+"""Streams a watch to the client over chunked HTTP: newline-delimited JSON events, or (for
+`application/vnd.kubernetes.protobuf;stream=watch`) length-prefixed protobuf WatchEvent frames.
 
 Initial objects go first as ADDED; bookmarks go out when the client allows them and the stream has
 been idle for a while or is about to time out; a start revision that is gone becomes an in-stream
@@ -7,6 +8,7 @@ ERROR event with a 410 Status, as kube-apiserver sends it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -16,8 +18,12 @@ import orjson
 from aiohttp import web
 
 from apiserver.api.catalogue import ResourceInfo
+from apiserver.api.protobuf import ProtobufEncodeError, watch_frame
+from apiserver.endpoints.serialization import JSON, PROTOBUF, WATCH_PROTOBUF
 from apiserver.registry.store import WatchStart
 from apiserver.storage.interface import Expired, Obj, WatchClosed
+
+log = logging.getLogger("apiserver.watch")
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 
@@ -29,27 +35,38 @@ class WatchSettings:
     min_request_timeout: float = 1800.0
 
 
-def _line(event_type: str, obj: Any) -> bytes:
+EventEncoder = Callable[[str, Any], bytes]
+
+
+def json_line(event_type: str, obj: Any) -> bytes:
     return orjson.dumps({"type": event_type, "object": obj}) + b"\n"
 
 
-def _bookmark(info: ResourceInfo, revision: int, initial_events_end: bool = False) -> bytes:
+def event_encoder(content_type: str) -> EventEncoder:
+    """How each event is written in the negotiated media type (JSON or PROTOBUF)."""
+    return watch_frame if content_type == PROTOBUF else json_line
+
+
+def _bookmark(frame: EventEncoder, info: ResourceInfo, revision: int, initial_events_end: bool = False) -> bytes:
     meta: dict[str, Any] = {"resourceVersion": str(revision)}
     if initial_events_end:
         meta["annotations"] = {INITIAL_EVENTS_END: "true"}
-    return _line("BOOKMARK", {"kind": info.kind, "apiVersion": info.api_version, "metadata": meta})
+    return frame("BOOKMARK", {"kind": info.kind, "apiVersion": info.api_version, "metadata": meta})
 
 
-def expired_event(message: str) -> bytes:
-    return _line("ERROR", {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+def expired_event(message: str, frame: EventEncoder) -> bytes:
+    return frame("ERROR", {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                            "message": message, "reason": "Expired", "code": 410})
 
 
 async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStart, timeout_seconds: int | None,
                       allow_bookmarks: bool, initial_events_end: bool, settings: WatchSettings,
-                      stopping: asyncio.Event, convert: Callable[[Obj], Obj] | None = None) -> web.StreamResponse:
-    response = web.StreamResponse(status=200, headers={"Content-Type": "application/json",
-                                                       "Cache-Control": "no-cache, private"})
+                      stopping: asyncio.Event, convert: Callable[[Obj], Obj] | None = None,
+                      content_type: str = JSON) -> web.StreamResponse:
+    # kube names the framing in the protobuf media type only; a JSON watch is plain application/json
+    response = web.StreamResponse(status=200, headers={
+        "Content-Type": WATCH_PROTOBUF if content_type == PROTOBUF else JSON, "Cache-Control": "no-cache, private"})
+    frame = event_encoder(content_type)
     response.enable_chunked_encoding()
     await response.prepare(request)
     now = time.monotonic()
@@ -59,9 +76,9 @@ async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStar
     try:
         shape = convert or (lambda obj: obj)
         if start.initial:
-            await response.write(b"".join(_line("ADDED", shape(obj)) for obj in start.initial))
+            await response.write(b"".join(frame("ADDED", shape(obj)) for obj in start.initial))
         if initial_events_end:
-            await response.write(_bookmark(info, start.revision, initial_events_end=True))
+            await response.write(_bookmark(frame, info, start.revision, initial_events_end=True))
         last_sent = start.revision
         next_bookmark = now + settings.bookmark_interval
         # a final bookmark shortly before the deadline lets the client resume without a relist
@@ -75,23 +92,26 @@ async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStar
                 # wake at least every second so a shutdown closes the stream promptly
                 event = await watch.next(min(max(wake - now, 0.01), 1.0))
             except Expired as exc:
-                await response.write(expired_event(exc.message))
+                await response.write(expired_event(exc.message, frame))
                 break
             except WatchClosed:
                 break
             if event is not None:
                 last_sent = max(last_sent, event.resource_version)
-                await response.write(_line(event.type, shape(event.object)))
+                await response.write(frame(event.type, shape(event.object)))
                 continue
             now = time.monotonic()
             if allow_bookmarks and (now >= next_bookmark or final_bookmark <= now < deadline):
                 revision = max(watch.progress_revision(), last_sent)
-                await response.write(_bookmark(info, revision))
+                await response.write(_bookmark(frame, info, revision))
                 last_sent = revision
                 next_bookmark = now + settings.bookmark_interval
                 if final_bookmark <= now:
                     final_bookmark = deadline
         await response.write_eof()
+    except ProtobufEncodeError as exc:
+        # as kube-apiserver does with an event it cannot encode: end the stream; the client watches again
+        log.warning("ending a protobuf watch of %s: %s", info.plural, exc)
     except ConnectionResetError:
         pass
     finally:

@@ -1,6 +1,7 @@
 """The official Python `kubernetes` client: CRUD, watch, and resuming a watch after a server restart."""
 from __future__ import annotations
 
+import time
 import uuid
 
 import kubernetes
@@ -67,9 +68,17 @@ def test_crud_with_python_client(apiserver, pki, tmp_path):
     v1.create_namespace({"metadata": {"name": ns}})
     created = v1.create_namespaced_config_map(ns, _cm("x"))
     assert created.metadata.uid
+    # Foreground: the object first carries the foregroundDeletion finalizer, which the garbage collector
+    # removes at once because nothing depends on it
     v1.delete_namespaced_config_map("x", ns, propagation_policy="Foreground")
-    with pytest.raises(client.exceptions.ApiException) as err:
-        v1.read_namespaced_config_map("x", ns)
-    assert err.value.status == 404
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            v1.read_namespaced_config_map("x", ns)
+        except client.exceptions.ApiException as err:
+            assert err.status == 404
+            break
+        assert time.monotonic() < deadline, "the garbage collector never released the configmap"
+        time.sleep(0.1)
     versions = client.VersionApi(v1.api_client).get_code()
     assert versions.minor == "32"

@@ -1,12 +1,14 @@
-"""Decoding of Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`).
+"""Kubernetes protobuf (`application/vnd.kubernetes.protobuf`) in both directions.
 
-kubectl's typed commands send only protobuf and never fall back to JSON, so the server must read it.
-The field tables under `tables/` cover every kind those commands send; the result is the same dict
-the equivalent JSON body would have produced.
+kubectl's typed commands send only protobuf, and client-go asks for it in answers, so the server reads
+and writes it. The field tables under `tables/` are generated from k8s.io/api and k8s.io/apimachinery
+(see generate.py); decoding yields, and encoding takes, the same dict the JSON body would carry.
 """
 from __future__ import annotations
 
 from .decode import decode_body
-from .errors import ProtobufDecodeError
+from .encode import can_encode, encode_object, watch_frame
+from .errors import ProtobufDecodeError, ProtobufEncodeError
 
-__all__ = ["ProtobufDecodeError", "decode_body"]
+__all__ = ["ProtobufDecodeError", "ProtobufEncodeError", "can_encode", "decode_body", "encode_object",
+           "watch_frame"]

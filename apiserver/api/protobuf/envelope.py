@@ -7,7 +7,7 @@ from google.protobuf.message import DecodeError
 
 from .errors import ProtobufDecodeError
 from .registry import CLASSES, UNKNOWN
-from .tojson import message_to_json
+from .tojson import reject_unknown
 
 MAGIC = b"k8s\x00"
 # The only payload encoding the Go serializer writes; anything else we could not read faithfully.
@@ -28,12 +28,20 @@ def open_envelope(body: bytes) -> Envelope:
         unknown = CLASSES[UNKNOWN].FromString(body[len(MAGIC):])
     except DecodeError as err:
         raise ProtobufDecodeError(f"malformed runtime.Unknown envelope: {err}") from None
-    fields = message_to_json(unknown)  # also refuses unknown field numbers in the envelope
-    type_meta = fields.get("typeMeta", {})
-    if fields.get("contentEncoding"):
-        raise ProtobufDecodeError(f"unsupported contentEncoding {fields['contentEncoding']!r} in protobuf envelope")
-    if fields.get("contentType", "") not in _PAYLOAD_TYPES:
-        raise ProtobufDecodeError(f"unsupported contentType {fields['contentType']!r} in protobuf envelope")
-    if not type_meta.get("kind"):
+    reject_unknown(unknown, "")
+    reject_unknown(unknown.typeMeta, "")
+    if unknown.contentEncoding:
+        raise ProtobufDecodeError(f"unsupported contentEncoding {unknown.contentEncoding!r} in protobuf envelope")
+    if unknown.contentType not in _PAYLOAD_TYPES:
+        raise ProtobufDecodeError(f"unsupported contentType {unknown.contentType!r} in protobuf envelope")
+    if not unknown.typeMeta.kind:
         raise ProtobufDecodeError("protobuf envelope names no kind")
-    return Envelope(api_version=type_meta.get("apiVersion", ""), kind=type_meta["kind"], raw=unknown.raw)
+    return Envelope(api_version=unknown.typeMeta.apiVersion, kind=unknown.typeMeta.kind, raw=unknown.raw)
+
+
+def seal_envelope(api_version: str, kind: str, raw: bytes) -> bytes:
+    """The body Go's protobuf serializer writes for an object whose own bytes are `raw`."""
+    unknown = CLASSES[UNKNOWN](raw=raw, contentEncoding="", contentType="")
+    unknown.typeMeta.apiVersion = api_version
+    unknown.typeMeta.kind = kind
+    return MAGIC + unknown.SerializeToString()

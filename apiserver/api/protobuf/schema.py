@@ -1,9 +1,10 @@
 """The compact field-table language and its parser.
 
-Each table is a block per message: the message name on its own line, then one indented line per field,
-`<number> <jsonName> <type> [flags]`. Types are `string bool int32 int64 bytes double`, a message name
-(same package) or `alias.Name` (another package), `[]T` for a repeated field and `{T}` for a
-`map<string, T>`. Flags carry the Go facts the .proto files lack:
+Each table is a block per message: the message name on its own line (followed by `@shape` when Go gives
+the type its own JSON form, see shapes.py), then one indented line per field, `<number> <jsonName> <type>
+[flags]`. Types are `string bool int32 int64 bytes double`, a message name (same package) or `alias.Name`
+(a table module's name), `[]T` for a repeated field and `{T}` for a `map<string, T>`. Flags carry the Go
+facts the .proto files lack:
   `*`  the Go field is a pointer, so a zero value on the wire is a real value and is kept;
   `!`  the Go field has no `omitempty` (or is a struct Go always prints), so JSON shows its zero value too;
   `^`  the Go field is embedded with `json:",inline"`: its fields belong to the parent JSON object.
@@ -38,6 +39,7 @@ class Field:
 class Message:
     full_name: str
     fields: tuple[Field, ...]
+    shape: str | None = None  # the name of its JSON form in shapes.py; None: a JSON object
 
     @property
     def package(self) -> str:
@@ -48,18 +50,20 @@ def parse_table(package: str, text: str, aliases: Mapping[str, str]) -> list[Mes
     """Parse one package's table; `aliases` maps a short prefix such as `meta` to its package."""
     messages: list[Message] = []
     name: str | None = None
+    shape: str | None = None
     fields: list[Field] = []
 
     def close() -> None:
         if name is not None:
-            messages.append(_checked(Message(f"{package}.{name}", tuple(fields))))
+            messages.append(_checked(Message(f"{package}.{name}", tuple(fields), shape)))
 
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         if not line[0].isspace():
             close()
-            name, fields = line.strip(), []
+            name, _, shape_text = line.strip().partition(" @")
+            shape, fields = shape_text or None, []
             continue
         if name is None:
             raise ValueError(f"{package} table line {lineno}: field before any message")

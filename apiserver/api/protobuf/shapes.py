@@ -1,37 +1,64 @@
 """Messages whose JSON form is not an object: Go gives these types their own JSON marshalling.
 
-Each shape takes the parsed message and returns its JSON value; None means Go would print `null`
-(the caller then drops the field).
+A table marks such a message with `@shape`; each shape has a reader (parsed message → JSON value; None
+means Go would print `null`, and the caller drops the field) and a writer (JSON value → fields of an
+empty message). Both work on the field names the generated tables give these messages.
 """
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import orjson
 from google.protobuf.message import Message as ProtoMessage
 
-from . import tables
-from .errors import ProtobufDecodeError
+from .errors import ProtobufDecodeError, ProtobufEncodeError
 
 # time.Time{}.Unix() in Go: a Time holding this instant is Go's zero time, which JSON prints as null.
 _GO_ZERO_TIME_SECONDS = -62135596800
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_RFC3339 = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$")
 
 
-def _time(message: ProtoMessage) -> str | None:
-    # Go's Time marshals the zero time as an empty message, and its decoder keeps whole seconds only.
+def _instant(message: ProtoMessage) -> datetime | None:
+    # Go marshals the zero time as an empty message.
     if not message.ListFields() or message.seconds == _GO_ZERO_TIME_SECONDS:
         return None
     try:
-        t = _EPOCH + timedelta(seconds=message.seconds)
+        return _EPOCH + timedelta(seconds=message.seconds, microseconds=message.nanos // 1000)
     except OverflowError:
         raise ProtobufDecodeError(f"time {message.seconds}s since the epoch is out of range") from None
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
 
 
-def _int_or_string(message: ProtoMessage) -> int | str:
+def _read_time(message: ProtoMessage) -> str | None:
+    t = _instant(message)  # Go's Time keeps whole seconds only
+    return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _read_micro_time(message: ProtoMessage) -> str | None:
+    t = _instant(message)
+    return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _write_instant(message: ProtoMessage, value: Any, keep_nanos: bool) -> None:
+    m = _RFC3339.match(value) if isinstance(value, str) else None
+    if m is None:
+        raise ProtobufEncodeError(f"{value!r} is not an RFC 3339 time")
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    offset = m.group(8)
+    t = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+    if offset not in ("Z", "z"):
+        sign = 1 if offset[0] == "+" else -1
+        t -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    message.seconds = int((t - _EPOCH).total_seconds())
+    message.nanos = int((m.group(7) or "0").ljust(9, "0")) if keep_nanos else 0
+
+
+def _read_int_or_string(message: ProtoMessage) -> int | str:
     if message.type == 0:
         return message.intVal
     if message.type == 1:
@@ -39,29 +66,105 @@ def _int_or_string(message: ProtoMessage) -> int | str:
     raise ProtobufDecodeError(f"IntOrString has invalid type {message.type}")
 
 
-def _quantity(message: ProtoMessage) -> str:
+def _write_int_or_string(message: ProtoMessage, value: Any) -> None:
+    # Go writes all three fields, whichever is in use
+    if isinstance(value, str):
+        message.type, message.intVal, message.strVal = 1, 0, value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        message.type, message.intVal, message.strVal = 0, value, ""
+    else:
+        raise ProtobufEncodeError(f"{value!r} is neither an integer nor a string")
+
+
+def _read_quantity(message: ProtoMessage) -> str:
     # An absent or empty string is Go's zero Quantity, which prints as "0".
     return message.string or "0"
 
 
-def _fields_v1(message: ProtoMessage) -> Any:
-    # FieldsV1 carries managed-fields JSON verbatim; JSON embeds it as a value, not a string.
-    if not message.raw:
+def _write_quantity(message: ProtoMessage, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ProtobufEncodeError(f"{value!r} is not a quantity")
+    message.string = value if isinstance(value, str) else json.dumps(value)
+
+
+def _read_embedded_json(raw: bytes) -> Any:
+    if not raw:
         return None
     try:
-        return json.loads(message.raw)
+        return json.loads(raw)
     except ValueError as err:
-        raise ProtobufDecodeError(f"FieldsV1 does not hold JSON: {err}") from None
+        raise ProtobufDecodeError(f"embedded value does not hold JSON: {err}") from None
 
 
-def _extra_value(message: ProtoMessage) -> list[str]:
-    return list(message.items)
+def _write_raw(field: str) -> Callable[[ProtoMessage, Any], None]:
+    def write(message: ProtoMessage, value: Any) -> None:
+        setattr(message, field, orjson.dumps(value))
+
+    return write
 
 
-SHAPES: dict[str, Callable[[ProtoMessage], Any]] = {
-    f"{tables.meta.PACKAGE}.Time": _time,
-    f"{tables.meta.PACKAGE}.FieldsV1": _fields_v1,
-    f"{tables.intstr.PACKAGE}.IntOrString": _int_or_string,
-    f"{tables.resource.PACKAGE}.Quantity": _quantity,
-    f"{tables.authentication.PACKAGE}.ExtraValue": _extra_value,
+def _write_items(message: ProtoMessage, value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProtobufEncodeError(f"{value!r} is not a list of strings")
+    message.items.extend(value)
+
+
+_DURATION_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+                   "m": 60_000_000_000, "h": 3_600_000_000_000}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def _read_duration(message: ProtoMessage) -> str:
+    """Go's time.Duration.String(): 1h2m3.5s, 1.5ms, 0s."""
+    ns = message.duration
+    if ns == 0:
+        return "0s"
+    sign, ns = ("-", -ns) if ns < 0 else ("", ns)
+    if ns < 1_000_000_000:
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if ns >= size:
+                return sign + _decimal(ns, size) + unit
+    hours, rest = divmod(ns, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    text = _decimal(rest, 1_000_000_000) + "s"
+    if hours or minutes:
+        text = f"{minutes}m" + text
+    if hours:
+        text = f"{hours}h" + text
+    return sign + text
+
+
+def _decimal(value: int, unit: int) -> str:
+    whole, frac = divmod(value, unit)
+    digits = str(frac).rjust(len(str(unit)) - 1, "0").rstrip("0") if unit > 1 else ""
+    return f"{whole}.{digits}" if digits else str(whole)
+
+
+def _write_duration(message: ProtoMessage, value: Any) -> None:
+    text = value if isinstance(value, str) else ""
+    sign, body = (-1, text[1:]) if text.startswith("-") else (1, text.lstrip("+"))
+    parts = _DURATION_PART.findall(body)
+    if body == "0":
+        parts = []
+    elif not parts or "".join(n + u for n, u in parts) != body:
+        raise ProtobufEncodeError(f"{value!r} is not a duration")
+    message.duration = sign * sum(int(float(n) * _DURATION_UNITS[u]) for n, u in parts)
+
+
+@dataclass(frozen=True)
+class Shape:
+    read: Callable[[ProtoMessage], Any]
+    write: Callable[[ProtoMessage, Any], None]
+
+
+SHAPES: dict[str, Shape] = {
+    "time": Shape(_read_time, lambda m, v: _write_instant(m, v, keep_nanos=False)),
+    "microtime": Shape(_read_micro_time, lambda m, v: _write_instant(m, v, keep_nanos=True)),
+    "duration": Shape(_read_duration, _write_duration),
+    # managed fields and RawExtension embed JSON as a value, not as a string
+    "fieldsv1": Shape(lambda m: _read_embedded_json(m.Raw), _write_raw("Raw")),
+    "rawextension": Shape(lambda m: _read_embedded_json(m.raw), _write_raw("raw")),
+    "intorstring": Shape(_read_int_or_string, _write_int_or_string),
+    "quantity": Shape(_read_quantity, _write_quantity),
+    "items": Shape(lambda m: list(m.items), _write_items),
 }

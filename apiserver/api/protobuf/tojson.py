@@ -18,15 +18,16 @@ from .schema import Field
 from .shapes import SHAPES
 
 _FIELDS: dict[str, dict[int, Field]] = {name: {f.number: f for f in spec.fields} for name, spec in SPECS.items()}
+_SHAPES = {name: SHAPES[spec.shape] for name, spec in SPECS.items() if spec.shape}
 
 
 def message_to_json(message: ProtoMessage, path: str = "") -> Any:
     """The JSON value of `message`; `path` (a JSON path such as `spec.ports[0]`) only serves error messages."""
-    _reject_unknown(message, path)
+    reject_unknown(message, path)
     name = message.DESCRIPTOR.full_name
-    shape = SHAPES.get(name)
+    shape = _SHAPES.get(name)
     if shape is not None:
-        return shape(message)
+        return shape.read(message)
     fields = _FIELDS[name]
     out: dict[str, Any] = {}
     for descriptor, value in message.ListFields():
@@ -48,7 +49,7 @@ def message_to_json(message: ProtoMessage, path: str = "") -> Any:
 def _map_to_json(field: Field, entries: Any, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for entry in entries:  # a repeated key keeps its last value, as in Go
-        _reject_unknown(entry, where)
+        reject_unknown(entry, where)
         out[_text(entry.key, where)] = _value_to_json(field, entry.value, f"{where}[{entry.key!r}]")
     return out
 
@@ -84,7 +85,7 @@ def _is_zero(value: Any) -> bool:
     return value == "" or (isinstance(value, (int, float)) and value == 0)
 
 
-def _reject_unknown(message: ProtoMessage, path: str) -> None:
+def reject_unknown(message: ProtoMessage, path: str) -> None:
     unknown = UnknownFieldSet(message)
     if len(unknown):
         first = unknown[0]

@@ -1,0 +1,108 @@
+"""Fill a message from the JSON form of a Go value: the inverse of tojson.py, over the same tables.
+
+Every key of the JSON object must have a field (apiVersion and kind of a kind excepted: protobuf keeps them
+in the envelope); a key without one would be lost on the wire, so it is an error rather than a silent drop.
+A field present in JSON is written even when it holds a zero value: Go writes its non-pointer fields always,
+and a pointer's 0 must stay distinguishable from an absent field.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from google.protobuf.message import Message as ProtoMessage
+
+from .errors import ProtobufEncodeError
+from .registry import KIND_MESSAGES, SPECS
+from .schema import Field
+from .shapes import SHAPES
+
+_TYPE_META_KEYS = frozenset({"apiVersion", "kind"})
+
+
+def fill_message(message: ProtoMessage, value: Any, path: str = "") -> None:
+    """Write the JSON `value` into the empty `message`; `path` only serves error messages."""
+    spec = SPECS[message.DESCRIPTOR.full_name]
+    if spec.shape is not None:
+        try:
+            SHAPES[spec.shape].write(message, value)
+        except ProtobufEncodeError as err:
+            raise ProtobufEncodeError(f"{path or 'object'}: {err}") from None
+        return
+    if not isinstance(value, dict):
+        raise ProtobufEncodeError(f"{path or 'object'}: expected an object, got {type(value).__name__}")
+    unused = set(value) - (_TYPE_META_KEYS if spec.full_name in KIND_MESSAGES else set())
+    _fill_fields(message, value, path, unused)
+    if unused:
+        where = f"{path}." if path else ""
+        raise ProtobufEncodeError(f"{where}{sorted(unused)[0]}: no protobuf field in {spec.full_name}")
+
+
+def _fill_fields(message: ProtoMessage, obj: dict[str, Any], path: str, unused: set[str]) -> None:
+    for field in SPECS[message.DESCRIPTOR.full_name].fields:
+        if field.inline:  # the embedded struct's fields sit in this same JSON object
+            inner = getattr(message, field.name)
+            inner.SetInParent()
+            _fill_fields(inner, obj, path, unused)
+            continue
+        if field.name not in obj:
+            continue
+        unused.discard(field.name)
+        value = obj[field.name]
+        if value is None:
+            continue
+        where = f"{path}.{field.name}" if path else field.name
+        if field.map:
+            _fill_map(message, field, value, where)
+        elif field.repeated:
+            if not isinstance(value, list):
+                raise ProtobufEncodeError(f"{where}: expected a list, got {type(value).__name__}")
+            target = getattr(message, field.name)
+            for i, item in enumerate(value):
+                if field.is_message:
+                    fill_message(target.add(), item, f"{where}[{i}]")
+                else:
+                    target.append(_scalar(field, item, f"{where}[{i}]"))
+        elif field.is_message:
+            inner = getattr(message, field.name)
+            inner.SetInParent()  # an empty struct behind a pointer ({}) is a value too
+            fill_message(inner, value, where)
+        else:
+            _set(message, field.name, _scalar(field, value, where), where)
+
+
+def _fill_map(message: ProtoMessage, field: Field, value: Any, where: str) -> None:
+    if not isinstance(value, dict):
+        raise ProtobufEncodeError(f"{where}: expected an object, got {type(value).__name__}")
+    entries = getattr(message, field.name)
+    for key in sorted(value):  # Go writes map entries in key order
+        item = value[key]
+        entry = entries.add(key=key)
+        if field.is_message:
+            entry.value.SetInParent()  # Go writes a value for every key; null is the zero value
+            if item is not None:
+                fill_message(entry.value, item, f"{where}[{key!r}]")
+        elif item is not None:
+            _set(entry, "value", _scalar(field, item, f"{where}[{key!r}]"), where)
+
+
+def _scalar(field: Field, value: Any, where: str) -> Any:
+    if field.type == "bytes":
+        if not isinstance(value, str):
+            raise ProtobufEncodeError(f"{where}: expected base64 text, got {type(value).__name__}")
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error as err:
+            raise ProtobufEncodeError(f"{where}: not base64: {err}") from None
+    expected = {"string": str, "bool": bool, "double": (int, float)}.get(field.type, int)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ProtobufEncodeError(f"{where}: expected {field.type}, got {type(value).__name__}")
+    return value
+
+
+def _set(message: ProtoMessage, name: str, value: Any, where: str) -> None:
+    try:
+        setattr(message, name, value)
+    except ValueError as err:  # an integer outside int32/int64
+        raise ProtobufEncodeError(f"{where}: {err}") from None
