@@ -240,9 +240,9 @@ class RestHandler:
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
                                                              dry_run(request.query), field_manager(request)))
-        if info.subresource == "status":
+        if info.subresource:
             result = await store.update_status(info.namespace, info.name, obj, dry_run(request.query),
-                                               field_manager(request))
+                                               field_manager(request), info.subresource)
             return respond(request, result, warnings=warnings)
         result, created = await store.update(info.namespace, info.name, obj, dry_run(request.query),
                                              field_manager(request))

@@ -275,16 +275,18 @@ class RegistryStore:
         self._track(new, current, manager)
         return new
 
-    def _status_updated(self, name: str, new: Obj, current: Obj, wanted_rv: str, manager: str = "") -> Obj:
-        """The status subresource changes .status and nothing else."""
+    def _status_updated(self, name: str, new: Obj, current: Obj, wanted_rv: str, manager: str = "",
+                        subresource: str = "status") -> Obj:
+        """A status-like subresource (status, CSR approval) changes .status and nothing else."""
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
         result = copy.deepcopy(current)
-        if "status" in new:
-            result["status"] = new["status"]
-        else:
+        status = self.info.strategy.status_write(subresource)(new.get("status"), current.get("status"))
+        if status is None:
             result.pop("status", None)
-        self._track(result, current, manager, "status")
+        else:
+            result["status"] = status
+        self._track(result, current, manager, subresource)
         return result
 
     async def read_modify_write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
@@ -315,13 +317,13 @@ class RegistryStore:
                                             self.info.strategy.allow_create_on_update)
 
     async def update_status(self, namespace: str, name: str, obj: Obj, dry_run: bool = False,
-                            manager: str = "") -> Obj:
+                            manager: str = "", subresource: str = "status") -> Obj:
         self._check_identity(obj, namespace, name)
         wanted_rv = obj["metadata"].get("resourceVersion") or ""
 
         async def apply(current: Obj | None) -> Obj:
             assert current is not None
-            return self._status_updated(name, obj, current, wanted_rv, manager)
+            return self._status_updated(name, obj, current, wanted_rv, manager, subresource)
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return result
@@ -338,8 +340,8 @@ class RegistryStore:
             wanted_rv = patched["metadata"].get("resourceVersion") or ""
             if wanted_rv == current["metadata"].get("resourceVersion"):
                 wanted_rv = ""
-            if subresource == "status":
-                return self._status_updated(name, patched, current, wanted_rv, manager)
+            if subresource:
+                return self._status_updated(name, patched, current, wanted_rv, manager, subresource)
             return await self._updated(namespace, name, patched, current, wanted_rv, manager)
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)

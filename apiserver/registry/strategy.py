@@ -13,6 +13,8 @@ from typing import Any, Callable
 from apiserver.api.errors import Cause
 
 Obj = dict[str, Any]
+# how a write through a status-like subresource changes .status: (status sent, status stored) -> status kept
+StatusWrite = Callable[[Obj | None, Obj | None], Obj | None]
 
 
 def _no_fields(obj: Obj) -> dict[str, str]:
@@ -25,6 +27,10 @@ def _no_defaults(obj: Obj) -> None:
 
 def _no_validation(obj: Obj) -> list[Cause]:
     return []
+
+
+def _replace_status(sent: Obj | None, stored: Obj | None) -> Obj | None:
+    return sent
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,15 @@ class Strategy:
     scalable: bool = False
     # action subresources beyond status and scale (pods: binding, eviction)
     actions: tuple[str, ...] = ()
+    # per subresource, how its writes change .status where that is not "replace it" (certificate approval)
+    status_writes: tuple[tuple[str, StatusWrite], ...] = ()
     # DELETE answers the deleted object itself instead of a Success Status (pods do this)
     return_deleted_object: bool = False
     # names are DNS-1123 subdomains unless a resource is stricter (label) or laxer (path segment)
     name_rule: str = "subdomain"
+
+    def status_write(self, subresource: str) -> StatusWrite:
+        return dict(self.status_writes).get(subresource, _replace_status)
 
 
 def immutable(*paths: tuple[str, ...]) -> Callable[[Obj, Obj], list[Cause]]:
