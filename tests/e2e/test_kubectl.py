@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 import uuid
@@ -14,9 +15,11 @@ import yaml
 def kubectl(kubeconfig, tmp_path):
     cache = tmp_path / "kube-cache"
 
-    def run(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(*args: str, check: bool = True, timeout: float = 60,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={cache}", *args],
-                                capture_output=True, text=True, timeout=timeout)
+                                capture_output=True, text=True, timeout=timeout,
+                                env={**os.environ, **env} if env else None)
         if check:
             assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
         return result

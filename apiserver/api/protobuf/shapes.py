@@ -64,4 +64,5 @@ SHAPES: dict[str, Callable[[ProtoMessage], Any]] = {
     f"{tables.intstr.PACKAGE}.IntOrString": _int_or_string,
     f"{tables.resource.PACKAGE}.Quantity": _quantity,
     f"{tables.authentication.PACKAGE}.ExtraValue": _extra_value,
+    f"{tables.certificates.PACKAGE}.ExtraValue": _extra_value,
 }

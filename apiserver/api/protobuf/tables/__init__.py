@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import (apps, authentication, authorization, batch, core, intstr, meta, networking, policy, rbac, resource,
-               runtime, scheduling)
+from . import (apps, authentication, authorization, batch, certificates, core, intstr, meta, networking, policy, rbac,
+               resource, runtime, scheduling)
 
 MODULES: tuple[ModuleType, ...] = (meta, intstr, resource, runtime, core, apps, batch, rbac, scheduling, policy,
-                                   networking, authentication, authorization)
+                                   networking, authentication, authorization, certificates)
 
 ALIASES: dict[str, str] = {
     "meta": meta.PACKAGE,
