@@ -189,3 +189,14 @@ def ingress_class(obj: Obj) -> None:
     parameters = (obj.get("spec") or {}).get("parameters")
     if isinstance(parameters, dict):
         parameters.setdefault("scope", "Cluster")
+
+
+def endpoint_slice(obj: Obj) -> None:
+    # kubectl describe dereferences each port's name and protocol: kube always fills them in
+    for port in obj.get("ports") or []:
+        port.setdefault("name", "")
+        port.setdefault("protocol", "TCP")
+
+
+def priority_class(obj: Obj) -> None:
+    obj.setdefault("preemptionPolicy", "PreemptLowerPriority")

@@ -149,3 +149,5 @@ CERTIFICATE_SIGNING_REQUEST = Strategy(
     has_status=True, initial_status=lambda obj: {}, actions=("approval",),
     status_writes=(("status", _csr_status), ("approval", _csr_approval)),
     selectable_fields=lambda obj: _fields(obj, {"spec.signerName": ("spec", "signerName")}))
+ENDPOINT_SLICE = Strategy(tracks_generation=True, default=defaults.endpoint_slice)
+PRIORITY_CLASS = Strategy(default=defaults.priority_class)

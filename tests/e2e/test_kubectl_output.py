@@ -76,7 +76,8 @@ def test_get_output_formats(kubectl, ns, tmp_path):  # noqa: F811
 
 def test_pod_columns_from_status(kubectl, ns, tmp_path):  # noqa: F811
     apply(kubectl, tmp_path, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": ns},
-                              "spec": {"containers": [{"name": "a", "image": "nginx"}, {"name": "b", "image": "busybox"}],
+                              "spec": {"containers": [{"name": "a", "image": "nginx"},
+                                                      {"name": "b", "image": "busybox"}],
                                        "readinessGates": [{"conditionType": "example.com/ready"}]}})
     assert rows(kubectl("-n", ns, "get", "pods").stdout) == [
         ["NAME", "READY", "STATUS", "RESTARTS", "AGE"], ["p", "0/2", "Pending", "0", "AGE"]]
@@ -247,3 +248,68 @@ def test_new_kinds_print_and_explain(kubectl, ns, tmp_path):  # noqa: F811
     described = kubectl("-n", ns, "describe", "rc", "rc").stdout
     assert re.search(r"^Replicas:\s+0 current / 1 desired$", described, re.M)
     assert "FIELD: maxReplicas <integer>" in kubectl("explain", "hpa.spec.maxReplicas").stdout
+
+
+def _sweep_manifests(ns: str) -> list[dict]:
+    meta = {"name": "x", "namespace": ns}
+    cluster = {"name": f"{ns}-x"}
+    template = {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    selector = {"matchLabels": {"app": "x"}}
+    return [
+        {"apiVersion": "v1", "kind": "Node", "metadata": cluster},
+        {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": cluster,
+         "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/tmp"}}},
+        {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta,
+         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}},
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta, "spec": {"hard": {"pods": "10"}}},
+        {"apiVersion": "v1", "kind": "LimitRange", "metadata": meta,
+         "spec": {"limits": [{"type": "Container", "default": {"cpu": "100m"}}]}},
+        {"apiVersion": "v1", "kind": "Endpoints", "metadata": meta,
+         "subsets": [{"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 80}]}]},
+        {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta,
+         "spec": {"selector": selector, "serviceName": "x", "template": template}},
+        {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": meta, "spec": {"selector": selector,
+                                                                                  "template": template}},
+        {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": meta, "revision": 1, "data": {}},
+        {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta,
+         "spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": {
+             "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}}},
+        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta,
+         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "x"},
+                  "maxReplicas": 3}},
+        {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": meta,
+         "spec": {"minAvailable": 1, "selector": selector}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta,
+         "spec": {"rules": [{"host": "x.example.com"}]}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta,
+         "spec": {"podSelector": selector}},
+        {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": meta, "addressType": "IPv4",
+         "endpoints": [{"addresses": ["10.0.0.1"]}], "ports": [{"port": 80}]},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": cluster,
+         "provisioner": "example.com/p"},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "CSINode", "metadata": cluster, "spec": {"drivers": []}},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "CSIStorageCapacity", "metadata": meta,
+         "storageClassName": "standard", "capacity": "10Gi"},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "VolumeAttachment", "metadata": cluster,
+         "spec": {"attacher": "example.com/p", "nodeName": "n", "source": {"persistentVolumeName": "pv"}}},
+        {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": cluster, "value": 100},
+        {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta, "spec": {"holderIdentity": "me"}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": cluster, "rules": []},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": cluster,
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": f"{ns}-x"},
+         "subjects": [{"kind": "Group", "name": "g", "apiGroup": "rbac.authorization.k8s.io"}]},
+    ]
+
+
+def test_every_kind_prints_and_describes(kubectl, ns, tmp_path):  # noqa: F811
+    manifests = _sweep_manifests(ns)
+    path = tmp_path / "all.yaml"
+    path.write_text(yaml.safe_dump_all(manifests))
+    kubectl("apply", "-f", str(path))
+    for doc in manifests:
+        kind, name = doc["kind"].lower(), doc["metadata"]["name"]
+        scope = ["-n", ns] if "namespace" in doc["metadata"] else []
+        header, row = rows(kubectl(*scope, "get", kind, name, "-o", "wide").stdout)
+        assert header[0] == "NAME" and row[0].startswith(name), (kind, header, row)
+        described = kubectl(*scope, "describe", kind, name).stdout
+        assert re.search(rf"^Name:\s+{re.escape(name)}$", described, re.M), (kind, described)

@@ -112,3 +112,16 @@ async def test_csr_status_and_approval_write_their_own_parts(api, new_ns):
     assert after["status"] == {"certificate": "Y2VydA==", "conditions": approved["status"]["conditions"]}
     _, listed = await api.get(base, params={"fieldSelector": "spec.signerName=example.com/signer"})
     assert name in [i["metadata"]["name"] for i in listed["items"]]
+
+
+async def test_endpoint_slice_and_priority_class_defaults(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    status, eps = await api.post(f"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices", {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {"name": "s"},
+        "addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}], "ports": [{"port": 80}]})
+    assert status == 201, eps
+    assert eps["ports"] == [{"name": "", "port": 80, "protocol": "TCP"}] and eps["metadata"]["generation"] == 1
+    status, pc = await api.post("/apis/scheduling.k8s.io/v1/priorityclasses", {
+        "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": ns}, "value": 10})
+    assert status == 201 and pc["preemptionPolicy"] == "PreemptLowerPriority"
