@@ -18,6 +18,7 @@ SUBRESOURCES: dict[str, tuple[tuple[str, ...], dict[str, str] | None]] = {
     "binding": (("create",), {"group": "", "version": "v1", "kind": "Binding"}),
     "eviction": (("create",), {"group": "policy", "version": "v1", "kind": "Eviction"}),
     "finalize": (("update",), None),
+    "approval": (("get", "patch", "update"), None),
 }
 
 
@@ -85,10 +86,17 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", short=("pvc",), strategy=s.PERSISTENT_VOLUME),
     _r("", "v1", "LimitRange", "limitranges", short=("limits",)),
     _r("", "v1", "ResourceQuota", "resourcequotas", short=("quota",), strategy=s.STATUS_ONLY),
+    _r("", "v1", "ReplicationController", "replicationcontrollers", short=("rc",), all_category=True,
+       strategy=s.REPLICATION_CONTROLLER, segment="controllers"),
+    _r("", "v1", "PodTemplate", "podtemplates", strategy=s.POD_TEMPLATE),
     _r("apps", "v1", "Deployment", "deployments", short=("deploy",), all_category=True, strategy=s.DEPLOYMENT),
     _r("apps", "v1", "ReplicaSet", "replicasets", short=("rs",), all_category=True, strategy=s.REPLICA_SET),
     _r("apps", "v1", "StatefulSet", "statefulsets", short=("sts",), all_category=True, strategy=s.STATEFUL_SET),
     _r("apps", "v1", "DaemonSet", "daemonsets", short=("ds",), all_category=True, strategy=s.DAEMON_SET),
+    _r("apps", "v1", "ControllerRevision", "controllerrevisions"),
+    # autoscaling/v1 needs conversion to and from v2 and is served once the conversion hub exists
+    _r("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short=("hpa",),
+       all_category=True, strategy=s.HORIZONTAL_POD_AUTOSCALER),
     _r("batch", "v1", "Job", "jobs", all_category=True, strategy=s.JOB),
     _r("batch", "v1", "CronJob", "cronjobs", short=("cj",), all_category=True, strategy=s.CRON_JOB),
     _r("coordination.k8s.io", "v1", "Lease", "leases", strategy=s.UPSERTABLE),
@@ -97,12 +105,20 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, strategy=s.RBAC),
     _r("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False, strategy=s.RBAC),
     _r("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, short=("sc",)),
-    _r("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, short=("pc",)),
+    _r("storage.k8s.io", "v1", "CSIDriver", "csidrivers", False, strategy=s.CSI_DRIVER),
+    _r("storage.k8s.io", "v1", "CSINode", "csinodes", False),
+    _r("storage.k8s.io", "v1", "CSIStorageCapacity", "csistoragecapacities"),
+    _r("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", False, strategy=s.STATUS_ONLY),
+    _r("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, short=("pc",), strategy=s.PRIORITY_CLASS),
     _r("networking.k8s.io", "v1", "Ingress", "ingresses", short=("ing",), strategy=s.WORKLOAD, segment="ingress"),
     _r("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", short=("netpol",), strategy=s.GENERATION_ONLY),
-    _r("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
+    _r("networking.k8s.io", "v1", "IngressClass", "ingressclasses", False, strategy=s.INGRESS_CLASS),
+    _r("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", False),
+    _r("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", strategy=s.ENDPOINT_SLICE),
     _r("events.k8s.io", "v1", "Event", "events", short=("ev",), strategy=s.EVENT, segment="events.k8s.io/events"),
     _r("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", short=("pdb",), strategy=s.WORKLOAD),
+    _r("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False,
+       short=("csr",), strategy=s.CERTIFICATE_SIGNING_REQUEST),
 )
 
 

@@ -124,3 +124,79 @@ def service(obj: Obj) -> None:
         port.setdefault("protocol", "TCP")
         if spec["type"] != "ExternalName":
             port.setdefault("targetPort", port.get("port"))
+
+
+def replication_controller(obj: Obj) -> None:
+    # a controller without a selector or labels takes its template's labels, as kube's v1 defaulting does
+    spec = obj.setdefault("spec", {})
+    template = spec.get("template")
+    labels = (template.get("metadata") or {}).get("labels") if isinstance(template, dict) else None
+    if labels:
+        if not spec.get("selector"):
+            spec["selector"] = dict(labels)
+        meta = obj.setdefault("metadata", {})
+        if not meta.get("labels"):
+            meta["labels"] = dict(labels)
+    spec.setdefault("replicas", 1)
+    if isinstance(template, dict):
+        template.setdefault("metadata", {})
+        pod_spec(template.setdefault("spec", {}))
+
+
+def pod_template(obj: Obj) -> None:
+    template = obj.setdefault("template", {})
+    template.setdefault("metadata", {})
+    pod_spec(template.setdefault("spec", {}))
+
+
+def _scaling_rules(rules: Obj | None, defaults: Obj) -> Obj:
+    merged = dict(defaults)
+    merged.update({k: v for k, v in (rules or {}).items() if v is not None})
+    return merged
+
+
+def horizontal_pod_autoscaler(obj: Obj) -> None:
+    """autoscaling/v2: one replica at least, 80% CPU when no metric is given, and complete scaling rules."""
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("minReplicas", 1)
+    if not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
+    behavior = spec.get("behavior")
+    if isinstance(behavior, dict):
+        behavior["scaleUp"] = _scaling_rules(behavior.get("scaleUp"), {
+            "stabilizationWindowSeconds": 0, "selectPolicy": "Max",
+            "policies": [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                         {"type": "Percent", "value": 100, "periodSeconds": 15}]})
+        # the scale-down window stays unset: the controller's own flag decides it
+        behavior["scaleDown"] = _scaling_rules(behavior.get("scaleDown"), {
+            "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]})
+
+
+def csi_driver(obj: Obj) -> None:
+    spec = obj.setdefault("spec", {})
+    spec.setdefault("attachRequired", True)
+    spec.setdefault("podInfoOnMount", False)
+    spec.setdefault("storageCapacity", False)
+    spec.setdefault("fsGroupPolicy", "ReadWriteOnceWithFSType")
+    if not spec.get("volumeLifecycleModes"):
+        spec["volumeLifecycleModes"] = ["Persistent"]
+    spec.setdefault("requiresRepublish", False)
+    spec.setdefault("seLinuxMount", False)
+
+
+def ingress_class(obj: Obj) -> None:
+    parameters = (obj.get("spec") or {}).get("parameters")
+    if isinstance(parameters, dict):
+        parameters.setdefault("scope", "Cluster")
+
+
+def endpoint_slice(obj: Obj) -> None:
+    # kubectl describe dereferences each port's name and protocol: kube always fills them in
+    for port in obj.get("ports") or []:
+        port.setdefault("name", "")
+        port.setdefault("protocol", "TCP")
+
+
+def priority_class(obj: Obj) -> None:
+    obj.setdefault("preemptionPolicy", "PreemptLowerPriority")

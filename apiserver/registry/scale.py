@@ -13,7 +13,9 @@ def scale_of(obj: Obj) -> Obj:
     selector = (obj.get("spec") or {}).get("selector")
     status: dict[str, Any] = {"replicas": int((obj.get("status") or {}).get("replicas") or 0)}
     if isinstance(selector, dict):
-        text = str(selector_from_label_selector_object(selector))
+        # a ReplicationController's selector is a plain label map, every other workload's a LabelSelector
+        text = (",".join(f"{k}={selector[k]}" for k in sorted(selector)) if obj.get("kind") == "ReplicationController"
+                else str(selector_from_label_selector_object(selector)))
         if text:
             status["selector"] = text
     return {"kind": "Scale", "apiVersion": "autoscaling/v1",

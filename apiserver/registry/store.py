@@ -32,7 +32,8 @@ from apiserver.storage.interface import (
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _GENERATE_NAME_ATTEMPTS = 8
 # the one part of an object each field-owning subresource may change
-OWNED_PATHS: dict[str, tuple[str, ...]] = {"status": ("status",), "finalize": ("spec", "finalizers")}
+OWNED_PATHS: dict[str, tuple[str, ...]] = {"status": ("status",), "approval": ("status",),
+                                           "finalize": ("spec", "finalizers")}
 
 
 def now_rfc3339() -> str:
@@ -300,10 +301,12 @@ class RegistryStore:
         for part in parents:
             source = source.get(part) if isinstance(source, dict) else None
             target = target.setdefault(part, {})
-        if isinstance(source, dict) and leaf in source:
-            target[leaf] = source[leaf]
-        else:
+        sent = source.get(leaf) if isinstance(source, dict) else None
+        value = self.info.strategy.status_write(subresource)(sent, target.get(leaf))
+        if value is None:
             target.pop(leaf, None)
+        else:
+            target[leaf] = value
         self._track(result, current, manager, subresource)
         return result
 

@@ -172,3 +172,34 @@ JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job,
                selectable_fields=lambda obj: {"status.successful": _str(_get(obj, "status", "successful") or 0)})
 RBAC = Strategy(allow_create_on_update=True, name_rule="path")
 GENERATION_ONLY = Strategy(tracks_generation=True)
+
+
+def _with_conditions(status: Obj | None, conditions_from: Obj | None) -> Obj:
+    out = {k: v for k, v in (status or {}).items() if k != "conditions"}
+    if (conditions_from or {}).get("conditions") is not None:
+        out["conditions"] = conditions_from["conditions"]
+    return out
+
+
+def _csr_status(sent: Obj | None, stored: Obj | None) -> Obj | None:
+    # the status subresource issues certificates; approval conditions belong to the approval subresource
+    return _with_conditions(sent, stored)
+
+
+def _csr_approval(sent: Obj | None, stored: Obj | None) -> Obj | None:
+    return _with_conditions(stored, sent)
+
+
+REPLICATION_CONTROLLER = Strategy(
+    tracks_generation=True, has_status=True, scalable=True, default=defaults.replication_controller,
+    selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
+POD_TEMPLATE = Strategy(tracks_generation=True, default=defaults.pod_template)
+HORIZONTAL_POD_AUTOSCALER = Strategy(has_status=True, default=defaults.horizontal_pod_autoscaler)
+INGRESS_CLASS = Strategy(tracks_generation=True, default=defaults.ingress_class)
+CSI_DRIVER = Strategy(default=defaults.csi_driver)
+CERTIFICATE_SIGNING_REQUEST = Strategy(
+    has_status=True, initial_status=lambda obj: {}, actions=("approval",),
+    status_writes=(("status", _csr_status), ("approval", _csr_approval)),
+    selectable_fields=lambda obj: _fields(obj, {"spec.signerName": ("spec", "signerName")}))
+ENDPOINT_SLICE = Strategy(tracks_generation=True, default=defaults.endpoint_slice)
+PRIORITY_CLASS = Strategy(default=defaults.priority_class)

@@ -14,6 +14,8 @@ from apiserver.api.errors import Cause
 from apiserver.registry.deletion import GracePeriod, has_finalizers
 
 Obj = dict[str, Any]
+# how a write through a status-like subresource changes .status: (status sent, status stored) -> status kept
+StatusWrite = Callable[[Obj | None, Obj | None], Obj | None]
 
 
 def _no_fields(obj: Obj) -> dict[str, str]:
@@ -30,6 +32,10 @@ def _no_validation(obj: Obj) -> list[Cause]:
 
 def _no_delete_check(obj: Obj) -> None:
     return None
+
+
+def _replace_status(sent: Obj | None, stored: Obj | None) -> Obj | None:
+    return sent
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,9 @@ class Strategy:
     scalable: bool = False
     # action subresources beyond status and scale (pods: binding, eviction)
     actions: tuple[str, ...] = ()
+    # per field-owning subresource, how its writes change the part it owns where that is not "replace it"
+    # (certificate approval adds conditions only)
+    status_writes: tuple[tuple[str, StatusWrite], ...] = ()
     # DELETE answers the deleted object itself instead of a Success Status (pods do this)
     return_deleted_object: bool = False
     # graceful deletion (pods): the seconds a DELETE leaves the object in place; None deletes at once
@@ -66,6 +75,9 @@ class Strategy:
     check_delete: Callable[[Obj], None] = _no_delete_check
     # names are DNS-1123 subdomains unless a resource is stricter (label) or laxer (path segment)
     name_rule: str = "subdomain"
+
+    def status_write(self, subresource: str) -> StatusWrite:
+        return dict(self.status_writes).get(subresource, _replace_status)
 
 
 def immutable(*paths: tuple[str, ...]) -> Callable[[Obj, Obj], list[Cause]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 import uuid
@@ -15,9 +16,10 @@ def kubectl(kubeconfig, tmp_path):
     cache = tmp_path / "kube-cache"
 
     def run(*args: str, check: bool = True, timeout: float = 60,
-            input_text: str | None = None) -> subprocess.CompletedProcess:
+            input_text: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={cache}", *args],
-                                capture_output=True, text=True, timeout=timeout, input=input_text)
+                                capture_output=True, text=True, timeout=timeout, input=input_text,
+                                env={**os.environ, **env} if env else None)
         if check:
             assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
         return result
