@@ -203,3 +203,13 @@ def test_server_side_apply_conflicts_and_force(kubectl, tmp_path):
     got = json.loads(kubectl("-n", ns, "get", "deployment", "s", "-o", "json").stdout)
     assert "labels" not in got["metadata"] or "team" not in got["metadata"]["labels"]
     assert got["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+def test_explain_nested_and_recursive(kubectl):
+    out = kubectl("explain", "pods.spec.containers").stdout
+    assert "KIND:       Pod" in out and "FIELD: containers <[]Container>" in out
+    assert "image\t<string>" in out and "name\t<string> -required-" in out
+    out = kubectl("explain", "deployment.spec.strategy", "--recursive").stdout
+    assert "FIELD: strategy <DeploymentStrategy>" in out
+    assert "maxSurge\t<IntOrString>" in out and "type\t<string>" in out
+    assert 'enum: Recreate, RollingUpdate' in out
