@@ -114,3 +114,71 @@ async def test_field_validation_modes(api, new_ns):
     nested = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "x", "imagePolicy": "y"}]}}
     status, body = await api.post(f"/api/v1/namespaces/{ns}/pods", nested, params={"fieldValidation": "Strict"})
     assert status == 400 and 'unknown field "spec.containers[0].imagePolicy"' in body["message"]
+
+
+async def test_wrong_types_fail_decoding_like_typed_structs(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                  "spec": {"replicas": "three", "selector": {"matchLabels": {"a": "b"}},
+                           "template": {"metadata": {"labels": {"a": "b"}},
+                                        "spec": {"containers": [{"name": "c", "image": "x"}]}}}}
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments"
+    for mode in ("Strict", "Ignore"):
+        status, body = await api.post(path, deployment, params={"fieldValidation": mode})
+        assert status == 400 and body["reason"] == "BadRequest"
+        assert body["message"] == ('Deployment in version "v1" cannot be handled as a Deployment: json: cannot '
+                                   'unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32')
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "x", "resources": {
+        "limits": {"cpu": "lots"}}}]}}
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/pods", pod)
+    assert status == 400 and body["message"] == (
+        'Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+    pod["spec"]["containers"][0]["resources"]["limits"]["cpu"] = 1
+    pod["spec"]["containers"][0]["ports"] = [{"containerPort": True}]
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/pods", pod)
+    assert status == 400 and body["message"].endswith(
+        "json: cannot unmarshal bool into Go struct field ContainerPort.spec.containers.ports.containerPort of "
+        "type int32")
+    pod["spec"]["containers"][0]["ports"] = [{"containerPort": 80}]
+    deployment["spec"]["replicas"] = 2
+    deployment["spec"]["strategy"] = {"rollingUpdate": {"maxSurge": "50%", "maxUnavailable": 0}}
+    status, body = await api.post(path, deployment)
+    assert status == 201, body
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/pods", pod)
+    assert status == 201, body
+    status, body = await api.request("PATCH", f"{path}/d", data=b'{"spec":{"paused":"yes"}}',
+                                     headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 400 and "DeploymentSpec.spec.paused of type bool" in body["message"]
+
+
+async def test_duplicate_fields(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    raw = b'{"metadata":{"name":"dup","name":"dup2"},"data":{"k":"1","k":"2"}}'
+    json_type = {"Content-Type": "application/json"}
+    status, body = await api.request("POST", path, data=raw, params={"fieldValidation": "Strict"}, headers=json_type)
+    assert status == 400
+    assert body["message"] == 'strict decoding error: duplicate field "metadata.name", duplicate field "data.k"'
+    async with api.session.post(api.url + path, data=raw, headers=json_type) as resp:
+        assert resp.status == 201
+        assert resp.headers.getall("Warning") == ['299 - "duplicate field \\"metadata.name\\""',
+                                                  '299 - "duplicate field \\"data.k\\""']
+        stored = await resp.json()
+    assert stored["metadata"]["name"] == "dup2" and stored["data"] == {"k": "2"}, "the last value wins"
+    raw = raw.replace(b"dup2", b"dup3")
+    async with api.session.post(api.url + path, data=raw, params={"fieldValidation": "Ignore"},
+                                headers=json_type) as resp:
+        assert resp.status == 201 and "Warning" not in resp.headers
+    yaml_body = b"metadata:\n  name: y\ndata:\n  k: '1'\n  k: '2'\nbogus: 1\n"
+    status, body = await api.request("POST", path, data=yaml_body, params={"fieldValidation": "Strict"},
+                                     headers={"Content-Type": "application/yaml"})
+    assert status == 400
+    assert body["message"] == ('strict decoding error: unknown field "bogus", yaml: unmarshal errors:\n'
+                               '  line 5: key "k" already set in map')
+    pretty = b'{\n  "metadata": {"name": "spaced"},\n  "data": {"a": "x\\": y", "b": "1"}\n}'
+    status, body = await api.request("POST", path, data=pretty, params={"fieldValidation": "Strict"},
+                                     headers=json_type)
+    assert status == 201 and body["data"] == {"a": 'x": y', "b": "1"}
