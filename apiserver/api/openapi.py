@@ -1,25 +1,41 @@
-"""OpenAPI v3 documents per group/version, generated at start-up from the official `kubernetes` client's models.
+"""The schema of every served kind, built at start-up from the official `kubernetes` client's models.
 
-The client's pydantic models carry every field's JSON name, type and description; they are turned into
-`components.schemas` (one per model, referenced by `$ref`) plus the paths kubectl looks at. kubectl decides
-from the PATCH operation of a path whether the server validates fields itself (`fieldValidation` parameter
-and `x-kubernetes-group-version-kind`), so every resource gets one.
+The client's pydantic models carry every field's JSON name, type, description and required list; they are
+turned into one schema per model (referenced by `$ref`, keyed by the client's model name) and completed
+with the Kubernetes facts the models lack (`schemafacts`): int32/int64, int-or-string, quantities, bytes,
+enums, free-form objects, and the patch/list extensions of the strategic-merge table. The published
+documents (`openapi_documents`) rename these schemas as kube-apiserver does; validation, pruning,
+strategic merge and field ownership read them directly.
 """
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from kubernetes.client import models
 
-from apiserver.api.catalogue import Catalogue, ResourceInfo
+from apiserver.api import schemafacts
+from apiserver.api.catalogue import ResourceInfo
 from apiserver.api.strategicpatch import MERGE_KEYS
 
 REF = "#/components/schemas/{model}"
 # the client names models by version + kind, except where two groups share a kind name
 _MODEL_OVERRIDES = {("", "Event"): "CoreV1Event", ("events.k8s.io", "Event"): "EventsV1Event"}
+# kube's own schemas for its two scalar unions; fields reference them as they do in kube-apiserver's documents
+INT_OR_STRING, QUANTITY = "IntOrString", "Quantity"
+SCALARS: dict[str, dict[str, Any]] = {
+    INT_OR_STRING: {
+        "description": "IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML "
+                       "marshalling and unmarshalling, it produces or consumes the inner type.  This allows you "
+                       "to have, for example, a JSON field that can accept a name or number.",
+        "format": "int-or-string", "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "x-kubernetes-int-or-string": True},
+    QUANTITY: {
+        "description": "Quantity is a fixed-point representation of a number, written as a string with an "
+                       "optional suffix: a binary SI suffix (Ki, Mi, Gi, Ti, Pi, Ei), a decimal SI suffix (n, u, "
+                       "m, k, M, G, T, P, E) or a decimal exponent (e3, E-6). Plain numbers are accepted too.",
+        "oneOf": [{"type": "string"}, {"type": "number"}]},
+}
 
 
 def model_name(info: ResourceInfo) -> str:
@@ -33,20 +49,58 @@ def _clean(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     any_of = node.get("anyOf")
-    if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
-        inner = next(n for n in any_of if n != {"type": "null"})
-        node = {**{k: v for k, v in node.items() if k != "anyOf"}, **inner}
+    if isinstance(any_of, list) and {"type": "null"} in any_of:
+        rest = [n for n in any_of if n != {"type": "null"}]
+        node = {k: v for k, v in node.items() if k != "anyOf"}
+        node = {**node, **rest[0]} if len(rest) == 1 else {**node, "anyOf": rest}
     if "$ref" in node and len(node) > 1:
         # OpenAPI 3.0 ignores siblings of $ref: keep the description through allOf, as kube-apiserver does
         node = {"allOf": [{"$ref": node["$ref"]}], **{k: v for k, v in node.items() if k != "$ref"}}
-    return {k: _clean(v) for k, v in node.items() if k not in ("title",) and not (k == "default" and v is None)}
+    if isinstance(node.get("description"), str):
+        # the generator appends its own notes about Python attributes to every model's description
+        node = {**node, "description": node["description"].split("\n\nAttributes:\n", 1)[0]}
+    return {k: _clean(v) for k, v in node.items()
+            if k != "title" and not (k == "default" and v is None) and not (k == "additionalProperties" and v is False)}
+
+
+def _leaf(node: dict[str, Any], model: str, field: str) -> dict[str, Any]:
+    """One scalar schema (a field, or the items/values of a list/map field) with kube's type and format."""
+    described = {k: v for k, v in node.items() if k == "description"}
+    kinds = {n.get("type") for n in node.get("anyOf") or ()}
+    if (model, field) in schemafacts.QUANTITY and node.get("type") != "object":
+        return {"allOf": [{"$ref": REF.format(model=QUANTITY)}], **described}
+    if kinds == {"integer", "string"}:
+        return {"allOf": [{"$ref": REF.format(model=INT_OR_STRING)}], **described}
+    if kinds == {"string"}:
+        # the client's bytes fields: base64 text on the wire
+        return {**described, "type": "string", "format": "byte"}
+    if node.get("type") == "integer":
+        wide = (model, field) in schemafacts.INT64 or field in schemafacts.INT64_FIELDS
+        return {**node, "format": "int64" if wide else "int32"}
+    if node.get("type") == "string" and (model, field) in schemafacts.ENUMS:
+        return {**node, "enum": sorted(schemafacts.ENUMS[(model, field)])}
+    if node.get("type") == "object" and node.get("additionalProperties") is True and "properties" not in node:
+        # RawExtension, FieldsV1 and other free-form JSON: stored as sent
+        rest = {k: v for k, v in node.items() if k != "additionalProperties"}
+        return {**rest, "x-kubernetes-preserve-unknown-fields": True}
+    return node
+
+
+def _property(node: dict[str, Any], model: str, field: str) -> dict[str, Any]:
+    for container in ("items", "additionalProperties"):
+        inner = node.get(container)
+        if isinstance(inner, dict) and "$ref" not in inner and "allOf" not in inner:
+            return {**node, container: _leaf(inner, model, field)}
+    return _leaf(node, model, field)
 
 
 def _with_extensions(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """Adds the Kubernetes list extensions the client models lack, from the strategic-merge table."""
+    """Kube's scalar types, and the list extensions from the strategic-merge table."""
     properties = schema.get("properties")
     if not properties:
         return schema
+    for field, node in list(properties.items()):
+        properties[field] = _property(node, name, field)
     for (model, field), key in MERGE_KEYS.items():
         if model == name and field in properties:
             extra: dict[str, Any] = {"x-kubernetes-patch-strategy": "merge"}
@@ -56,95 +110,23 @@ def _with_extensions(name: str, schema: dict[str, Any]) -> dict[str, Any]:
             else:
                 extra["x-kubernetes-list-type"] = "set"
             properties[field] = {**properties[field], **extra}
-    return schema
+    return {**schema, "type": "object"}
 
 
 @lru_cache(maxsize=None)
 def kind_schemas(name: str) -> dict[str, Any]:
-    """All component schemas one kind needs, keyed by model name; empty if the client has no such model."""
+    """All schemas one kind needs, keyed by model name; empty if the client has no such model."""
     model = getattr(models, name, None)
     if model is None:
         return {}
     schema = model.model_json_schema(by_alias=True, ref_template=REF)
     defs = schema.pop("$defs", {})
-    return {name: _with_extensions(name, _clean(schema)),
-            **{k: _with_extensions(k, _clean(v)) for k, v in defs.items()}}
+    schemas = {name: _with_extensions(name, _clean(schema)),
+               **{k: _with_extensions(k, _clean(v)) for k, v in defs.items()}}
+    return {**schemas, **SCALARS}
 
 
 def schema_for(info: ResourceInfo) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """(the kind's schema, every schema by name) for validating objects of this resource."""
     schemas = kind_schemas(model_name(info))
     return (schemas[model_name(info)], schemas) if schemas else None
-
-
-def _parameter(name: str, where: str = "query", kind: str = "string", required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": where, "required": required, "schema": {"type": kind}}
-
-
-def _operations(info: ResourceInfo) -> dict[str, dict[str, Any]]:
-    gvk = {"group": info.group, "version": info.version, "kind": info.kind}
-    body = {"content": {"application/json": {"schema": {"$ref": REF.format(model=model_name(info))}}}}
-    write_params = [_parameter("dryRun"), _parameter("fieldManager"), _parameter("fieldValidation")]
-    item = {
-        "get": {"operationId": f"read{info.kind}", "x-kubernetes-action": "get",
-                "x-kubernetes-group-version-kind": gvk},
-        "put": {"operationId": f"replace{info.kind}", "x-kubernetes-action": "put", "parameters": write_params,
-                "requestBody": body, "x-kubernetes-group-version-kind": gvk},
-        "patch": {"operationId": f"patch{info.kind}", "x-kubernetes-action": "patch", "parameters": write_params,
-                  "requestBody": {"content": {"application/json-patch+json": {"schema": {"type": "object"}},
-                                              "application/merge-patch+json": {"schema": {"type": "object"}}}},
-                  "x-kubernetes-group-version-kind": gvk},
-        "delete": {"operationId": f"delete{info.kind}", "x-kubernetes-action": "delete",
-                   "x-kubernetes-group-version-kind": gvk},
-    }
-    collection = {
-        "get": {"operationId": f"list{info.kind}", "x-kubernetes-action": "list",
-                "x-kubernetes-group-version-kind": gvk},
-        "post": {"operationId": f"create{info.kind}", "x-kubernetes-action": "post", "parameters": write_params,
-                 "requestBody": body, "x-kubernetes-group-version-kind": gvk},
-    }
-    return {"item": item, "collection": collection}
-
-
-def _paths(info: ResourceInfo) -> dict[str, Any]:
-    root = f"/apis/{info.group}/{info.version}" if info.group else f"/api/{info.version}"
-    base = f"{root}/namespaces/{{namespace}}/{info.plural}" if info.namespaced else f"{root}/{info.plural}"
-    ops = _operations(info)
-    params = [_parameter("name", "path", required=True)]
-    if info.namespaced:
-        params.append(_parameter("namespace", "path", required=True))
-    return {base: {**ops["collection"], "parameters": params[1:]},
-            f"{base}/{{name}}": {**ops["item"], "parameters": params}}
-
-
-@lru_cache(maxsize=None)
-def group_version_document(catalogue: Catalogue, group: str, version: str) -> bytes:
-    schemas: dict[str, Any] = {}
-    paths: dict[str, Any] = {}
-    for info in catalogue.resources(group, version):
-        for name, schema in kind_schemas(model_name(info)).items():
-            schemas.setdefault(name, schema)
-        top = schemas.get(model_name(info))
-        if top is not None:
-            schemas[model_name(info)] = {**top, "x-kubernetes-group-version-kind": [
-                {"group": info.group, "version": info.version, "kind": info.kind}]}
-        paths.update(_paths(info))
-    title = f"{group}/{version}" if group else version
-    return orjson.dumps({"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": title},
-                         "paths": paths, "components": {"schemas": schemas}})
-
-
-def gv_path(group: str, version: str) -> str:
-    return f"apis/{group}/{version}" if group else f"api/{version}"
-
-
-@lru_cache(maxsize=None)
-def index(catalogue: Catalogue) -> dict[str, Any]:
-    """/openapi/v3: one entry per group/version; the hash changes whenever that document does."""
-    paths = {}
-    for group in catalogue.groups():
-        for version in catalogue.versions(group):
-            digest = hashlib.sha512(group_version_document(catalogue, group, version)).hexdigest()[:32].upper()
-            path = gv_path(group, version)
-            paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={digest}"}
-    return {"paths": paths}

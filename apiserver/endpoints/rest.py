@@ -9,7 +9,7 @@ from typing import Any, Callable
 import jsonpatch
 from aiohttp import web
 
-from apiserver.api import errors, fieldvalidation, openapi, strategicpatch, tables
+from apiserver.api import errors, fieldvalidation, openapi, strategicpatch, tables, typecheck
 from apiserver.endpoints import serialization
 from apiserver.endpoints.query import (CREATE_OPTIONS, PATCH_OPTIONS, UPDATE_OPTIONS, dry_run, flag,
                                        parse_delete_options, parse_list_query)
@@ -85,17 +85,32 @@ def respond(request: web.Request, obj: Any, status: int = 200, warnings: list[st
     return response
 
 
-def unknown_fields(request: web.Request, store: RegistryStore, obj: Obj, warnings: list[str]) -> None:
-    """Drops fields the kind's schema does not know; Strict refuses them, Warn reports them in `warnings`."""
+def check_fields(request: web.Request, store: RegistryStore, obj: Obj, warnings: list[str],
+                 duplicates: list[str] | None = None) -> None:
+    """Typed-decoding checks against the kind's schema: a value of the wrong type is 400; unknown fields are
+    dropped and, with `duplicates`, refused under Strict or reported in `warnings` under Warn."""
     mode = fieldvalidation.parse_mode(request.query.get("fieldValidation"))
     schema = openapi.schema_for(store.info)
     if schema is None:
         return
-    unknown = fieldvalidation.prune_unknown(obj, *schema)
-    if unknown and mode == "Strict":
-        raise fieldvalidation.strict_error(unknown)
+    try:
+        typecheck.check(obj, *schema, store.info.kind)
+    except typecheck.DecodeError as exc:
+        raise typecheck.decode_error(store.info.kind, store.info.version, str(exc)) from None
+    problems = fieldvalidation.unknown_errors(fieldvalidation.prune_unknown(obj, *schema)) + (duplicates or [])
+    if problems and mode == "Strict":
+        raise fieldvalidation.strict_error(problems)
     if mode == "Warn":
-        warnings += fieldvalidation.warnings(unknown)
+        warnings += fieldvalidation.warnings(problems)
+
+
+def decode_body(request: web.Request, body: bytes, content_type: str | None = None) -> tuple[Obj, list[str]]:
+    """The request's object and the strict-decoding errors for any field it gives twice."""
+    content_type = content_type or request.headers.get("Content-Type")
+    obj = serialization.decode_object(content_type, body)
+    if request.query.get("fieldValidation") == "Ignore":
+        return obj, []
+    return obj, fieldvalidation.duplicate_fields(serialization.media_type(content_type), body, obj)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -236,19 +251,19 @@ class RestHandler:
                                  serialization.JSON if table else content_type)
 
     async def _create(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
-        obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        obj, duplicates = decode_body(request, await read_body(request))
         warnings: list[str] = []
-        unknown_fields(request, store, obj, warnings)
+        check_fields(request, store, obj, warnings, duplicates)
         dry = dry_run(request.query, CREATE_OPTIONS)
         created = await store.create(info.namespace, obj, dry, field_manager(request))
         return respond(request, created, 201, warnings)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
-        obj = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
+        obj, duplicates = decode_body(request, await read_body(request))
         dry = dry_run(request.query, UPDATE_OPTIONS)
         warnings: list[str] = []
         if info.subresource != "scale":
-            unknown_fields(request, store, obj, warnings)
+            check_fields(request, store, obj, warnings, duplicates)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
                                                              dry, field_manager(request)))
@@ -282,7 +297,7 @@ class RestHandler:
             result = _apply_patch(content_type, current, body, schema)
             if isinstance(result, dict):
                 warnings.clear()
-                unknown_fields(request, store, result, warnings)
+                check_fields(request, store, result, warnings)
             return result
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
@@ -292,9 +307,9 @@ class RestHandler:
     async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: RegistryStore,
                                  body: bytes) -> web.StreamResponse:
         manager = field_manager(request, required=True)
-        config = serialization.decode_object(serialization.YAML, body)
+        config, duplicates = decode_body(request, body, serialization.YAML)
         warnings: list[str] = []
-        unknown_fields(request, store, config, warnings)
+        check_fields(request, store, config, warnings, duplicates)
         force = flag(request.query.get("force", "false"))
         result, created = await store.apply(info.namespace, info.name, config, manager, force,
                                             dry_run(request.query, PATCH_OPTIONS), info.subresource)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from apiserver.api import errors
+from apiserver.api import kindvalidation as kv
 from apiserver.registry import defaults
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.strategy import Obj, Strategy, immutable
@@ -142,12 +143,14 @@ def _secret_defaults(obj: Obj) -> None:
 
 
 WORKLOAD = Strategy(tracks_generation=True, has_status=True)
-DEPLOYMENT = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.deployment)
-STATEFUL_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.stateful_set)
-DAEMON_SET = Strategy(tracks_generation=True, has_status=True, default=defaults.daemon_set)
-CRON_JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.cron_job)
+DEPLOYMENT = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.deployment,
+                      validate=kv.deployment)
+STATEFUL_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.stateful_set,
+                        validate=kv.stateful_set)
+DAEMON_SET = Strategy(tracks_generation=True, has_status=True, default=defaults.daemon_set, validate=kv.daemon_set)
+CRON_JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.cron_job, validate=kv.cron_job)
 
-POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields,
+POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields, validate=kv.pod,
                return_deleted_object=True, default=defaults.pod, actions=("binding", "eviction"),
                grace_period=_pod_grace_period)
 NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"},
@@ -157,7 +160,7 @@ NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Acti
                      selectable_fields=lambda obj: _fields(obj, {"status.phase": ("status", "phase")}),
                      name_rule="label", actions=("finalize",))
 SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": {}}, name_rule="dns1035",
-                   default=defaults.service, validate_update=immutable(("spec", "clusterIP")))
+                   default=defaults.service, validate_update=immutable(("spec", "clusterIP")), validate=kv.service)
 SECRET = Strategy(default=_secret_defaults, selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
 NODE = Strategy(has_status=True,
                 selectable_fields=lambda obj: {"spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})
@@ -166,8 +169,9 @@ UPSERTABLE = Strategy(allow_create_on_update=True)
 PERSISTENT_VOLUME = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Pending"})
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.replica_set,
+                       validate=kv.replica_set,
                        selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
-JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job,
+JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job, validate=kv.job,
                validate_update=immutable(("spec", "selector"), ("spec", "completionMode")),
                selectable_fields=lambda obj: {"status.successful": _str(_get(obj, "status", "successful") or 0)})
 RBAC = Strategy(allow_create_on_update=True, name_rule="path")

@@ -11,7 +11,7 @@ import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from apiserver.api import errors, openapi
+from apiserver.api import errors
 from apiserver.api.catalogue import Catalogue
 from apiserver.authn.token_file import TokenFileAuthenticator, load_token_file
 from apiserver.authn.union import UnionAuthenticator
@@ -19,7 +19,7 @@ from apiserver.authn.user import Authenticator
 from apiserver.authn.x509 import X509Authenticator
 from apiserver.authz.authorizer import MODES, UnionAuthorizer
 from apiserver.controllers.manager import ControllerManager
-from apiserver.endpoints import discovery
+from apiserver.endpoints import discovery, openapi
 from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.endpoints.rest import RestHandler, respond
 from apiserver.endpoints.watch import WatchSettings
@@ -165,17 +165,8 @@ class APIServer:
         if path == "/metrics":
             return web.Response(body=generate_latest(self.metrics.registry),
                                 headers={"Content-Type": CONTENT_TYPE_LATEST})
-        if path == "/openapi/v3":
-            return respond(request, openapi.index(self.catalogue))
-        if path.startswith("/openapi/v3/"):
-            group_version = path[len("/openapi/v3/"):].split("/")
-            if group_version[0] in ("api", "apis") and len(group_version) in (2, 3):
-                group, version = ("", group_version[1]) if group_version[0] == "api" else group_version[1:]
-                if self.catalogue.resources(group, version):
-                    return web.Response(body=openapi.group_version_document(self.catalogue, group, version),
-                                        content_type="application/json",
-                                        headers={"Cache-Control": "public, immutable"})
-            raise NOT_FOUND
+        if path.startswith("/openapi/"):
+            return openapi.serve(request, self.catalogue, path)
         aggregated = discovery.aggregated_version(request.headers.get("Accept"))
         if aggregated and path in ("/api", "/apis"):
             return web.Response(body=orjson.dumps(discovery.aggregated_list(self.catalogue, path == "/api",

@@ -206,3 +206,36 @@ def test_server_side_apply_conflicts_and_force(kubectl, tmp_path):
     got = json.loads(kubectl("-n", ns, "get", "deployment", "s", "-o", "json").stdout)
     assert "labels" not in got["metadata"] or "team" not in got["metadata"]["labels"]
     assert got["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+def test_explain_nested_and_recursive(kubectl):
+    out = kubectl("explain", "pods.spec.containers").stdout
+    assert "KIND:       Pod" in out and "FIELD: containers <[]Container>" in out
+    assert "image\t<string>" in out and "name\t<string> -required-" in out
+    out = kubectl("explain", "deployment.spec.strategy", "--recursive").stdout
+    assert "FIELD: strategy <DeploymentStrategy>" in out
+    assert "maxSurge\t<IntOrString>" in out and "type\t<string>" in out
+    assert 'enum: Recreate, RollingUpdate' in out
+
+
+def test_create_with_wrong_type_or_missing_fields(kubectl, tmp_path):
+    ns = f"types-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    doc = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "t", "namespace": ns},
+           "spec": {"replicas": "3", "selector": {"matchLabels": {"app": "t"}},
+                    "template": {"metadata": {"labels": {"app": "t"}},
+                                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    manifest = tmp_path / "t.yaml"
+    manifest.write_text(yaml.safe_dump(doc))
+    result = kubectl("create", "-f", str(manifest), check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f'Error from server (BadRequest): error when creating "{manifest}": Deployment in version "v1" cannot be '
+        'handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas '
+        'of type int32')
+    doc["spec"]["replicas"] = 3
+    doc["spec"]["template"]["spec"]["containers"] = [{"name": "c"}]
+    manifest.write_text(yaml.safe_dump(doc))
+    result = kubectl("create", "-f", str(manifest), check=False)
+    assert result.returncode == 1
+    assert 'The Deployment "t" is invalid: spec.template.spec.containers[0].image: Required value' in result.stderr

@@ -291,7 +291,7 @@ def _sweep_manifests(ns: str) -> list[dict]:
         {"apiVersion": "storage.k8s.io/v1", "kind": "CSIStorageCapacity", "metadata": meta,
          "storageClassName": "standard", "capacity": "10Gi"},
         {"apiVersion": "storage.k8s.io/v1", "kind": "VolumeAttachment", "metadata": cluster,
-         "spec": {"attacher": "example.com/p", "nodeName": "n", "source": {"persistentVolumeName": "pv"}}},
+         "spec": {"attacher": "example.com/p", "nodeName": "node-1", "source": {"persistentVolumeName": "pv"}}},
         {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": cluster, "value": 100},
         {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta, "spec": {"holderIdentity": "me"}},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": cluster, "rules": []},

@@ -36,10 +36,11 @@ async def test_discovery_lists_the_new_resources(api):
     assert (hpa["resource"], hpa["shortNames"], hpa["categories"]) == ("horizontalpodautoscalers", ["hpa"], ["all"])
 
 
-async def test_openapi_has_the_client_models(api):
+async def test_openapi_has_the_new_kinds(api):
     _, index = await api.get("/openapi/v3")
-    for path, model in (("api/v1", "V1ReplicationController"), ("apis/autoscaling/v2", "V2HorizontalPodAutoscaler"),
-                        ("apis/certificates.k8s.io/v1", "V1CertificateSigningRequest")):
+    for path, model in (("api/v1", "io.k8s.api.core.v1.ReplicationController"),
+                        ("apis/autoscaling/v2", "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler"),
+                        ("apis/certificates.k8s.io/v1", "io.k8s.api.certificates.v1.CertificateSigningRequest")):
         status, doc = await api.get("/openapi/v3/" + path)
         assert status == 200 and path in index["paths"]
         assert model in doc["components"]["schemas"]

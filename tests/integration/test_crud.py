@@ -240,7 +240,8 @@ async def test_stored_bytes_in_etcd(api, apiserver, etcd_cluster, pki, new_ns):
     await make_namespace(api, ns)
     await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("c", {"a": "b"}))
     await api.post("/apis/apps/v1/namespaces/" + ns + "/deployments",
-                   {"metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {}}})
+                   {"metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                       "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}}})
     out = etcdctl(etcd_cluster, pki, "get", f"{apiserver.prefix}/configmaps/{ns}/c", "--print-value-only")
     stored = orjson.loads(out)
     assert stored["data"] == {"a": "b"} and stored["kind"] == "ConfigMap"
@@ -254,8 +255,10 @@ async def test_scale_subresource(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
     deploy = {"metadata": {"name": "s"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "s"}},
-                                                  "template": {"metadata": {"labels": {"app": "s"}}}}}
-    await api.post(f"/apis/apps/v1/namespaces/{ns}/deployments", deploy)
+                                                  "template": {"metadata": {"labels": {"app": "s"}}, "spec": {
+                                                      "containers": [{"name": "c", "image": "x"}]}}}}
+    status, body = await api.post(f"/apis/apps/v1/namespaces/{ns}/deployments", deploy)
+    assert status == 201, body
     path = f"/apis/apps/v1/namespaces/{ns}/deployments/s/scale"
     status, scale = await api.get(path)
     assert status == 200 and scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
