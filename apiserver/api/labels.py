@@ -183,7 +183,7 @@ _GO_SIMPLE_ESCAPES = {
 }
 
 
-def _go_quote(text: str) -> str:
+def go_quote(text: str) -> str:
     """Render ``text`` the way Go's ``%q`` / ``strconv.Quote`` does."""
     out = ['"']
     for ch in text:
@@ -203,12 +203,12 @@ def _go_quote(text: str) -> str:
     return "".join(out)
 
 
-def _go_string_slice(values: tuple[str, ...]) -> str:
+def go_string_slice(values: tuple[str, ...]) -> str:
     """Render a value list the way Go's ``%#v`` prints a ``[]string``."""
     if not values:
         # Kubernetes copies the list with append(nil, ...), which stays nil when empty.
         return "[]string(nil)"
-    return "[]string{" + ", ".join(_go_quote(v) for v in values) + "}"
+    return "[]string{" + ", ".join(go_quote(v) for v in values) + "}"
 
 
 def _invalid(path: str, rendered_value: str, detail: str) -> str:
@@ -303,43 +303,43 @@ def new_requirement(key: str, operator: str, values: Iterable[str] = ()) -> Requ
     errors: list[str] = []
     key_errors = qualified_name_errors(key)
     if key_errors:
-        errors.append(_invalid("key", _go_quote(key), "; ".join(key_errors)))
+        errors.append(_invalid("key", go_quote(key), "; ".join(key_errors)))
 
     if operator in (IN, NOT_IN):
         if not given:
             errors.append(
-                _invalid("values", _go_string_slice(given), "for 'in', 'notin' operators, values set can't be empty")
+                _invalid("values", go_string_slice(given), "for 'in', 'notin' operators, values set can't be empty")
             )
     elif operator in (EQUALS, DOUBLE_EQUALS, NOT_EQUALS):
         if len(given) != 1:
             errors.append(
-                _invalid("values", _go_string_slice(given), "exact-match compatibility requires one single value")
+                _invalid("values", go_string_slice(given), "exact-match compatibility requires one single value")
             )
     elif operator in (EXISTS, DOES_NOT_EXIST):
         if given:
             errors.append(
-                _invalid("values", _go_string_slice(given), "values set must be empty for exists and does not exist")
+                _invalid("values", go_string_slice(given), "values set must be empty for exists and does not exist")
             )
     elif operator in (GREATER_THAN, LESS_THAN):
         if len(given) != 1:
             errors.append(
-                _invalid("values", _go_string_slice(given), "for 'Gt', 'Lt' operators, exactly one value is required")
+                _invalid("values", go_string_slice(given), "for 'Gt', 'Lt' operators, exactly one value is required")
             )
         for index, value in enumerate(given):
             if _parse_int64(value) is None:
                 errors.append(
                     _invalid(
-                        f"values[{index}]", _go_quote(value), "for 'Gt', 'Lt' operators, the value must be an integer"
+                        f"values[{index}]", go_quote(value), "for 'Gt', 'Lt' operators, the value must be an integer"
                     )
                 )
     else:
-        supported = ", ".join(_go_quote(op) for op in _ALL_OPERATORS)
-        errors.append(f"operator: Unsupported value: {_go_quote(operator)}: supported values: {supported}")
+        supported = ", ".join(go_quote(op) for op in _ALL_OPERATORS)
+        errors.append(f"operator: Unsupported value: {go_quote(operator)}: supported values: {supported}")
 
     for index, value in enumerate(given):
         value_errors = label_value_errors(value)
         if value_errors:
-            errors.append(_invalid(f"values[{index}][{key}]", _go_quote(value), "; ".join(value_errors)))
+            errors.append(_invalid(f"values[{index}][{key}]", go_quote(value), "; ".join(value_errors)))
 
     if errors:
         raise SelectorParseError(_aggregate(errors))
@@ -527,7 +527,7 @@ class _Parser:
         key_errors = qualified_name_errors(literal)
         if key_errors:
             # Kubernetes validates the key here with an unset field path, hence "<nil>".
-            raise SelectorParseError(_invalid("<nil>", _go_quote(literal), "; ".join(key_errors)))
+            raise SelectorParseError(_invalid("<nil>", go_quote(literal), "; ".join(key_errors)))
         if operator is None and self._peek()[0] in (_Tok.END, _Tok.COMMA):
             operator = EXISTS
         return literal, operator
@@ -628,6 +628,6 @@ def selector_from_label_selector_object(obj: Mapping[str, Any] | None) -> LabelS
         raw_operator = expression.get("operator") or ""
         operator = _OBJECT_OPERATORS.get(raw_operator)
         if operator is None:
-            raise SelectorParseError(f"{_go_quote(str(raw_operator))} is not a valid pod selector operator")
+            raise SelectorParseError(f"{go_quote(str(raw_operator))} is not a valid pod selector operator")
         requirements.append(new_requirement(expression.get("key") or "", operator, expression.get("values") or ()))
     return _sorted_selector(requirements)

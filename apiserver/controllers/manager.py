@@ -1,5 +1,6 @@
 """Starts and stops the replica's background work: its identity lease, its endpoint lease, and — on the one
-replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up)."""
+replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up,
+the repair of Service IP and node port allocations)."""
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,10 @@ from apiserver.controllers.compaction import Compactor
 from apiserver.controllers.endpoints import EndpointConfig, LeaseEndpointReconciler
 from apiserver.controllers.identity import IdentityConfig, IdentityLease, collect_expired_identity_leases
 from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderElector
+from apiserver.controllers.servicerepair import ServiceAllocationRepair
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import Registry
+from apiserver.registry.serviceranges import ServiceAllocators
 from apiserver.storage.etcd_client import EtcdClient
 
 log = logging.getLogger(__name__)
@@ -41,13 +44,17 @@ class ControllerManager:
                                      LeaderElectionConfig(config.leader_elect_lease_duration,
                                                           config.leader_elect_renew_deadline,
                                                           config.leader_elect_retry_period), self._lead)
+        self.service_repair = ServiceAllocationRepair(
+            registry.lookup("", "v1", "services"),
+            ServiceAllocators(client, config.etcd_prefix, registry.service_network),
+            config.service_allocation_repair_interval)
         self.gc_interval = max(config.identity_lease_renew_interval_seconds, 1)
         self.leases = leases
         self._tasks: list[asyncio.Task] = []
 
     def _leader_jobs(self) -> list[Callable[[], Awaitable[None]]]:
         jobs: list[Callable[[], Awaitable[None]]] = [
-            lambda: collect_expired_identity_leases(self.leases, self.gc_interval)]
+            lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs

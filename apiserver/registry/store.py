@@ -19,6 +19,7 @@ from apiserver.api.fields import parse_field_selector
 from apiserver.api.labels import SelectorParseError, parse_label_selector
 from apiserver.api.validation import validate_metadata
 from apiserver.registry.scale import scale_of, with_replicas
+from apiserver.registry.strategy import WriteEffects, finishing, no_effects
 from apiserver.storage.cacher import Cacher
 from apiserver.storage.etcd3 import InvalidListRequest
 from apiserver.storage.interface import (
@@ -50,11 +51,13 @@ class WatchStart:
 
 class RegistryStore:
     def __init__(self, info: ResourceInfo, storage: Cacher, etcd_prefix: str,
-                 namespace_exists: Callable[[str], Awaitable[bool]] | None = None) -> None:
+                 namespace_exists: Callable[[str], Awaitable[bool]] | None = None,
+                 effects: Callable[[bool], WriteEffects] = no_effects) -> None:
         self.info = info
         self.storage = storage
         self.root = storage_root(etcd_prefix, info)
         self.namespace_exists = namespace_exists
+        self.effects = effects
 
     # --- keys and selectors -----------------------------------------------------------------------------
 
@@ -224,17 +227,20 @@ class RegistryStore:
         self._validate(obj)
         self._track(obj, None, manager)
         await self._check_namespace(namespace)
-        if dry_run:
-            return obj
-        for attempt in range(_GENERATE_NAME_ATTEMPTS):
-            try:
-                with self._errors(meta["name"]):
-                    return await self.storage.create(self.key(namespace, meta["name"]), obj)
-            except errors.StatusError as exc:
-                # a generated name that collides is retried with a fresh suffix, as kube-apiserver does
-                if not (generate and exc.reason == "AlreadyExists" and attempt < _GENERATE_NAME_ATTEMPTS - 1):
-                    raise
-                meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+        effects = self.effects(dry_run)
+        async with finishing(effects):
+            await effects.prepare(obj, None)
+            if dry_run:
+                return obj
+            for attempt in range(_GENERATE_NAME_ATTEMPTS):
+                try:
+                    with self._errors(meta["name"]):
+                        return await self.storage.create(self.key(namespace, meta["name"]), obj)
+                except errors.StatusError as exc:
+                    # a generated name that collides is retried with a fresh suffix, as kube-apiserver does
+                    if not (generate and exc.reason == "AlreadyExists" and attempt < _GENERATE_NAME_ATTEMPTS - 1):
+                        raise
+                    meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
         raise AssertionError("unreachable")
 
     def _merge_update(self, new: Obj, old: Obj) -> Obj:
@@ -253,6 +259,7 @@ class RegistryStore:
             else:
                 new.pop("status", None)
         strategy.default(new)
+        strategy.prepare_update(new, old)
         if strategy.tracks_generation and _spec_of(new) != _spec_of(old):
             new_meta["generation"] = int(old_meta.get("generation") or 0) + 1
         new_meta["resourceVersion"] = old_meta.get("resourceVersion")
@@ -290,17 +297,26 @@ class RegistryStore:
     async def read_modify_write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
                      allow_create: bool) -> tuple[Obj, bool]:
         key = self.key(namespace, name)
-        if dry_run:
+        effects = self.effects(dry_run)
+
+        async def apply_with_effects(current: Obj | None) -> Obj:
+            new = await apply(current)
+            await effects.prepare(new, current)
+            return new
+
+        async with finishing(effects):
+            if dry_run:
+                with self._errors(name):
+                    try:
+                        current = await self.storage.get(key)
+                    except KeyNotFound:
+                        if not allow_create:
+                            raise
+                        current = None
+                return await apply_with_effects(current), current is None
             with self._errors(name):
-                try:
-                    current = await self.storage.get(key)
-                except KeyNotFound:
-                    if not allow_create:
-                        raise
-                    current = None
-            return await apply(current), current is None
-        with self._errors(name):
-            result, created = await self.storage.guaranteed_update(key, apply, allow_create=allow_create)
+                result, created = await self.storage.guaranteed_update(key, apply_with_effects,
+                                                                       allow_create=allow_create)
         return await self._finish_pending_deletion(namespace, name, result), created
 
     async def update(self, namespace: str, name: str, obj: Obj, dry_run: bool = False,
@@ -384,11 +400,19 @@ class RegistryStore:
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
             with self._errors(name):
                 try:
-                    return await self.storage.delete(self.key(namespace, name),
-                                                     Preconditions(resource_version=meta["resourceVersion"]))
+                    deleted = await self.storage.delete(self.key(namespace, name),
+                                                        Preconditions(resource_version=meta["resourceVersion"]))
                 except (KeyNotFound, ResourceVersionConflict):
                     return obj
+            await self._after_delete(deleted)
+            return deleted
         return obj
+
+    async def _after_delete(self, obj: Obj) -> None:
+        """Undoes what the object's writes did outside its key (frees a Service's IPs and node ports)."""
+        effects = self.effects(False)
+        async with finishing(effects):
+            await effects.prepare(None, obj)
 
     async def delete(self, namespace: str, name: str, preconditions: Preconditions,
                      dry_run: bool = False) -> tuple[Obj, bool]:
@@ -401,7 +425,9 @@ class RegistryStore:
                 return current, not (current["metadata"].get("finalizers"))
             if current["metadata"].get("finalizers"):
                 return await self._mark_for_deletion(key, preconditions), False
-            return await self.storage.delete(key, preconditions), True
+            deleted = await self.storage.delete(key, preconditions)
+        await self._after_delete(deleted)
+        return deleted, True
 
     async def _mark_for_deletion(self, key: str, preconditions: Preconditions) -> Obj:
         async def mark(current: Obj | None) -> Obj:
