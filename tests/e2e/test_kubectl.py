@@ -203,3 +203,29 @@ def test_server_side_apply_conflicts_and_force(kubectl, tmp_path):
     got = json.loads(kubectl("-n", ns, "get", "deployment", "s", "-o", "json").stdout)
     assert "labels" not in got["metadata"] or "team" not in got["metadata"]["labels"]
     assert got["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"
+
+
+def test_expose_and_create_service_get_cluster_ips_and_node_ports(kubectl):
+    ns = f"svc-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    kubectl("-n", ns, "create", "deployment", "web", "--image=nginx:1.27")
+    assert kubectl("-n", ns, "expose", "deployment", "web", "--port=80").stdout.strip() == "service/web exposed"
+    web = json.loads(kubectl("-n", ns, "get", "svc", "web", "-o", "json").stdout)
+    assert web["spec"]["clusterIP"].startswith("10.0.0.") and web["spec"]["selector"] == {"app": "web"}
+    assert web["spec"]["ports"][0]["targetPort"] == 80
+    out = kubectl("-n", ns, "create", "service", "clusterip", "api", "--tcp=443:8443").stdout
+    assert out.strip() == "service/api created"
+    out = kubectl("-n", ns, "create", "service", "nodeport", "edge", "--tcp=80:8080", "--node-port=30020").stdout
+    assert out.strip() == "service/edge created"
+    kubectl("-n", ns, "create", "service", "clusterip", "none", "--clusterip=None")
+    listing = {line.split()[0]: line.split() for line in kubectl("-n", ns, "get", "svc").stdout.splitlines()[1:]}
+    assert listing["edge"][1] == "NodePort" and listing["edge"][4] == "80:30020/TCP"
+    assert listing["none"][2] == "None" and listing["api"][2].startswith("10.0.0.")
+    assert len({listing[name][2] for name in ("web", "api", "edge")}) == 3
+    clash = kubectl("-n", ns, "create", "service", "nodeport", "clash", "--tcp=81:8080", "--node-port=30020",
+                    check=False)
+    assert clash.returncode == 1
+    assert clash.stderr.strip() == ('error: failed to create NodePort service: Service "clash" is invalid: '
+                                    'spec.ports[0].nodePort: Invalid value: 30020: provided port is already allocated')
+    kubectl("-n", ns, "delete", "svc", "edge")
+    kubectl("-n", ns, "create", "service", "nodeport", "clash", "--tcp=81:8080", "--node-port=30020")
