@@ -109,7 +109,7 @@ class RangeAllocator:
         taken = set(await self.allocated(keys_only=True)) | exclude
         split = self.items.first + self.items.static_band
         for low, high in ((split, self.items.last), (self.items.first, split - 1)):
-            item = _random_free(low, high, taken)
+            item = random_free(low, high, taken)
             if item is not None:
                 return item
         raise RangeFull(f"range is full: {self.items.description}")
@@ -147,7 +147,7 @@ def owner_of(kv: KeyValue) -> dict[str, str]:
     return owner if isinstance(owner, dict) else {}
 
 
-def _random_free(low: int, high: int, taken: set[int]) -> int | None:
+def random_free(low: int, high: int, taken: set[int]) -> int | None:
     """Starts at a random item and walks forward (wrapping) to the first free one, as kube's bitmap does."""
     size = high - low + 1
     if size <= 0:

@@ -34,7 +34,7 @@ def ip_range(cidr: IPNetwork) -> ItemRange:
     first = int(cidr.network_address) + 1
     last = int(cidr.broadcast_address) - (1 if cidr.version == 4 else 0)
     version = cidr.version
-    address = type(cidr.network_address)
+    address_type = type(cidr.network_address)
 
     def parse(text: str) -> int:
         address = ipaddress.ip_address(text)
@@ -42,7 +42,8 @@ def ip_range(cidr: IPNetwork) -> ItemRange:
             raise ValueError(f"{text} is not an {family_name(version)} address")
         return int(address)
 
-    return ItemRange(first, last, lambda item: str(address(item)), parse, static_band(last - first + 1, 16, 16, 256), str(cidr))
+    return ItemRange(first, last, lambda item: str(address_type(item)), parse,
+                     static_band(last - first + 1, 16, 16, 256), str(cidr))
 
 
 def port_range(first: int, last: int) -> ItemRange:

@@ -244,3 +244,35 @@ async def test_two_replicas_never_hand_out_the_same_ip_or_node_port(replica_fact
     finally:
         for api in apis:
             await api.close()
+
+
+async def test_dual_stack_ranges_give_prefer_dual_stack_two_ips(replica_factory, pki):
+    replica = replica_factory("--service-cluster-ip-range=10.98.0.0/24,fd00:98::/112")
+    api = Api(replica.url, client_context(pki))
+    try:
+        ns = f"dual-{uuid.uuid4().hex[:6]}"
+        await make_namespace(api, ns)
+        single = (await create(api, ns, service("single")))["spec"]
+        assert single["ipFamilies"] == ["IPv4"] and len(single["clusterIPs"]) == 1
+        dual = (await create(api, ns, {**service("dual"), "spec": {**service("dual")["spec"],
+                                                                   "ipFamilyPolicy": "PreferDualStack"}}))["spec"]
+        assert dual["ipFamilies"] == ["IPv4", "IPv6"]
+        v4, v6 = (ipaddress.ip_address(ip) for ip in dual["clusterIPs"])
+        assert v4 in ipaddress.ip_network("10.98.0.0/24") and v6 in ipaddress.ip_network("fd00:98::/112")
+        six = (await create(api, ns, {**service("six"), "spec": {**service("six")["spec"],
+                                                                 "ipFamilies": ["IPv6"]}}))["spec"]
+        assert ipaddress.ip_address(six["clusterIP"]).version == 6
+        taken = service("v6", cluster_ip=dual["clusterIPs"][1])
+        status, body = await api.post(f"/api/v1/namespaces/{ns}/services", taken)
+        assert status == 422 and "provided IP is already allocated" in body["message"]
+    finally:
+        await api.close()
+
+
+async def test_require_dual_stack_on_a_single_stack_cluster_is_invalid(api, ns):
+    body = service("r")
+    body["spec"]["ipFamilyPolicy"] = "RequireDualStack"
+    status, answer = await api.post(f"/api/v1/namespaces/{ns}/services", body)
+    assert status == 422
+    assert answer["message"] == ('Service "r" is invalid: spec.ipFamilyPolicy: Invalid value: "RequireDualStack": '
+                                 'this cluster is not configured for dual-stack services')
