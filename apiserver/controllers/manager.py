@@ -1,6 +1,7 @@
 """Starts and stops the replica's background work: its identity lease, its endpoint lease, and — on the one
 replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up,
-the garbage collector, the namespace controller and the end of pods' grace periods)."""
+the garbage collector, the namespace controller, the end of pods' grace periods and the repair of
+Service IP and node port allocations)."""
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,10 @@ from apiserver.controllers.identity import IdentityConfig, IdentityLease, collec
 from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderElector
 from apiserver.controllers.namespace import NamespaceController
 from apiserver.controllers.podtermination import PodTerminator
+from apiserver.controllers.servicerepair import ServiceAllocationRepair
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import Registry
+from apiserver.registry.serviceranges import ServiceAllocators
 from apiserver.storage.etcd_client import EtcdClient
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,10 @@ class ControllerManager:
                                      LeaderElectionConfig(config.leader_elect_lease_duration,
                                                           config.leader_elect_renew_deadline,
                                                           config.leader_elect_retry_period), self._lead)
+        self.service_repair = ServiceAllocationRepair(
+            registry.lookup("", "v1", "services"),
+            ServiceAllocators(client, config.etcd_prefix, registry.service_network),
+            config.service_allocation_repair_interval)
         self.gc_interval = max(config.identity_lease_renew_interval_seconds, 1)
         self.leases = leases
         self.registry = registry
@@ -55,7 +62,7 @@ class ControllerManager:
         assert pods is not None
         # built afresh on each election: a new leader starts from the current state, not a stale graph
         jobs: list[Callable[[], Awaitable[None]]] = [
-            lambda: collect_expired_identity_leases(self.leases, self.gc_interval),
+            lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
             GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run]
         if self.compactor:
             jobs.append(self.compactor.run)

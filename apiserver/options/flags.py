@@ -54,6 +54,10 @@ class ServerConfig:
     leader_elect_lease_duration: float = 15.0
     leader_elect_renew_deadline: float = 10.0
     leader_elect_retry_period: float = 2.0
+    service_cluster_ip_ranges: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
+        ipaddress.IPv4Network("10.0.0.0/24"),)
+    service_node_port_range: tuple[int, int] = (30000, 32767)
+    service_allocation_repair_interval: float = 180.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,6 +110,48 @@ def _cache_sizes(text: str) -> dict[str, int]:
     return sizes
 
 
+def _service_cidrs(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """kube-apiserver's --service-cluster-ip-range: one CIDR, or two of different families (dual-stack)."""
+    if not text.strip():
+        return ServerConfig.service_cluster_ip_ranges   # kube's default, 10.0.0.0/24
+    entries = [e.strip() for e in text.split(",")]
+    if len(entries) > 2:
+        raise ConfigError("--service-cluster-ip-range must not contain more than two entries")
+    cidrs = []
+    for i, entry in enumerate(entries):
+        try:
+            cidr = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(f"--service-cluster-ip-range[{i}]: {entry!r} is not a valid CIDR") from None
+        # kube caps a range at 2^20 addresses
+        if cidr.max_prefixlen - cidr.prefixlen > 20:
+            raise ConfigError(f"--service-cluster-ip-range[{i}] is too large; for {cidr.max_prefixlen}-bit addresses, "
+                              f"the mask must be >= {cidr.max_prefixlen - 20}")
+        if cidr.num_addresses < 4:
+            raise ConfigError(f"--service-cluster-ip-range[{i}] {entry} leaves no address to allocate")
+        cidrs.append(cidr)
+    if len(cidrs) == 2 and cidrs[0].version == cidrs[1].version:
+        raise ConfigError("--service-cluster-ip-range[0] and --service-cluster-ip-range[1] must be of different "
+                          "IP family")
+    return tuple(cidrs)
+
+
+def _port_range(text: str) -> tuple[int, int]:
+    """`first-last` or `first+count`, as kube's --service-node-port-range."""
+    first, sep, rest = text.partition("-")
+    if not sep:
+        first, sep, rest = text.partition("+")
+    try:
+        low, high = int(first), int(rest)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected first-last or first+count") from None
+    if sep == "+":
+        high = low + high - 1
+    if not 0 < low <= high <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a range of ports inside 1-65535")
+    return low, high
+
+
 def _build_parser() -> _Parser:
     p = _Parser(prog="kube-apiserver", add_help=True, allow_abbrev=False)
     add = p.add_argument
@@ -140,6 +186,9 @@ def _build_parser() -> _Parser:
     add("--leader-elect-lease-duration", type=_duration, default=15.0)
     add("--leader-elect-renew-deadline", type=_duration, default=10.0)
     add("--leader-elect-retry-period", type=_duration, default=2.0)
+    add("--service-cluster-ip-range", default="")
+    add("--service-node-port-range", type=_port_range, default=(30000, 32767))
+    add("--service-allocation-repair-interval", type=_duration, default=180.0)
     return p
 
 
@@ -202,6 +251,9 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         raise ConfigError("--endpoint-lease-ttl must be at least 2s (etcd's minimum lease TTL)")
     if args.request_timeout <= 0:
         raise ConfigError("--request-timeout must be positive")
+    if args.service_allocation_repair_interval <= 0:
+        raise ConfigError("--service-allocation-repair-interval must be positive")
+    service_cidrs = _service_cidrs(args.service_cluster_ip_range)
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
@@ -225,6 +277,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         leader_elect_lease_duration=args.leader_elect_lease_duration,
         leader_elect_renew_deadline=args.leader_elect_renew_deadline,
         leader_elect_retry_period=args.leader_elect_retry_period,
+        service_cluster_ip_ranges=service_cidrs, service_node_port_range=args.service_node_port_range,
+        service_allocation_repair_interval=args.service_allocation_repair_interval,
     )
 
 

@@ -5,7 +5,9 @@ import asyncio
 from dataclasses import dataclass, field
 
 from apiserver.api.catalogue import Catalogue, ResourceInfo
+from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.registry.store import RegistryStore, storage_root
+from apiserver.registry.strategy import StoreContext, no_effects
 from apiserver.storage.cacher import Cacher, WatchCache
 from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient
@@ -24,14 +26,18 @@ class CacheSizes:
 
 
 class Registry:
-    def __init__(self, catalogue: Catalogue, client: EtcdClient, etcd_prefix: str, cache_sizes: CacheSizes) -> None:
+    def __init__(self, catalogue: Catalogue, client: EtcdClient, etcd_prefix: str, cache_sizes: CacheSizes,
+                 service_network: ServiceNetwork) -> None:
         self.catalogue = catalogue
         self.etcd = Etcd3Storage(client)
         self.caches: list[WatchCache] = []
         self.stores: dict[tuple[str, str, str], RegistryStore] = {}
+        self.service_network = service_network
+        context = StoreContext(client, etcd_prefix, service_network)
         for info in catalogue.rows:
             cache = WatchCache(client, self.etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
-            store = RegistryStore(info, Cacher(self.etcd, cache), etcd_prefix, self.find_namespace)
+            effects = info.strategy.effects(context) if info.strategy.effects else no_effects
+            store = RegistryStore(info, Cacher(self.etcd, cache), etcd_prefix, self.find_namespace, effects)
             self.caches.append(cache)
             self.stores[(info.group, info.version, info.plural)] = store
         self.namespaces = self.stores[("", "v1", "namespaces")]

@@ -21,6 +21,7 @@ from apiserver.api.labels import SelectorParseError, parse_label_selector
 from apiserver.api.validation import validate_metadata
 from apiserver.registry import deletion
 from apiserver.registry.scale import scale_of, with_replicas
+from apiserver.registry.strategy import WriteEffects, finishing, no_effects
 from apiserver.storage.cacher import Cacher
 from apiserver.storage.etcd3 import InvalidListRequest
 from apiserver.storage.interface import (
@@ -55,11 +56,13 @@ class WatchStart:
 
 class RegistryStore:
     def __init__(self, info: ResourceInfo, storage: Cacher, etcd_prefix: str,
-                 find_namespace: Callable[[str], Awaitable[Obj | None]] | None = None) -> None:
+                 find_namespace: Callable[[str], Awaitable[Obj | None]] | None = None,
+                 effects: Callable[[bool], WriteEffects] = no_effects) -> None:
         self.info = info
         self.storage = storage
         self.root = storage_root(etcd_prefix, info)
         self.find_namespace = find_namespace
+        self.effects = effects
 
     # --- keys and selectors -----------------------------------------------------------------------------
 
@@ -238,17 +241,20 @@ class RegistryStore:
         self._validate(obj)
         self._track(obj, None, manager)
         await self._check_namespace(namespace, meta["name"])
-        if dry_run:
-            return obj
-        for attempt in range(_GENERATE_NAME_ATTEMPTS):
-            try:
-                with self._errors(meta["name"]):
-                    return await self.storage.create(self.key(namespace, meta["name"]), obj)
-            except errors.StatusError as exc:
-                # a generated name that collides is retried with a fresh suffix, as kube-apiserver does
-                if not (generate and exc.reason == "AlreadyExists" and attempt < _GENERATE_NAME_ATTEMPTS - 1):
-                    raise
-                meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+        effects = self.effects(dry_run)
+        async with finishing(effects):
+            await effects.prepare(obj, None)
+            if dry_run:
+                return obj
+            for attempt in range(_GENERATE_NAME_ATTEMPTS):
+                try:
+                    with self._errors(meta["name"]):
+                        return await self.storage.create(self.key(namespace, meta["name"]), obj)
+                except errors.StatusError as exc:
+                    # a generated name that collides is retried with a fresh suffix, as kube-apiserver does
+                    if not (generate and exc.reason == "AlreadyExists" and attempt < _GENERATE_NAME_ATTEMPTS - 1):
+                        raise
+                    meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
         raise AssertionError("unreachable")
 
     def _merge_update(self, new: Obj, old: Obj) -> Obj:
@@ -266,8 +272,8 @@ class RegistryStore:
                 new["status"] = old["status"]
             else:
                 new.pop("status", None)
-        strategy.prepare_update(new, old)
         strategy.default(new)
+        strategy.prepare_update(new, old)
         if strategy.tracks_generation and _spec_of(new) != _spec_of(old):
             new_meta["generation"] = int(old_meta.get("generation") or 0) + 1
         new_meta["resourceVersion"] = old_meta.get("resourceVersion")
@@ -313,17 +319,26 @@ class RegistryStore:
     async def read_modify_write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
                      allow_create: bool) -> tuple[Obj, bool]:
         key = self.key(namespace, name)
-        if dry_run:
+        effects = self.effects(dry_run)
+
+        async def apply_with_effects(current: Obj | None) -> Obj:
+            new = await apply(current)
+            await effects.prepare(new, current)
+            return new
+
+        async with finishing(effects):
+            if dry_run:
+                with self._errors(name):
+                    try:
+                        current = await self.storage.get(key)
+                    except KeyNotFound:
+                        if not allow_create:
+                            raise
+                        current = None
+                return await apply_with_effects(current), current is None
             with self._errors(name):
-                try:
-                    current = await self.storage.get(key)
-                except KeyNotFound:
-                    if not allow_create:
-                        raise
-                    current = None
-            return await apply(current), current is None
-        with self._errors(name):
-            result, created = await self.storage.guaranteed_update(key, apply, allow_create=allow_create)
+                result, created = await self.storage.guaranteed_update(key, apply_with_effects,
+                                                                       allow_create=allow_create)
         return await self._finish_pending_deletion(namespace, name, result), created
 
     async def update(self, namespace: str, name: str, obj: Obj, dry_run: bool = False,
@@ -423,11 +438,19 @@ class RegistryStore:
         if meta.get("deletionTimestamp") and not self.info.strategy.pending_finalizers(obj):
             with self._errors(name):
                 try:
-                    return await self.storage.delete(self.key(namespace, name),
-                                                     Preconditions(resource_version=meta["resourceVersion"]))
+                    deleted = await self.storage.delete(self.key(namespace, name),
+                                                        Preconditions(resource_version=meta["resourceVersion"]))
                 except (KeyNotFound, ResourceVersionConflict):
                     return obj
+            await self._after_delete(deleted)
+            return deleted
         return obj
+
+    async def _after_delete(self, obj: Obj) -> None:
+        """Undoes what the object's writes did outside its key (frees a Service's IPs and node ports)."""
+        effects = self.effects(False)
+        async with finishing(effects):
+            await effects.prepare(None, obj)
 
     async def delete(self, namespace: str, name: str,
                      options: deletion.DeleteOptions | None = None) -> tuple[Obj, bool]:
@@ -448,7 +471,8 @@ class RegistryStore:
                                          resource_version=current["metadata"]["resourceVersion"])
                 try:
                     if decision.outcome is deletion.Outcome.DELETE_NOW:
-                        return await self.storage.delete(key, revision), True
+                        deleted = await self.storage.delete(key, revision)
+                        break
                     marked = decision.obj
                     strategy.mark_deleting(marked)
 
@@ -461,6 +485,8 @@ class RegistryStore:
                     # changed since it was read: decide again on the new state, unless the client pinned a version
                     if options.preconditions.resource_version:
                         raise
+        await self._after_delete(deleted)
+        return deleted, True
 
     async def delete_collection(self, namespace: str, options: ListOptions,
                                 delete_options: deletion.DeleteOptions) -> Obj:

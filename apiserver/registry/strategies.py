@@ -5,8 +5,9 @@ from typing import Any
 
 from apiserver.api import errors
 from apiserver.api import kindvalidation as kv
-from apiserver.registry import defaults
+from apiserver.registry import defaults, services
 from apiserver.registry.deletion import has_finalizers
+from apiserver.registry.servicealloc import service_effects
 from apiserver.registry.strategy import Obj, Strategy, immutable
 
 NAMESPACE_FINALIZER = "kubernetes"
@@ -160,7 +161,8 @@ NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Acti
                      selectable_fields=lambda obj: _fields(obj, {"status.phase": ("status", "phase")}),
                      name_rule="label", actions=("finalize",))
 SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": {}}, name_rule="dns1035",
-                   default=defaults.service, validate_update=immutable(("spec", "clusterIP")), validate=kv.service)
+                   default=defaults.service, validate=services.validate, prepare_update=services.prepare_update,
+                   validate_update=services.validate_update, effects=service_effects)
 SECRET = Strategy(default=_secret_defaults, selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
 NODE = Strategy(has_status=True,
                 selectable_fields=lambda obj: {"spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})

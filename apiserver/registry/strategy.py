@@ -3,19 +3,66 @@
 A strategy says what the generic store must do beyond the common path: whether `metadata.generation`
 follows spec changes, whether the resource has a status subresource (then the main resource keeps the
 stored status on update and starts with an initial one on create), defaulting, extra validation, and
-which fields the resource exposes to field selectors.
+which fields the resource exposes to field selectors, and the side effects a write has outside the object's
+own key (kube's BeginCreate/BeginUpdate/AfterDelete hooks: Service IPs and node ports).
 """
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol
 
 from apiserver.api.errors import Cause
 from apiserver.registry.deletion import GracePeriod, has_finalizers
 
+if TYPE_CHECKING:
+    from apiserver.registry.serviceranges import ServiceNetwork
+    from apiserver.storage.etcd_client import EtcdClient
+
 Obj = dict[str, Any]
 # how a write through a status-like subresource changes .status: (status sent, status stored) -> status kept
 StatusWrite = Callable[[Obj | None, Obj | None], Obj | None]
+
+
+class WriteEffects(Protocol):
+    """One request's side effects. `prepare` runs once per attempt of the write (a retried read-modify-write
+    calls it again with the fresh stored object, and it must first undo its previous attempt); it may change
+    `new`. `finish` runs once, after the write committed or failed; dry runs must leave nothing behind."""
+
+    async def prepare(self, new: Obj | None, old: Obj | None) -> None: ...
+
+    async def finish(self, committed: bool) -> None: ...
+
+
+class _NoEffects:
+    async def prepare(self, new: Obj | None, old: Obj | None) -> None:
+        return None
+
+    async def finish(self, committed: bool) -> None:
+        return None
+
+
+def no_effects(dry_run: bool) -> WriteEffects:
+    return _NoEffects()
+
+
+@asynccontextmanager
+async def finishing(effects: WriteEffects) -> AsyncIterator[None]:
+    """Finishes `effects` as committed if the block completes, as failed if it raises."""
+    try:
+        yield
+    except BaseException:
+        await effects.finish(False)
+        raise
+    await effects.finish(True)
+
+
+@dataclass(frozen=True)
+class StoreContext:
+    """What a strategy's effects may use: the replica's etcd client and cluster configuration."""
+    client: "EtcdClient"
+    etcd_prefix: str
+    service_network: "ServiceNetwork"
 
 
 def _no_fields(obj: Obj) -> dict[str, str]:
@@ -49,10 +96,13 @@ class Strategy:
     validate: Callable[[Obj], list[Cause]] = _no_validation
     # kube's PrepareForCreate: what a create always sets, whatever the client sent
     prepare_create: Callable[[Obj], None] = _no_defaults
-    # kube's PrepareForUpdate: fields an update of the main resource may not change, restored from the old object
+    # kube's PrepareForUpdate: fields an update of the main resource may not change, and server-owned values the
+    # client left out, restored from the old object (before validation)
     prepare_update: Callable[[Obj, Obj], None] = lambda new, old: None
     # checks that need the stored object too, such as immutable fields
     validate_update: Callable[[Obj, Obj], list[Cause]] = lambda new, old: []
+    # builds, once per replica, the factory of per-request side effects (given dry_run)
+    effects: Callable[[StoreContext], Callable[[bool], WriteEffects]] | None = None
     # kube's per-resource field label conversion: the selectable fields beyond metadata.name/namespace
     selectable_fields: Callable[[Obj], dict[str, str]] = _no_fields
     allow_create_on_update: bool = False

@@ -33,6 +33,7 @@ from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import CacheSizes, Registry
+from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.server.bootstrap import ensure_system_objects
 from apiserver.server.health import PING, NamedCheck, serve_checks
 from apiserver.server.metrics import Metrics
@@ -85,7 +86,8 @@ class APIServer:
     def __post_init__(self) -> None:
         self.client = EtcdClient(etcd_client_config(self.config))
         sizes = CacheSizes(self.config.default_watch_cache_size, self.config.watch_cache_sizes)
-        self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes)
+        network = ServiceNetwork(self.config.service_cluster_ip_ranges, self.config.service_node_port_range)
+        self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes, network)
         self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
                                 self.stopping)
         self.controllers = ControllerManager(self.config, self.client, self.registry)
@@ -131,7 +133,12 @@ class APIServer:
         self._bootstrap = asyncio.create_task(self._bootstrap_then_control(), name="bootstrap")
 
     async def _bootstrap_then_control(self) -> None:
-        await ensure_system_objects(self.registry)
+        try:
+            await ensure_system_objects(self.registry)
+        except Exception:
+            # without its system objects and controllers the replica is useless: say why and stop
+            log.exception("creating the system objects failed")
+            raise
         self.controllers.start()
 
     async def shutdown(self) -> None:

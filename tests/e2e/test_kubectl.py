@@ -1,31 +1,12 @@
-"""The machine's real kubectl against a replica, with the admin kubeconfig."""
+"""The machine's real kubectl against a replica, with the admin kubeconfig (the `kubectl` fixture is in conftest)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 import uuid
 
-import pytest
 import yaml
-
-
-@pytest.fixture
-def kubectl(kubeconfig, tmp_path):
-    cache = tmp_path / "kube-cache"
-
-    def run(*args: str, check: bool = True, timeout: float = 60,
-            input_text: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run(["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={cache}", *args],
-                                capture_output=True, text=True, timeout=timeout, input=input_text,
-                                env={**os.environ, **env} if env else None)
-        if check:
-            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-        return result
-
-    run.cache = cache
-    return run
 
 
 def test_version_reports_1_32(kubectl):
@@ -239,3 +220,29 @@ def test_create_with_wrong_type_or_missing_fields(kubectl, tmp_path):
     result = kubectl("create", "-f", str(manifest), check=False)
     assert result.returncode == 1
     assert 'The Deployment "t" is invalid: spec.template.spec.containers[0].image: Required value' in result.stderr
+
+
+def test_expose_and_create_service_get_cluster_ips_and_node_ports(kubectl):
+    ns = f"svc-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "ns", ns)
+    kubectl("-n", ns, "create", "deployment", "web", "--image=nginx:1.27")
+    assert kubectl("-n", ns, "expose", "deployment", "web", "--port=80").stdout.strip() == "service/web exposed"
+    web = json.loads(kubectl("-n", ns, "get", "svc", "web", "-o", "json").stdout)
+    assert web["spec"]["clusterIP"].startswith("10.0.0.") and web["spec"]["selector"] == {"app": "web"}
+    assert web["spec"]["ports"][0]["targetPort"] == 80
+    out = kubectl("-n", ns, "create", "service", "clusterip", "api", "--tcp=443:8443").stdout
+    assert out.strip() == "service/api created"
+    out = kubectl("-n", ns, "create", "service", "nodeport", "edge", "--tcp=80:8080", "--node-port=30020").stdout
+    assert out.strip() == "service/edge created"
+    kubectl("-n", ns, "create", "service", "clusterip", "none", "--clusterip=None")
+    listing = {line.split()[0]: line.split() for line in kubectl("-n", ns, "get", "svc").stdout.splitlines()[1:]}
+    assert listing["edge"][1] == "NodePort" and listing["edge"][4] == "80:30020/TCP"
+    assert listing["none"][2] == "None" and listing["api"][2].startswith("10.0.0.")
+    assert len({listing[name][2] for name in ("web", "api", "edge")}) == 3
+    clash = kubectl("-n", ns, "create", "service", "nodeport", "clash", "--tcp=81:8080", "--node-port=30020",
+                    check=False)
+    assert clash.returncode == 1
+    assert clash.stderr.strip() == ('error: failed to create NodePort service: Service "clash" is invalid: '
+                                    'spec.ports[0].nodePort: Invalid value: 30020: provided port is already allocated')
+    kubectl("-n", ns, "delete", "svc", "edge")
+    kubectl("-n", ns, "create", "service", "nodeport", "clash", "--tcp=81:8080", "--node-port=30020")

@@ -6,7 +6,6 @@ import json
 import time
 import uuid
 
-from tests.e2e.test_kubectl import kubectl  # noqa: F401  (the fixture)
 
 
 def _namespace(kubectl) -> str:

@@ -11,7 +11,6 @@ import uuid
 import pytest
 import yaml
 
-from tests.e2e.test_kubectl import kubectl  # noqa: F401  (the fixture)
 
 AGE = re.compile(r"^(\d+s|\d+m\d*s?|\d+h\d*m?)$")
 

@@ -5,7 +5,6 @@ import time
 import uuid
 
 import kubernetes
-import pytest
 from kubernetes import client, watch
 
 from certs.kubeconfig import write_kubeconfig

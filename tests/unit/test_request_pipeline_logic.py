@@ -105,6 +105,12 @@ def test_flag_defaults(tmp_path):
     config = parse_flags(_flags(tmp_path, "--request-timeout=1m30s", "--watch-cache-sizes=pods#1000,deployments.apps#5"))
     assert config.request_timeout == 90.0
     assert config.watch_cache_sizes == {"pods": 1000, "deployments.apps": 5}
+    assert [str(c) for c in config.service_cluster_ip_ranges] == ["10.0.0.0/24"]
+    assert config.service_node_port_range == (30000, 32767)
+    config = parse_flags(_flags(tmp_path, "--service-cluster-ip-range=10.96.0.0/12,fd00::/108",
+                                "--service-node-port-range=20000+100"))
+    assert [str(c) for c in config.service_cluster_ip_ranges] == ["10.96.0.0/12", "fd00::/108"]
+    assert config.service_node_port_range == (20000, 20099)
 
 
 @pytest.mark.parametrize("extra, message", [
@@ -115,6 +121,10 @@ def test_flag_defaults(tmp_path):
     (["--client-ca-file=/does/not/exist"], "--client-ca-file: cannot read"),
     (["--etcd-servers=127.0.0.1:2379"], "not an http"),
     (["--leader-elect-retry-period=20s"], "leader election"),
+    (["--service-cluster-ip-range=10.0.0.0/8"], r"too large; for 32-bit addresses, the mask must be >= 12"),
+    (["--service-cluster-ip-range=10.0.0.0/24,10.1.0.0/24"], "must be of different IP family"),
+    (["--service-cluster-ip-range=nonsense"], "not a valid CIDR"),
+    (["--service-node-port-range=32767-30000"], "not a range of ports"),
 ])
 def test_flag_errors(tmp_path, extra, message):
     with pytest.raises(ConfigError, match=message):
