@@ -23,16 +23,16 @@ class Attributes:
 
 
 class Authorizer(Protocol):
-    def authorize(self, attributes: Attributes) -> tuple[Decision, str]: ...
+    async def authorize(self, attributes: Attributes) -> tuple[Decision, str]: ...
 
 
 class AlwaysAllow:
-    def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+    async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
         return Decision.ALLOW, ""
 
 
 class AlwaysDeny:
-    def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+    async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
         return Decision.DENY, "Everything is forbidden."
 
 
@@ -45,10 +45,10 @@ class UnionAuthorizer:
     def __init__(self, authorizers: Sequence[Authorizer]) -> None:
         self.authorizers = list(authorizers)
 
-    def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+    async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
         reasons = []
         for authorizer in self.authorizers:
-            decision, reason = authorizer.authorize(attributes)
+            decision, reason = await authorizer.authorize(attributes)
             if decision is not Decision.NO_OPINION:
                 return decision, reason
             if reason:

@@ -21,7 +21,7 @@ def with_authorization(authorizer: UnionAuthorizer):
                                                                                           "/readyz/")):
             return await handler(request)
         attributes = Attributes(request_user(request), request_info(request))
-        decision, reason = authorizer.authorize(attributes)
+        decision, reason = await authorizer.authorize(attributes)
         if decision is not Decision.ALLOW:
             info = attributes.info
             raise errors.StatusError(403, "Forbidden", forbidden_message(attributes, reason), name=info.name,

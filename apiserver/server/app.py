@@ -13,11 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apiserver.api import errors
 from apiserver.api.catalogue import Catalogue
-from apiserver.authn.token_file import TokenFileAuthenticator, load_token_file
-from apiserver.authn.union import UnionAuthenticator
-from apiserver.authn.user import Authenticator
-from apiserver.authn.x509 import X509Authenticator
-from apiserver.authz.authorizer import MODES, UnionAuthorizer
+from apiserver.authn.build import build_authenticator
+from apiserver.authz.build import build_authorizer
 from apiserver.controllers.manager import ControllerManager
 from apiserver.endpoints import discovery, openapi
 from apiserver.endpoints.requestinfo import RequestInfo
@@ -67,15 +64,6 @@ def etcd_client_config(config: ServerConfig) -> EtcdClientConfig:
     )
 
 
-def build_authenticator(config: ServerConfig) -> UnionAuthenticator:
-    methods: list[Authenticator] = []
-    if config.client_ca_file:
-        methods.append(X509Authenticator())
-    if config.token_auth_file:
-        methods.append(TokenFileAuthenticator(load_token_file(config.token_auth_file)))
-    return UnionAuthenticator(methods, anonymous=config.anonymous_auth)
-
-
 @dataclass
 class APIServer:
     config: ServerConfig
@@ -108,7 +96,7 @@ class APIServer:
         return "the server is shutting down" if self.stopping.is_set() else None
 
     def build_app(self) -> web.Application:
-        authorizer = UnionAuthorizer([MODES[mode]() for mode in self.config.authorization_modes])
+        authorizer = build_authorizer(self.config, self.registry)
         # outermost first, as kube-apiserver's handler chain
         middlewares = [
             with_request_info,
@@ -116,7 +104,7 @@ class APIServer:
             with_metrics(self.metrics),
             recovery,
             with_timeout(self.config.request_timeout),
-            with_authentication(build_authenticator(self.config)),
+            with_authentication(build_authenticator(self.config, self.registry)),
             self.inflight.middleware(),
             with_authorization(authorizer),
         ]

@@ -1,0 +1,19 @@
+"""The authentication union of one replica, built from its flags in kube-apiserver's order of methods."""
+from __future__ import annotations
+
+from apiserver.authn.token_file import TokenFileAuthenticator, load_token_file
+from apiserver.authn.union import UnionAuthenticator
+from apiserver.authn.user import Authenticator
+from apiserver.authn.x509 import X509Authenticator
+from apiserver.options.flags import ServerConfig
+from apiserver.registry.registry import Registry
+
+
+def build_authenticator(config: ServerConfig, registry: Registry) -> UnionAuthenticator:
+    """`registry` serves the methods that read API objects (bootstrap tokens, service accounts)."""
+    methods: list[Authenticator] = []
+    if config.client_ca_file:
+        methods.append(X509Authenticator())
+    if config.token_auth_file:
+        methods.append(TokenFileAuthenticator(load_token_file(config.token_auth_file)))
+    return UnionAuthenticator(methods, anonymous=config.anonymous_auth)
