@@ -1,0 +1,1 @@
+"""Clients of webhooks configured by kubeconfig files (authentication, authorization, admission)."""

@@ -1,0 +1,114 @@
+"""Calling a webhook described by a kubeconfig file, as kube-apiserver's token-authentication and authorization
+webhooks (and later admission webhooks) do: the current context's cluster gives the URL and the CA, its user
+the client certificate or bearer token. Requests are JSON POSTs over HTTPS with a deadline."""
+from __future__ import annotations
+
+import base64
+import ssl
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+import yaml
+
+
+class WebhookConfigError(Exception):
+    """The kubeconfig file cannot be used; the message says why, for a one-line start-up failure."""
+
+
+class WebhookCallError(Exception):
+    """The webhook did not answer usefully (unreachable, timed out, non-2xx, not JSON)."""
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    server: str
+    ssl_context: ssl.SSLContext
+    token: str = ""
+
+
+def _named(items: list[dict[str, Any]], name: str, what: str, path: Path) -> dict[str, Any]:
+    for item in items or []:
+        if item.get("name") == name:
+            return item.get(what) or {}
+    raise WebhookConfigError(f"{path}: no {what} named {name!r}")
+
+
+def _pem(section: dict[str, Any], key: str, base: Path) -> bytes | None:
+    """A PEM from `<key>-data` (base64) or from the file `<key>` (relative to the kubeconfig's directory)."""
+    if section.get(f"{key}-data"):
+        return base64.b64decode(section[f"{key}-data"])
+    if section.get(key):
+        return (base / section[key]).read_bytes()
+    return None
+
+
+def load_webhook_kubeconfig(path: Path) -> WebhookTarget:
+    path = Path(path)
+    try:
+        config = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise WebhookConfigError(f"cannot read webhook kubeconfig {path}: {exc}") from None
+    contexts = config.get("contexts") or []
+    current = config.get("current-context") or (contexts[0]["name"] if contexts else "")
+    context = _named(contexts, current, "context", path) if contexts else {}
+    clusters, users = config.get("clusters") or [], config.get("users") or []
+    if not clusters:
+        raise WebhookConfigError(f"{path}: no clusters")
+    cluster = (_named(clusters, context["cluster"], "cluster", path) if context.get("cluster")
+               else clusters[0].get("cluster") or {})
+    user = (_named(users, context["user"], "user", path) if context.get("user")
+            else (users[0].get("user") or {}) if users else {})
+    server = cluster.get("server") or ""
+    if not server.startswith("https://"):
+        raise WebhookConfigError(f"{path}: the webhook server must be an https:// URL, got {server!r}")
+    base = path.parent
+    context_ssl = ssl.create_default_context()
+    ca = _pem(cluster, "certificate-authority", base)
+    if ca:
+        context_ssl.load_verify_locations(cadata=ca.decode())
+    if cluster.get("insecure-skip-tls-verify"):
+        context_ssl.check_hostname = False
+        context_ssl.verify_mode = ssl.CERT_NONE
+    cert, key = _pem(user, "client-certificate", base), _pem(user, "client-key", base)
+    if cert and key:
+        # ssl only loads client credentials from files; they live in a private temporary directory briefly
+        with tempfile.TemporaryDirectory() as tmp:
+            cert_file, key_file = Path(tmp) / "cert.pem", Path(tmp) / "key.pem"
+            cert_file.write_bytes(cert)
+            key_file.write_bytes(key)
+            context_ssl.load_cert_chain(str(cert_file), str(key_file))
+    return WebhookTarget(server, context_ssl, user.get("token") or "")
+
+
+class WebhookClient:
+    """One webhook with its own connection pool, opened on first use (aiohttp needs a running loop)."""
+
+    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+        self.target = target
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    async def post_json(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POSTs `body` and returns the JSON answer; every failure is a WebhookCallError."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.target.token:
+            headers["Authorization"] = f"Bearer {self.target.token}"
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        try:
+            async with self._session.post(self.target.server, data=orjson.dumps(body), headers=headers,
+                                          ssl=self.target.ssl_context) as response:
+                raw = await response.read()
+                if response.status // 100 != 2:
+                    raise WebhookCallError(f"webhook answered {response.status}: {raw[:200]!r}")
+                return orjson.loads(raw)
+        except (aiohttp.ClientError, TimeoutError, orjson.JSONDecodeError) as exc:
+            raise WebhookCallError(f"calling webhook {self.target.server}: {exc or type(exc).__name__}") from None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
