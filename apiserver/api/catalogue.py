@@ -104,7 +104,7 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", strategy=s.RBAC),
     _r("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False, strategy=s.RBAC),
     _r("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", False, strategy=s.RBAC),
-    _r("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, short=("sc",)),
+    _r("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, short=("sc",), strategy=s.STORAGE_CLASS),
     _r("storage.k8s.io", "v1", "CSIDriver", "csidrivers", False, strategy=s.CSI_DRIVER),
     _r("storage.k8s.io", "v1", "CSINode", "csinodes", False),
     _r("storage.k8s.io", "v1", "CSIStorageCapacity", "csistoragecapacities"),

@@ -5,6 +5,7 @@ Each validator takes the whole object and returns one Cause per bad field.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from apiserver.api import schemafacts
@@ -238,3 +239,43 @@ def service(obj: Obj) -> list[Cause]:
             causes.append(Cause("FieldValueForbidden", "Forbidden: may not be used when `type` is "
                                 f"'{kind}'", f"{where}.nodePort"))
     return causes
+
+
+# what an update of a pod may change (kube's ValidatePodUpdate); everything else in spec is fixed at creation
+_POD_UPDATE_FORBIDDEN = ("pod updates may not change fields other than `spec.containers[*].image`,"
+                         "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only "
+                         "additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set "
+                         "to 1 if it was previously negative)")
+
+
+def pod_update(new: Obj, old: Obj) -> list[Cause]:
+    """The old spec with the changes a pod update may make taken from the new one must equal the new spec."""
+    new_spec, old_spec = _spec(new), _spec(old)
+    allowed = copy.deepcopy(old_spec)
+    for kind in ("containers", "initContainers"):
+        mine, theirs = allowed.get(kind) or [], new_spec.get(kind) or []
+        if len(mine) == len(theirs):
+            for container, changed in zip(mine, theirs):
+                if isinstance(changed, dict) and "image" in changed:
+                    container["image"] = changed["image"]
+    for field in ("activeDeadlineSeconds", "terminationGracePeriodSeconds"):
+        if field in new_spec:
+            allowed[field] = new_spec[field]
+        else:
+            allowed.pop(field, None)
+    old_tolerations = old_spec.get("tolerations") or []
+    new_tolerations = new_spec.get("tolerations") or []
+    if all(t in new_tolerations for t in old_tolerations):
+        allowed["tolerations"] = new_tolerations
+        if not new_tolerations:
+            allowed.pop("tolerations", None)
+    gates = new_spec.get("schedulingGates")
+    if gates is None or all(g in (old_spec.get("schedulingGates") or []) for g in gates):
+        # scheduling gates may only be removed
+        if gates:
+            allowed["schedulingGates"] = gates
+        else:
+            allowed.pop("schedulingGates", None)
+    if allowed == new_spec:
+        return []
+    return [Cause("FieldValueForbidden", f"Forbidden: {_POD_UPDATE_FORBIDDEN}", "spec")]

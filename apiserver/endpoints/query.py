@@ -140,7 +140,10 @@ def dry_run(query: Mapping[str, str], options_kind: str, body: Mapping[str, Any]
 
 
 def parse_delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> DeleteOptions:
-    """DeleteOptions arrive in the body (kubectl) or in the query string (the Python client)."""
+    """DeleteOptions arrive in the body (kubectl) or in the query string (the Python client); as in kube, a
+    request with a body takes its options from the body alone."""
+    if body:
+        query = {}
     body = body or {}
     if body.get("kind") not in (None, "DeleteOptions"):
         raise errors.bad_request(f"the body of a delete must be DeleteOptions, not {body.get('kind')}")

@@ -204,3 +204,8 @@ def endpoint_slice(obj: Obj) -> None:
 
 def priority_class(obj: Obj) -> None:
     obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
+
+
+def storage_class(obj: Obj) -> None:
+    obj.setdefault("reclaimPolicy", "Delete")
+    obj.setdefault("volumeBindingMode", "Immediate")

@@ -152,8 +152,8 @@ DAEMON_SET = Strategy(tracks_generation=True, has_status=True, default=defaults.
 CRON_JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.cron_job, validate=kv.cron_job)
 
 POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields, validate=kv.pod,
-               return_deleted_object=True, default=defaults.pod, actions=("binding", "eviction"),
-               grace_period=_pod_grace_period)
+               validate_update=kv.pod_update, return_deleted_object=True, default=defaults.pod,
+               actions=("binding", "eviction"), grace_period=_pod_grace_period)
 NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"},
                      default=_namespace_defaults, prepare_create=_namespace_create,
                      prepare_update=_namespace_keep_finalizers, pending_finalizers=_namespace_held,
@@ -209,3 +209,12 @@ CERTIFICATE_SIGNING_REQUEST = Strategy(
     selectable_fields=lambda obj: _fields(obj, {"spec.signerName": ("spec", "signerName")}))
 ENDPOINT_SLICE = Strategy(tracks_generation=True, default=defaults.endpoint_slice)
 PRIORITY_CLASS = Strategy(default=defaults.priority_class)
+
+
+def _storage_class_update(new: Obj, old: Obj) -> list[errors.Cause]:
+    causes = [errors.Cause("FieldValueForbidden", f"Forbidden: updates to {field} are forbidden.", field)
+              for field in ("parameters", "provisioner", "reclaimPolicy") if new.get(field) != old.get(field)]
+    return causes + immutable(("volumeBindingMode",))(new, old)
+
+
+STORAGE_CLASS = Strategy(default=defaults.storage_class, validate_update=_storage_class_update)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol
 
 from apiserver.api.errors import Cause
+from apiserver.api.kindvalidation import invalid
 from apiserver.registry.deletion import GracePeriod, has_finalizers
 
 if TYPE_CHECKING:
@@ -137,8 +138,7 @@ def immutable(*paths: tuple[str, ...]) -> Callable[[Obj, Obj], list[Cause]]:
         for path in paths:
             before, after = _at(old, path), _at(new, path)
             if before not in (None, "") and after != before:
-                causes.append(Cause("FieldValueInvalid", f"Invalid value: {after!r}: field is immutable",
-                                    ".".join(path)))
+                causes.append(invalid(".".join(path), after, "field is immutable"))
         return causes
 
     return check

@@ -251,3 +251,14 @@ async def test_system_namespaces_cannot_be_deleted(api):
         status, body = await api.delete(f"/api/v1/namespaces/{name}")
         assert status == 403
         assert body["message"] == f'namespaces "{name}" is forbidden: this namespace may not be deleted'
+
+
+async def test_a_delete_body_overrides_the_query(api, new_ns):
+    """As in kube, options come from the body when there is one; the query is read only without a body."""
+    ns = new_ns()
+    await make_namespace(api, ns)
+    await create(api, ns, configmap("x"))
+    path = f"/api/v1/namespaces/{ns}/configmaps/x"
+    status, _ = await api.delete(path, {"kind": "DeleteOptions", "apiVersion": "v1"}, params={"dryRun": "All"})
+    assert status == 200
+    assert await gone(api, path)

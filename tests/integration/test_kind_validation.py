@@ -88,3 +88,54 @@ async def test_services(api, new_ns):
         status, created = await api.post(path, {"metadata": {"name": f"s{len(spec)}{len(str(spec))}"},
                                                 "spec": spec})
         assert status == 201, created
+
+
+async def _merge_patch(api, path: str, patch: dict):
+    return await api.request("PATCH", path, patch, headers={"Content-Type": "application/merge-patch+json"})
+
+
+async def test_pod_updates_change_only_what_kube_allows(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}
+    status, _ = await api.post(f"/api/v1/namespaces/{ns}/pods", pod)
+    assert status == 201
+    path = f"/api/v1/namespaces/{ns}/pods/p"
+    status, body = await _merge_patch(api, path, {"spec": {"nodeName": "elsewhere"}})
+    assert status == 422
+    assert body["details"]["causes"] == [{
+        "reason": "FieldValueForbidden", "field": "spec",
+        "message": "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
+                   "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions "
+                   "to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it "
+                   "was previously negative)"}]
+    status, body = await api.request("PATCH", path, {"spec": {"containers": [{"name": "c", "image": "nginx:2"}],
+                                                              "activeDeadlineSeconds": 60}},
+                                     headers={"Content-Type": "application/strategic-merge-patch+json"})
+    assert status == 200, body
+    status, body = await api.request("PATCH", path, [{"op": "add", "path": "/spec/tolerations/-",
+                                                      "value": {"key": "k", "operator": "Exists"}}],
+                                     headers={"Content-Type": "application/json-patch+json"})
+    assert status == 200, body
+    assert body["spec"]["containers"][0]["image"] == "nginx:2" and body["spec"]["activeDeadlineSeconds"] == 60
+    # tolerations may be added, never taken away
+    status, body = await api.request("PATCH", path, [{"op": "remove", "path": "/spec/tolerations"}],
+                                     headers={"Content-Type": "application/json-patch+json"})
+    assert status == 422 and body["details"]["causes"][0]["field"] == "spec"
+
+
+async def test_storage_class_defaults_and_fixed_fields(api):
+    sc = {"metadata": {"name": "fast-validation"}, "provisioner": "example.com/disk", "parameters": {"tier": "1"}}
+    status, body = await api.post("/apis/storage.k8s.io/v1/storageclasses", sc)
+    assert status == 201
+    assert body["reclaimPolicy"] == "Delete" and body["volumeBindingMode"] == "Immediate"
+    path = "/apis/storage.k8s.io/v1/storageclasses/fast-validation"
+    status, body = await _merge_patch(api, path, {"parameters": {"tier": "2"}, "volumeBindingMode":
+                                                  "WaitForFirstConsumer"})
+    assert status == 422
+    assert body["message"] == ('StorageClass.storage.k8s.io "fast-validation" is invalid: [parameters: Forbidden: '
+                               'updates to parameters are forbidden., volumeBindingMode: Invalid value: '
+                               '"WaitForFirstConsumer": field is immutable]')
+    status, _ = await _merge_patch(api, path, {"allowVolumeExpansion": True})
+    assert status == 200
+    await api.delete(path)

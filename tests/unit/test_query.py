@@ -209,8 +209,8 @@ DELETE_CASES = [
     ("query-policy", {"propagationPolicy": "Orphan"}, None, DeleteOptions(Preconditions(), "Orphan", None, False)),
     ("body-wins", {"propagationPolicy": "Orphan"}, {"propagationPolicy": "Background"},
      DeleteOptions(Preconditions(), "Background", None, False)),
-    ("query-fills-in", {"propagationPolicy": "Orphan", "gracePeriodSeconds": "30"}, {"kind": "DeleteOptions"},
-     DeleteOptions(Preconditions(), "Orphan", 30, False)),
+    ("body-hides-query", {"propagationPolicy": "Orphan", "gracePeriodSeconds": "30"}, {"kind": "DeleteOptions"},
+     DeleteOptions(Preconditions(), "", None, False)),
     ("body-grace", {}, {"gracePeriodSeconds": 0}, DeleteOptions(Preconditions(), "", 0, False)),
     ("body-grace-wins", {"gracePeriodSeconds": "30"}, {"gracePeriodSeconds": 5},
      DeleteOptions(Preconditions(), "", 5, False)),
@@ -271,7 +271,7 @@ def test_bad_propagation_policy_status_is_kubes():
     ({"gracePeriodSeconds": "soon"}, None, 400, 'invalid value for gracePeriodSeconds: "soon", must be an integer'),
     ({}, {"dryRun": ["Nope"]}, 422,
      'DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Nope"}: supported values: "All"'),
-    ({"dryRun": "Nope"}, {"propagationPolicy": "Sometimes"}, 422,
+    ({}, {"propagationPolicy": "Sometimes", "dryRun": ["Nope"]}, 422,
      'DeleteOptions.meta.k8s.io "" is invalid: [propagationPolicy: Unsupported value: "Sometimes": supported values: '
      '"Foreground", "Background", "Orphan", "nil", dryRun: Unsupported value: []string{"Nope"}: supported values: '
      '"All"]'),
