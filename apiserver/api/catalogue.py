@@ -34,6 +34,8 @@ class ResourceInfo:
     strategy: Strategy = DEFAULT_STRATEGY
     # the etcd key segment, where kube-apiserver's differs from the plural (e.g. nodes live under "minions")
     storage_segment: str = ""
+    # create-only and never stored (reviews): answered by a handler of registry/virtual.py, no store or cache
+    virtual: bool = False
 
     @property
     def singular(self) -> str:
@@ -63,13 +65,14 @@ class ResourceInfo:
 
     @property
     def verbs(self) -> tuple[str, ...]:
-        return ALL_VERBS
+        return ("create",) if self.virtual else ALL_VERBS
 
 
 def _r(group: str, version: str, kind: str, plural: str, namespaced: bool = True, *, short: tuple[str, ...] = (),
-       all_category: bool = False, strategy: Strategy = DEFAULT_STRATEGY, segment: str = "") -> ResourceInfo:
+       all_category: bool = False, strategy: Strategy = DEFAULT_STRATEGY, segment: str = "",
+       virtual: bool = False) -> ResourceInfo:
     return ResourceInfo(group, version, kind, plural, namespaced, short, ("all",) if all_category else (),
-                        strategy, segment)
+                        strategy, segment, virtual)
 
 
 CATALOGUE: tuple[ResourceInfo, ...] = (
@@ -99,6 +102,8 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
        all_category=True, strategy=s.HORIZONTAL_POD_AUTOSCALER),
     _r("batch", "v1", "Job", "jobs", all_category=True, strategy=s.JOB),
     _r("batch", "v1", "CronJob", "cronjobs", short=("cj",), all_category=True, strategy=s.CRON_JOB),
+    _r("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", False, virtual=True),
+    _r("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", False, virtual=True),
     _r("coordination.k8s.io", "v1", "Lease", "leases", strategy=s.UPSERTABLE),
     _r("rbac.authorization.k8s.io", "v1", "Role", "roles", strategy=s.RBAC),
     _r("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", strategy=s.RBAC),

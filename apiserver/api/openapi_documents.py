@@ -101,10 +101,13 @@ def _operations(info: ResourceInfo, ref: str, param: Param, body: Callable[[str]
         return {"operationId": f"{verb}{info.kind}", "x-kubernetes-action": action,
                 "x-kubernetes-group-version-kind": gvk, **extra}
 
+    create = op("create", "post", **body(ref), parameters=writes)
+    if info.virtual:
+        return {"item": {}, "collection": {"post": create}}
     item = {"get": op("read", "get"), "put": op("replace", "put", **body(ref), parameters=writes),
             "patch": op("patch", "patch", **patch_body, parameters=writes + [param("force", "query", False)]),
             "delete": op("delete", "delete")}
-    collection = {"get": op("list", "list"), "post": op("create", "post", **body(ref), parameters=writes)}
+    collection = {"get": op("list", "list"), "post": create}
     return {"item": item, "collection": collection}
 
 
@@ -112,8 +115,10 @@ def _paths(info: ResourceInfo, ops: dict[str, dict[str, Any]], param: Param) -> 
     root = f"/apis/{info.group}/{info.version}" if info.group else f"/api/{info.version}"
     base = f"{root}/namespaces/{{namespace}}/{info.plural}" if info.namespaced else f"{root}/{info.plural}"
     params = [param("name", "path", True)] + ([param("namespace", "path", True)] if info.namespaced else [])
-    return {base: {**ops["collection"], "parameters": params[1:]},
-            f"{base}/{{name}}": {**ops["item"], "parameters": params}}
+    paths = {base: {**ops["collection"], "parameters": params[1:]}}
+    if ops["item"]:
+        paths[f"{base}/{{name}}"] = {**ops["item"], "parameters": params}
+    return paths
 
 
 def _v3_param(name: str, where: str, required: bool) -> dict[str, Any]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from aiohttp import web
-
-from apiserver.authn.user import AuthenticationFailed, UserInfo
+from apiserver.authn.token import TokenResult
+from apiserver.authn.user import UserInfo
 
 
 class TokenFileError(ValueError):
@@ -30,23 +29,10 @@ def load_token_file(path: Path) -> dict[str, UserInfo]:
     return tokens
 
 
-def bearer_token(request: web.Request) -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
 class TokenFileAuthenticator:
     def __init__(self, tokens: dict[str, UserInfo]) -> None:
         self.tokens = tokens
 
-    async def authenticate(self, request: web.Request) -> UserInfo | None:
-        token = bearer_token(request)
-        if token is None:
-            return None
+    async def authenticate_token(self, token: str, audiences: tuple[str, ...]) -> TokenResult | None:
         user = self.tokens.get(token)
-        if user is None:
-            raise AuthenticationFailed("invalid bearer token")
-        return user
+        return TokenResult(user) if user else None

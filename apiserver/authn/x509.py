@@ -1,25 +1,24 @@
-"""x509 client certificates: the TLS layer has verified the chain against --client-ca-file;
-the subject's CN is the user name and each O is a group."""
+"""x509 client certificates signed by --client-ca-file: the subject's CN is the user name and each O is a
+group. The chain is checked here too, since the TLS layer also accepts front-proxy certificates."""
 from __future__ import annotations
 
 from aiohttp import web
+from cryptography import x509
 
+from apiserver.authn.certchain import common_name, verified_peer
 from apiserver.authn.user import UserInfo
 
 
 class X509Authenticator:
+    def __init__(self, bundle: tuple[x509.Certificate, ...]) -> None:
+        self.bundle = bundle
+
     async def authenticate(self, request: web.Request) -> UserInfo | None:
-        transport = request.transport
-        cert = transport.get_extra_info("peercert") if transport else None
-        if not cert:
+        cert = verified_peer(request, self.bundle)
+        if cert is None:
             return None
-        common_name, orgs = "", []
-        for rdn in cert.get("subject", ()):
-            for attr, value in rdn:
-                if attr == "commonName":
-                    common_name = value
-                elif attr == "organizationName":
-                    orgs.append(value)
-        if not common_name:
+        name = common_name(cert)
+        if not name:
             return None
-        return UserInfo(name=common_name, groups=tuple(orgs))
+        orgs = cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)
+        return UserInfo(name=name, groups=tuple(str(o.value) for o in orgs))

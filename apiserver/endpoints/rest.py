@@ -15,12 +15,14 @@ from apiserver.endpoints.query import (CREATE_OPTIONS, PATCH_OPTIONS, UPDATE_OPT
                                        parse_delete_options, parse_list_query)
 from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.endpoints.watch import WatchSettings, serve_watch
-from apiserver.api.catalogue import SUBRESOURCES
+from apiserver.api.catalogue import SUBRESOURCES, ResourceInfo
+from apiserver.filters.authentication import request_user
 from apiserver.api.goformat import quote
 from apiserver.registry import pods
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
 from apiserver.registry.store import OWNED_PATHS, RegistryStore
+from apiserver.registry.virtual import VirtualResources
 from apiserver.storage.interface import ListOptions, Obj
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -158,10 +160,12 @@ def table_events(store: RegistryStore, version: str, include: str) -> Callable[[
 
 
 class RestHandler:
-    def __init__(self, registry: Registry, watch_settings: WatchSettings, stopping: asyncio.Event) -> None:
+    def __init__(self, registry: Registry, watch_settings: WatchSettings, stopping: asyncio.Event,
+                 virtual: VirtualResources) -> None:
         self.registry = registry
         self.watch_settings = watch_settings
         self.stopping = stopping
+        self.virtual = virtual
 
     def _store(self, info: RequestInfo) -> RegistryStore:
         store = self.registry.lookup(info.api_group, info.api_version, info.resource)
@@ -177,6 +181,9 @@ class RestHandler:
         return store
 
     async def handle(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
+        row = self.registry.catalogue.lookup(info.api_group, info.api_version, info.resource)
+        if row is not None and row.virtual:
+            return await self._virtual(request, info, row)
         store = self._store(info)
         verb = info.verb
         # like kube, refuse an Accept header nothing could satisfy before doing any work
@@ -193,6 +200,16 @@ class RestHandler:
         if handler is None or misplaced:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         return await handler(request, info, store)
+
+    async def _virtual(self, request: web.Request, info: RequestInfo, row: ResourceInfo) -> web.StreamResponse:
+        """POST to a create-only resource that is never stored (a review)."""
+        if row.namespaced != bool(info.namespace):
+            raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
+        if info.verb != "create" or info.name or info.subresource:
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+        obj, _ = decode_body(request, await read_body(request))
+        answer = await self.virtual.create(row, request_user(request), info.namespace, obj)
+        return respond(request, answer, 201)
 
     async def _action(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         """POST to an action subresource of one object: pods/binding, pods/eviction."""

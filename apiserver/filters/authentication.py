@@ -1,7 +1,9 @@
-"""Turns the request into a user before anything else runs; a bad credential is 401."""
+"""Turns the request into a user before anything else runs; a bad credential is 401. Once authenticated,
+the headers that carried credentials are removed, so nothing further in (a proxy above all) sees them."""
 from __future__ import annotations
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from apiserver.api import errors
 from apiserver.authn.union import UnionAuthenticator
@@ -14,6 +16,15 @@ def request_user(request: web.Request) -> UserInfo:
     return request[USER]
 
 
+def _without(request: web.Request, names: list[str]) -> web.Request:
+    if not names:
+        return request
+    headers = CIMultiDict(request.headers)
+    for name in names:
+        headers.popall(name, None)
+    return request.clone(headers=headers)
+
+
 def with_authentication(authenticator: UnionAuthenticator):
     @web.middleware
     async def authentication(request: web.Request, handler) -> web.StreamResponse:
@@ -23,6 +34,7 @@ def with_authentication(authenticator: UnionAuthenticator):
             user = None
         if user is None:
             raise errors.unauthorized()
+        request = _without(request, authenticator.credential_headers(request.headers.keys()))
         request[USER] = user
         return await handler(request)
 

@@ -21,6 +21,39 @@ class ConfigError(Exception):
     """One line that tells the operator what to fix."""
 
 
+OIDC_SIGNING_ALGS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512")
+TOKEN_WEBHOOK_VERSIONS = ("v1", "v1beta1")
+
+
+@dataclass(frozen=True)
+class OIDCOptions:
+    issuer_url: str
+    client_id: str
+    username_claim: str = "sub"
+    username_prefix: str = ""
+    groups_claim: str = ""
+    groups_prefix: str = ""
+    ca_file: Path | None = None
+    required_claims: dict[str, str] = field(default_factory=dict)
+    signing_algs: tuple[str, ...] = ("RS256",)
+
+
+@dataclass(frozen=True)
+class TokenWebhookOptions:
+    config_file: Path
+    version: str = "v1beta1"
+    cache_ttl: float = 120.0
+
+
+@dataclass(frozen=True)
+class RequestHeaderOptions:
+    client_ca_file: Path
+    allowed_names: tuple[str, ...] = ()
+    username_headers: tuple[str, ...] = ()
+    group_headers: tuple[str, ...] = ()
+    extra_headers_prefix: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     etcd_servers: tuple[str, ...]
@@ -58,6 +91,11 @@ class ServerConfig:
         ipaddress.IPv4Network("10.0.0.0/24"),)
     service_node_port_range: tuple[int, int] = (30000, 32767)
     service_allocation_repair_interval: float = 180.0
+    # authentication by OIDC, token webhook and front-proxy headers (apiserver/authn/{oidc,webhook_token,
+    # requestheader}.py)
+    oidc: OIDCOptions | None = None
+    token_webhook: TokenWebhookOptions | None = None
+    requestheader: RequestHeaderOptions | None = None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -189,7 +227,81 @@ def _build_parser() -> _Parser:
     add("--service-cluster-ip-range", default="")
     add("--service-node-port-range", type=_port_range, default=(30000, 32767))
     add("--service-allocation-repair-interval", type=_duration, default=180.0)
+    # OIDC, token webhook and front-proxy authentication
+    add("--oidc-issuer-url", default="")
+    add("--oidc-client-id", default="")
+    add("--oidc-username-claim", default="sub")
+    add("--oidc-username-prefix", default="")
+    add("--oidc-groups-claim", default="")
+    add("--oidc-groups-prefix", default="")
+    add("--oidc-ca-file", type=Path)
+    add("--oidc-required-claim", type=_key_values, action="append", default=[])
+    add("--oidc-signing-algs", type=_list, default=["RS256"])
+    add("--authentication-token-webhook-config-file", type=Path)
+    add("--authentication-token-webhook-version", default="v1beta1")
+    add("--authentication-token-webhook-cache-ttl", type=_duration, default=120.0)
+    add("--requestheader-client-ca-file", type=Path)
+    add("--requestheader-allowed-names", type=_list, default=[])
+    add("--requestheader-username-headers", type=_list, default=[])
+    add("--requestheader-group-headers", type=_list, default=[])
+    add("--requestheader-extra-headers-prefix", type=_list, default=[])
     return p
+
+
+def _list(text: str) -> list[str]:
+    """A pflag string slice: comma-separated, empty items dropped."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _key_values(text: str) -> dict[str, str]:
+    """A pflag mapStringString: `key=value[,key=value]`."""
+    pairs = {}
+    for item in _list(text):
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise argparse.ArgumentTypeError(f"{item!r} must be formatted as key=value")
+        pairs[key] = value
+    return pairs
+
+
+def _oidc_options(args: argparse.Namespace) -> OIDCOptions | None:
+    if not args.oidc_issuer_url:
+        if args.oidc_client_id:
+            raise ConfigError("oidc-issuer-url and oidc-client-id must be specified together")
+        return None
+    if not args.oidc_client_id:
+        raise ConfigError("oidc-issuer-url and oidc-client-id must be specified together")
+    if not args.oidc_issuer_url.startswith("https://"):
+        raise ConfigError(f"--oidc-issuer-url: {args.oidc_issuer_url!r} must use the https scheme")
+    for alg in args.oidc_signing_algs:
+        if alg not in OIDC_SIGNING_ALGS:
+            raise ConfigError(f"oidc-signing-algs: unsupported signing algorithm {alg!r}; supported: "
+                              f"{', '.join(OIDC_SIGNING_ALGS)}")
+    _readable("--oidc-ca-file", args.oidc_ca_file)
+    required = {k: v for pairs in args.oidc_required_claim for k, v in pairs.items()}
+    return OIDCOptions(args.oidc_issuer_url, args.oidc_client_id, args.oidc_username_claim,
+                       args.oidc_username_prefix, args.oidc_groups_claim, args.oidc_groups_prefix, args.oidc_ca_file,
+                       required, tuple(args.oidc_signing_algs))
+
+
+def _token_webhook_options(args: argparse.Namespace) -> TokenWebhookOptions | None:
+    if args.authentication_token_webhook_version not in TOKEN_WEBHOOK_VERSIONS:
+        raise ConfigError(f"--authentication-token-webhook-version: unsupported version "
+                          f"{args.authentication_token_webhook_version!r}; supported: v1, v1beta1")
+    if args.authentication_token_webhook_config_file is None:
+        return None
+    _readable("--authentication-token-webhook-config-file", args.authentication_token_webhook_config_file)
+    return TokenWebhookOptions(args.authentication_token_webhook_config_file,
+                               args.authentication_token_webhook_version, args.authentication_token_webhook_cache_ttl)
+
+
+def _requestheader_options(args: argparse.Namespace) -> RequestHeaderOptions | None:
+    if args.requestheader_client_ca_file is None:
+        return None
+    _readable("--requestheader-client-ca-file", args.requestheader_client_ca_file)
+    return RequestHeaderOptions(args.requestheader_client_ca_file, tuple(args.requestheader_allowed_names),
+                                tuple(args.requestheader_username_headers), tuple(args.requestheader_group_headers),
+                                tuple(args.requestheader_extra_headers_prefix))
 
 
 def _readable(flag: str, path: Path | None) -> None:
@@ -279,6 +391,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         leader_elect_retry_period=args.leader_elect_retry_period,
         service_cluster_ip_ranges=service_cidrs, service_node_port_range=args.service_node_port_range,
         service_allocation_repair_interval=args.service_allocation_repair_interval,
+        oidc=_oidc_options(args), token_webhook=_token_webhook_options(args),
+        requestheader=_requestheader_options(args),
     )
 
 

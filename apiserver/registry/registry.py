@@ -35,6 +35,8 @@ class Registry:
         self.service_network = service_network
         context = StoreContext(client, etcd_prefix, service_network)
         for info in catalogue.rows:
+            if info.virtual:
+                continue
             cache = WatchCache(client, self.etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
             effects = info.strategy.effects(context) if info.strategy.effects else no_effects
             store = RegistryStore(info, Cacher(self.etcd, cache), etcd_prefix, self.find_namespace, effects)

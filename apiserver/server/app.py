@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apiserver.api import errors
 from apiserver.api.catalogue import Catalogue
-from apiserver.authn.build import build_authenticator
+from apiserver.authn.build import API_AUDIENCES, build_authenticator
 from apiserver.authz.build import build_authorizer
 from apiserver.controllers.manager import ControllerManager
 from apiserver.endpoints import discovery, openapi
@@ -29,7 +29,9 @@ from apiserver.filters.requestinfo import request_info, with_request_info
 from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
 from apiserver.options.flags import ServerConfig
+from apiserver.registry import authnreviews
 from apiserver.registry.registry import CacheSizes, Registry
+from apiserver.registry.virtual import VirtualResources
 from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.server.bootstrap import ensure_system_objects
 from apiserver.server.health import PING, NamedCheck, serve_checks
@@ -47,10 +49,12 @@ def ssl_context(config: ServerConfig) -> ssl.SSLContext:
     context.minimum_version = (ssl.TLSVersion.TLSv1_3 if config.tls_min_version == "VersionTLS13"
                                else ssl.TLSVersion.TLSv1_2)
     context.load_cert_chain(str(config.tls_cert_file), str(config.tls_private_key_file))
-    if config.client_ca_file:
-        # a client certificate is optional (tokens and anonymous exist); when one is sent it must verify
+    # a client certificate is optional (tokens and anonymous exist); when one is sent it must verify against
+    # one of the client CAs, and the authenticator of each CA then checks that it is the one that signed it
+    client_cas = [config.client_ca_file, config.requestheader.client_ca_file if config.requestheader else None]
+    for ca_file in filter(None, client_cas):
         context.verify_mode = ssl.CERT_OPTIONAL
-        context.load_verify_locations(cafile=str(config.client_ca_file))
+        context.load_verify_locations(cafile=str(ca_file))
     context.set_alpn_protocols(["http/1.1"])
     return context
 
@@ -76,8 +80,10 @@ class APIServer:
         sizes = CacheSizes(self.config.default_watch_cache_size, self.config.watch_cache_sizes)
         network = ServiceNetwork(self.config.service_cluster_ip_ranges, self.config.service_node_port_range)
         self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes, network)
+        self.authenticator = build_authenticator(self.config, self.registry)
+        virtual = VirtualResources(authnreviews.handlers(self.authenticator, API_AUDIENCES))
         self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
-                                self.stopping)
+                                self.stopping, virtual)
         self.controllers = ControllerManager(self.config, self.client, self.registry)
         self.inflight = InFlight(self.config.max_requests_inflight, self.config.max_mutating_requests_inflight)
         self.server_address = f"{self.config.bind_address}:{self.config.secure_port}"
@@ -104,7 +110,7 @@ class APIServer:
             with_metrics(self.metrics),
             recovery,
             with_timeout(self.config.request_timeout),
-            with_authentication(build_authenticator(self.config, self.registry)),
+            with_authentication(self.authenticator),
             self.inflight.middleware(),
             with_authorization(authorizer),
         ]

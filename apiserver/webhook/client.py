@@ -20,7 +20,15 @@ class WebhookConfigError(Exception):
 
 
 class WebhookCallError(Exception):
-    """The webhook did not answer usefully (unreachable, timed out, non-2xx, not JSON)."""
+    """The webhook did not answer usefully (unreachable, timed out, non-2xx, not JSON). `retriable` marks the
+    failures kube's webhooks try again: a reset connection, 429, 500, 504 or an answer with Retry-After."""
+
+    def __init__(self, message: str, retriable: bool = False) -> None:
+        super().__init__(message)
+        self.retriable = retriable
+
+
+RETRIABLE_STATUSES = frozenset({429, 500, 504})
 
 
 @dataclass(frozen=True)
@@ -104,8 +112,12 @@ class WebhookClient:
                                           ssl=self.target.ssl_context) as response:
                 raw = await response.read()
                 if response.status // 100 != 2:
-                    raise WebhookCallError(f"webhook answered {response.status}: {raw[:200]!r}")
+                    retriable = response.status in RETRIABLE_STATUSES or "Retry-After" in response.headers
+                    raise WebhookCallError(f"webhook answered {response.status}: {raw[:200]!r}", retriable)
                 return orjson.loads(raw)
+        except (aiohttp.ServerDisconnectedError, ConnectionResetError) as exc:
+            raise WebhookCallError(f"calling webhook {self.target.server}: {exc or type(exc).__name__}",
+                                   retriable=True) from None
         except (aiohttp.ClientError, TimeoutError, orjson.JSONDecodeError) as exc:
             raise WebhookCallError(f"calling webhook {self.target.server}: {exc or type(exc).__name__}") from None
 

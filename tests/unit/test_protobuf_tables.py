@@ -76,7 +76,9 @@ PLANNED = [("v1", "ReplicationController"), ("v1", "PodTemplate"), ("apps/v1", "
 @pytest.mark.parametrize(("api_version", "kind"), [(r.api_version, r.kind) for r in CATALOGUE] + PLANNED)
 def test_every_kind_and_its_list_has_a_message(api_version: str, kind: str) -> None:
     assert message_for(api_version, kind) is not None
-    assert message_for(api_version, kind + "List") is not None
+    # the create-only reviews have no list kind in kube either
+    if not kind.endswith("Review"):
+        assert message_for(api_version, kind + "List") is not None
 
 
 def test_subresource_and_meta_kinds() -> None:
