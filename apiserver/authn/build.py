@@ -23,11 +23,12 @@ def build_authenticator(config: ServerConfig, registry: Registry) -> UnionAuthen
     methods: list[Authenticator] = []
     header_owners: list[HeaderOwner] = []
     if config.requestheader:
-        proxy = RequestHeaderAuthenticator(config.requestheader, load_bundle(config.requestheader.client_ca_file))
+        proxy = RequestHeaderAuthenticator(config.requestheader, load_bundle(config.requestheader.client_ca_file,
+                                                                          "--requestheader-client-ca-file"))
         methods.append(proxy)
         header_owners.append(proxy.owned_headers)
     if config.client_ca_file:
-        methods.append(X509Authenticator(load_bundle(config.client_ca_file)))
+        methods.append(X509Authenticator(load_bundle(config.client_ca_file, "--client-ca-file")))
     tokens: list[TokenAuthenticator] = []
     if config.token_auth_file:
         tokens.append(AudienceAgnostic(TokenFileAuthenticator(load_token_file(config.token_auth_file)),

@@ -15,10 +15,15 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
 from apiserver.authn.user import AuthenticationFailed
+from apiserver.options.flags import ConfigError
 
 
-def load_bundle(path: Path) -> tuple[x509.Certificate, ...]:
-    return tuple(x509.load_pem_x509_certificates(Path(path).read_bytes()))
+def load_bundle(path: Path, flag: str) -> tuple[x509.Certificate, ...]:
+    """The CA certificates of `flag`'s file; an unreadable or malformed file is a one-line start-up error."""
+    try:
+        return tuple(x509.load_pem_x509_certificates(Path(path).read_bytes()))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{flag}: cannot load {path}: {exc}") from None
 
 
 def peer_certificate(request: web.Request) -> x509.Certificate | None:
