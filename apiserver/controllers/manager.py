@@ -1,7 +1,7 @@
 """Starts and stops the replica's background work: its identity lease, its endpoint lease, and — on the one
 replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up,
-the garbage collector, the namespace controller, the end of pods' grace periods and the repair of
-Service IP and node port allocations)."""
+the garbage collector, the namespace controller, the end of pods' grace periods, the repair of
+Service IP and node port allocations and the aggregation of ClusterRoles)."""
 from __future__ import annotations
 
 import asyncio
@@ -10,6 +10,7 @@ import logging
 import socket
 from typing import Awaitable, Callable
 
+from apiserver.controllers.clusterroleaggregation import ClusterRoleAggregator
 from apiserver.controllers.compaction import Compactor
 from apiserver.controllers.endpoints import EndpointConfig, LeaseEndpointReconciler
 from apiserver.controllers.garbagecollector import GarbageCollector
@@ -63,7 +64,8 @@ class ControllerManager:
         # built afresh on each election: a new leader starts from the current state, not a stale graph
         jobs: list[Callable[[], Awaitable[None]]] = [
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
-            GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run]
+            GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run,
+            ClusterRoleAggregator(self.registry).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs
