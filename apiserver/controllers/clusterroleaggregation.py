@@ -3,16 +3,11 @@ aggregationRule holds the union of the rules of the ClusterRoles its selectors m
 once, itself left out), written by server-side apply under the controller's field manager."""
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from apiserver.api.labels import SelectorParseError, selector_from_label_selector_object
-from apiserver.controllers.informer import Informer
-from apiserver.controllers.workqueue import WorkQueue
+from apiserver.controllers.informer import Informer, running
+from apiserver.controllers.workqueue import WorkQueue, drain
 from apiserver.registry.registry import Registry
 from apiserver.storage.interface import Obj
-
-log = logging.getLogger(__name__)
 
 MANAGER = "clusterrole-aggregation-controller"
 _RETRY_SECONDS = 1.0
@@ -54,19 +49,8 @@ class ClusterRoleAggregator:
                 self.queue.add(role_name)
 
     async def run(self) -> None:
-        informer = Informer(self.store, self.observe)
-        task = asyncio.create_task(informer.run(), name="clusterrole aggregation informer")
-        try:
-            while True:
-                name = await self.queue.get()
-                try:
-                    await self.sync(name)
-                except Exception as exc:
-                    log.warning("clusterrole aggregation: %s: %s", name, exc)
-                    self.queue.add_after(name, _RETRY_SECONDS)
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        async with running(Informer(self.store, self.observe)):
+            await drain(self.queue, self.sync, _RETRY_SECONDS, "clusterrole aggregation")
 
     async def sync(self, name: str) -> None:
         role = self.roles.get(name)
