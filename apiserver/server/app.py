@@ -18,6 +18,8 @@ from apiserver.admission.hook import Admission
 from apiserver.authz.build import build_authorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.authz.rbac_escalation import EscalationCheck
+from apiserver.authz.reviews import Reviews
+from apiserver.endpoints.createonly import CreateOnlyResources
 from apiserver.controllers.manager import ControllerManager
 from apiserver.endpoints import discovery, openapi
 from apiserver.endpoints.requestinfo import RequestInfo
@@ -84,6 +86,8 @@ class APIServer:
         rbac = self.authorizer.find(RBACAuthorizer)
         if rbac:
             EscalationCheck(rbac, self.authorizer).register(self.admission)
+        self.create_only = CreateOnlyResources()
+        Reviews(self.authorizer).register(self.create_only)
         self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
                                 self.stopping, self.admission)
         self.controllers = ControllerManager(self.config, self.client, self.registry)
@@ -152,6 +156,9 @@ class APIServer:
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         info: RequestInfo = request_info(request)
         if info.is_resource_request:
+            create_only = self.create_only.lookup(info)
+            if create_only:
+                return await self.create_only.handle(request, info, create_only)
             return await self.rest.handle(request, info)
         return await self._non_resource(request, info)
 
