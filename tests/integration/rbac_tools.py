@@ -38,9 +38,10 @@ class RbacCluster:
             await client.close()
 
 
-async def start_rbac_cluster(replica_factory, pki, directory: Path, *flags: str) -> RbacCluster:
+async def start_rbac_cluster(replica_factory, pki, directory: Path, *flags: str, prefix: str | None = None
+                             ) -> RbacCluster:
     tokens = write_token_file(directory / "tokens.csv", list(USERS.values()))
-    replica = replica_factory("--authorization-mode=RBAC", f"--token-auth-file={tokens}", *flags)
+    replica = replica_factory("--authorization-mode=RBAC", f"--token-auth-file={tokens}", *flags, prefix=prefix)
     plain = ssl.create_default_context(cafile=str(pki.ca_cert))
     users = {name: Api(replica.url, plain, {"Authorization": f"Bearer {row.split(',')[0]}"})
              for name, row in USERS.items()}
