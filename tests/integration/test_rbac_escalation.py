@@ -43,6 +43,26 @@ async def test_role_with_rules_not_held_is_refused(cluster, ns):
     current["rules"] = [rule(["get", "list", "watch"], [""], ["configmaps"])]
     status, body = await bob.put(f"{RBAC}/namespaces/{ns}/roles/reader", current)
     assert status == 403 and 'Verbs:["watch"]' in body["message"], body
+    # and so are a patch and a server-side apply that would
+    status, body = await bob.request("PATCH", f"{RBAC}/namespaces/{ns}/roles/reader",
+                                     data=b'{"rules":[{"verbs":["delete"],"apiGroups":[""],"resources":["configmaps"]}]}',
+                                     headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 403 and 'Verbs:["delete"]' in body["message"], body
+    status, body = await bob.request(
+        "PATCH", f"{RBAC}/namespaces/{ns}/roles/applied", params={"fieldManager": "bob"},
+        data=b'{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"applied"},'
+             b'"rules":[{"verbs":["list"],"apiGroups":[""],"resources":["secrets"]}]}',
+        headers={"Content-Type": "application/apply-patch+yaml"})
+    assert status == 403 and 'Resources:["secrets"]' in body["message"], body
+    # on a role granting more than bob holds, changing only what the garbage collector owns needs no check;
+    # any other change does
+    await create(cluster.admin, f"{RBAC}/namespaces/{ns}/roles", role("wide", [rule(["list"], [""], ["secrets"])], ns))
+    for patch, expected in ((b'{"metadata":{"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"o",'
+                             b'"uid":"8f7a4d0e-0000-4000-8000-000000000001"}]}}', 200),
+                            (b'{"metadata":{"labels":{"team":"bob"}}}', 403)):
+        status, body = await bob.request("PATCH", f"{RBAC}/namespaces/{ns}/roles/wide", data=patch,
+                                         headers={"Content-Type": "application/merge-patch+json"})
+        assert status == expected, body
 
 
 async def test_escalate_verb_allows_any_rules(cluster, ns):
