@@ -70,8 +70,9 @@ async def test_default_policy_and_restart(replica_factory, pki, tmp_path):
     restarted = await start_rbac_cluster(replica_factory, pki, tmp_path, prefix=cluster.replica.prefix)
     try:
         async def discovery_restored() -> bool:
-            _, role = await restarted.admin.get(f"{RBAC}/clusterroles/system:discovery")
-            return len(role["rules"]) > 1
+            # bindings are reconciled after every role: once this one is back, so are the roles
+            _, binding = await restarted.admin.get(f"{RBAC}/clusterrolebindings/system:discovery")
+            return bool(binding.get("subjects"))
 
         await eventually(discovery_restored, timeout=20)
         _, role = await restarted.admin.get(f"{RBAC}/clusterroles/system:discovery")
