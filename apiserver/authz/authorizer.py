@@ -3,11 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol, Sequence
+from typing import Protocol, Sequence, TypeVar
 
 from apiserver.api.goformat import quote
 from apiserver.authn.user import UserInfo
+from apiserver.authz.rbac_rules import Rule
 from apiserver.endpoints.requestinfo import RequestInfo
+
+T = TypeVar("T")
+
+
+SYSTEM_MASTERS = "system:masters"
 
 
 class Decision(Enum):
@@ -26,14 +32,36 @@ class Authorizer(Protocol):
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]: ...
 
 
+class RuleResolver(Protocol):
+    """A mode that can list what a user may do (SelfSubjectRulesReview): its rules and its errors."""
+    async def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[Rule], list[str]]: ...
+
+
 class AlwaysAllow:
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
         return Decision.ALLOW, ""
+
+    async def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[Rule], list[str]]:
+        return [Rule(("*",), ("*",), ("*",)), Rule(("*",), non_resource_urls=("*",))], []
 
 
 class AlwaysDeny:
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
         return Decision.DENY, "Everything is forbidden."
+
+    async def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[Rule], list[str]]:
+        return [], []
+
+
+class PrivilegedGroups:
+    """Members of system:masters may do anything, whatever the modes: kube-apiserver puts this in front of them."""
+
+    async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+        return (Decision.ALLOW, "") if SYSTEM_MASTERS in attributes.user.groups else (Decision.NO_OPINION, "")
+
+    async def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[Rule], list[str]]:
+        # kube lists no rules for it: a member of system:masters sees what its RBAC bindings grant
+        return [], []
 
 
 MODES = {"AlwaysAllow": AlwaysAllow, "AlwaysDeny": AlwaysDeny}
@@ -46,6 +74,11 @@ class UnionAuthorizer:
         self.authorizers = list(authorizers)
 
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+        decision, reason = await self.decide(attributes)
+        return (Decision.DENY if decision is Decision.NO_OPINION else decision), reason
+
+    async def decide(self, attributes: Attributes) -> tuple[Decision, str]:
+        """The first allow or deny, or no opinion with every mode's reason: what a SubjectAccessReview reports."""
         reasons = []
         for authorizer in self.authorizers:
             decision, reason = await authorizer.authorize(attributes)
@@ -53,14 +86,45 @@ class UnionAuthorizer:
                 return decision, reason
             if reason:
                 reasons.append(reason)
-        return Decision.DENY, "; ".join(reasons)
+        return Decision.NO_OPINION, "; ".join(reasons)
+
+    def start(self) -> None:
+        """Starts the modes that follow API objects (their informers); the others have nothing to start."""
+        for authorizer in self.authorizers:
+            if hasattr(authorizer, "start"):
+                authorizer.start()
+
+    async def stop(self) -> None:
+        for authorizer in self.authorizers:
+            if hasattr(authorizer, "stop"):
+                await authorizer.stop()
+
+    async def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[Rule], list[str], bool]:
+        """Every mode's rules for the user; incomplete (the last value) when a mode cannot list its rules or
+        failed to."""
+        rules: list[Rule] = []
+        failures: list[str] = []
+        incomplete = False
+        for authorizer in self.authorizers:
+            if not hasattr(authorizer, "rules_for"):
+                incomplete = True
+                continue
+            found, errors = await authorizer.rules_for(user, namespace)
+            rules += found
+            failures += errors
+        return rules, failures, incomplete or bool(failures)
+
+    def find(self, kind: type[T]) -> T | None:
+        """The member of that type, for the parts of the server that need one mode's own logic."""
+        return next((a for a in self.authorizers if isinstance(a, kind)), None)
 
 
 def forbidden_message(attributes: Attributes, reason: str) -> str:
     """kube-apiserver's wording, which kubectl shows verbatim."""
     info, user = attributes.info, attributes.user
     if not info.is_resource_request:
-        message = f"User {quote(user.name)} cannot {info.verb} path {quote(info.path)}"
+        # kube's NewForbidden without a resource prefixes "forbidden: "
+        message = f"forbidden: User {quote(user.name)} cannot {info.verb} path {quote(info.path)}"
     else:
         resource = info.resource + (f"/{info.subresource}" if info.subresource else "")
         subject = f"{resource} {quote(info.name)}" if info.name else resource

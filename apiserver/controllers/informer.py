@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Callable
 
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.interface import Expired, Obj, Predicate, WatchClosed
@@ -61,3 +62,15 @@ class Informer:
                 self._emit(event.type, event.object)
         finally:
             start.watch.stop()
+
+
+@asynccontextmanager
+async def running(*informers: Informer) -> AsyncIterator[None]:
+    """The informers run while the block does, and stop with it."""
+    tasks = [asyncio.create_task(i.run(), name=f"informer {i.store.info.plural}") for i in informers]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -7,13 +7,12 @@ While content remains, the namespace's status says what is left, with kube's con
 """
 from __future__ import annotations
 
-import asyncio
 import datetime
 import logging
 
 from apiserver.api.errors import StatusError
-from apiserver.controllers.informer import Informer
-from apiserver.controllers.workqueue import WorkQueue
+from apiserver.controllers.informer import Informer, running
+from apiserver.controllers.workqueue import WorkQueue, drain
 from apiserver.registry.deletion import DeleteOptions, format_time
 from apiserver.registry.registry import Registry
 from apiserver.registry.strategies import NAMESPACE_FINALIZER
@@ -48,20 +47,8 @@ class NamespaceController:
             self.queue.add(meta["name"])
 
     async def run(self) -> None:
-        informer = Informer(self.namespaces, self.observe)
-        task = asyncio.create_task(informer.run(), name="namespace informer")
-        try:
-            while True:
-                name = await self.queue.get()
-                try:
-                    if not await self.process(name):
-                        self.queue.add_after(name, _RECHECK_SECONDS)
-                except Exception as exc:
-                    log.warning("namespace controller: %s: %s", name, exc)
-                    self.queue.add_after(name, _RECHECK_SECONDS)
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        async with running(Informer(self.namespaces, self.observe)):
+            await drain(self.queue, self.process, _RECHECK_SECONDS, "namespace controller")
 
     async def process(self, name: str) -> bool:
         """True when there is nothing more to do for this namespace."""

@@ -3,9 +3,11 @@ added, and failed keys come back after a delay."""
 from __future__ import annotations
 
 import asyncio
-from typing import Generic, Hashable, TypeVar
+import logging
+from typing import Awaitable, Callable, Generic, Hashable, TypeVar
 
 K = TypeVar("K", bound=Hashable)
+log = logging.getLogger(__name__)
 
 
 class WorkQueue(Generic[K]):
@@ -28,3 +30,18 @@ class WorkQueue(Generic[K]):
 
     def __len__(self) -> int:
         return len(self._waiting)
+
+
+async def drain(queue: WorkQueue[K], process: Callable[[K], Awaitable[bool | None]], retry_seconds: float,
+                what: str) -> None:
+    """Processes the queue's keys for ever; a key whose processing fails, or answers False (not done yet), comes
+    back after `retry_seconds`."""
+    while True:
+        key = await queue.get()
+        try:
+            done = await process(key)
+        except Exception as exc:
+            log.warning("%s: %s: %s", what, key, exc)
+            done = False
+        if done is False:
+            queue.add_after(key, retry_seconds)

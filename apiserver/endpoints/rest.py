@@ -9,6 +9,7 @@ from typing import Any, Callable
 import jsonpatch
 from aiohttp import web
 
+from apiserver.admission.hook import Admission, Admit
 from apiserver.api import errors, fieldvalidation, openapi, strategicpatch, tables, typecheck
 from apiserver.endpoints import serialization
 from apiserver.endpoints.query import (CREATE_OPTIONS, PATCH_OPTIONS, UPDATE_OPTIONS, dry_run, flag,
@@ -161,11 +162,15 @@ def table_events(store: RegistryStore, version: str, include: str) -> Callable[[
 
 class RestHandler:
     def __init__(self, registry: Registry, watch_settings: WatchSettings, stopping: asyncio.Event,
-                 virtual: VirtualResources) -> None:
+                 virtual: VirtualResources, admission: Admission | None = None) -> None:
         self.registry = registry
+        self.admission = admission or Admission()
         self.watch_settings = watch_settings
         self.stopping = stopping
         self.virtual = virtual
+
+    def _admit(self, request: web.Request, info: RequestInfo) -> Admit | None:
+        return self.admission.bind(request_user(request), info)
 
     def _store(self, info: RequestInfo) -> RegistryStore:
         store = self.registry.lookup(info.api_group, info.api_version, info.resource)
@@ -272,7 +277,7 @@ class RestHandler:
         warnings: list[str] = []
         check_fields(request, store, obj, warnings, duplicates)
         dry = dry_run(request.query, CREATE_OPTIONS)
-        created = await store.create(info.namespace, obj, dry, field_manager(request))
+        created = await store.create(info.namespace, obj, dry, field_manager(request), self._admit(request, info))
         return respond(request, created, 201, warnings)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
@@ -288,7 +293,8 @@ class RestHandler:
             result = await store.update_subresource(info.namespace, info.name, info.subresource, obj, dry,
                                                     field_manager(request))
             return respond(request, result, warnings=warnings)
-        result, created = await store.update(info.namespace, info.name, obj, dry, field_manager(request))
+        result, created = await store.update(info.namespace, info.name, obj, dry, field_manager(request),
+                                             self._admit(request, info))
         return respond(request, result, 201 if created else 200, warnings)
 
     async def _patch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
@@ -318,7 +324,8 @@ class RestHandler:
             return result
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
-                                                  dry_run(request.query, PATCH_OPTIONS), field_manager(request)),
+                                                  dry_run(request.query, PATCH_OPTIONS), field_manager(request),
+                                                  self._admit(request, info)),
                        warnings=warnings)
 
     async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: RegistryStore,
@@ -329,7 +336,8 @@ class RestHandler:
         check_fields(request, store, config, warnings, duplicates)
         force = flag(request.query.get("force", "false"))
         result, created = await store.apply(info.namespace, info.name, config, manager, force,
-                                            dry_run(request.query, PATCH_OPTIONS), info.subresource)
+                                            dry_run(request.query, PATCH_OPTIONS), info.subresource,
+                                            self._admit(request, info))
         return respond(request, result, 201 if created else 200, warnings)
 
     async def _delete(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:

@@ -14,7 +14,7 @@ from typing import NoReturn, Sequence
 from apiserver.api.duration import parse_go_duration
 
 TLS_VERSIONS = ("VersionTLS12", "VersionTLS13")
-AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny")
+AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny", "RBAC")
 
 
 class ConfigError(Exception):

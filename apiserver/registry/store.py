@@ -22,6 +22,7 @@ from apiserver.api.validation import validate_metadata
 from apiserver.registry import deletion
 from apiserver.registry.scale import scale_of, with_replicas
 from apiserver.registry.strategy import WriteEffects, finishing, no_effects
+from apiserver.admission.hook import Admit
 from apiserver.storage.cacher import Cacher
 from apiserver.storage.etcd3 import InvalidListRequest
 from apiserver.storage.interface import (
@@ -231,7 +232,8 @@ class RegistryStore:
         if manager and schema:
             fieldmanager.record_update(new, current, manager, self.info.api_version, schema, subresource)
 
-    async def create(self, namespace: str, obj: Obj, dry_run: bool = False, manager: str = "") -> Obj:
+    async def create(self, namespace: str, obj: Obj, dry_run: bool = False, manager: str = "",
+                     admit: Admit | None = None) -> Obj:
         self._check_identity(obj, namespace, None)
         meta = obj["metadata"]
         generate = meta.get("generateName") if not meta.get("name") else None
@@ -241,6 +243,8 @@ class RegistryStore:
         self._validate(obj)
         self._track(obj, None, manager)
         await self._check_namespace(namespace, meta["name"])
+        if admit:
+            await admit(obj, None)
         effects = self.effects(dry_run)
         async with finishing(effects):
             await effects.prepare(obj, None)
@@ -317,12 +321,14 @@ class RegistryStore:
         return result
 
     async def read_modify_write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
-                     allow_create: bool) -> tuple[Obj, bool]:
+                                allow_create: bool, admit: Admit | None = None) -> tuple[Obj, bool]:
         key = self.key(namespace, name)
         effects = self.effects(dry_run)
 
         async def apply_with_effects(current: Obj | None) -> Obj:
             new = await apply(current)
+            if admit:
+                await admit(new, current)
             await effects.prepare(new, current)
             return new
 
@@ -342,7 +348,7 @@ class RegistryStore:
         return await self._finish_pending_deletion(namespace, name, result), created
 
     async def update(self, namespace: str, name: str, obj: Obj, dry_run: bool = False,
-                     manager: str = "") -> tuple[Obj, bool]:
+                     manager: str = "", admit: Admit | None = None) -> tuple[Obj, bool]:
         self._check_identity(obj, namespace, name)
         wanted_rv = obj["metadata"].get("resourceVersion") or ""
 
@@ -350,7 +356,7 @@ class RegistryStore:
             return await self._updated(namespace, name, copy.deepcopy(obj), current, wanted_rv, manager)
 
         return await self.read_modify_write(namespace, name, apply, dry_run,
-                                            self.info.strategy.allow_create_on_update)
+                                            self.info.strategy.allow_create_on_update, admit)
 
     async def update_subresource(self, namespace: str, name: str, subresource: str, obj: Obj,
                                  dry_run: bool = False, manager: str = "") -> Obj:
@@ -365,7 +371,7 @@ class RegistryStore:
         return result
 
     async def patch(self, namespace: str, name: str, subresource: str, patch: Callable[[Obj], Obj],
-                    dry_run: bool = False, manager: str = "") -> Obj:
+                    dry_run: bool = False, manager: str = "", admit: Admit | None = None) -> Obj:
         """Applies `patch` to the stored object; a resourceVersion inside the patch is a precondition."""
         async def apply(current: Obj | None) -> Obj:
             assert current is not None
@@ -380,11 +386,11 @@ class RegistryStore:
                 return self._subresource_updated(subresource, name, patched, current, wanted_rv, manager)
             return await self._updated(namespace, name, patched, current, wanted_rv, manager)
 
-        result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
+        result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False, admit)
         return result
 
     async def apply(self, namespace: str, name: str, config: Obj, manager: str, force: bool,
-                    dry_run: bool = False, subresource: str = "") -> tuple[Obj, bool]:
+                    dry_run: bool = False, subresource: str = "", admit: Admit | None = None) -> tuple[Obj, bool]:
         """Server-side apply: creates the object when absent, merges and tracks ownership otherwise. On a
         field-owning subresource (status) only that part is applied, to an object that must exist."""
         self._check_identity(config, namespace, name)
@@ -413,7 +419,7 @@ class RegistryStore:
             result["metadata"]["managedFields"] = merged["metadata"].get("managedFields") or []
             return result
 
-        return await self.read_modify_write(namespace, name, apply, dry_run, not subresource)
+        return await self.read_modify_write(namespace, name, apply, dry_run, not subresource, admit)
 
     async def update_scale(self, namespace: str, name: str, change: Callable[[Obj], Obj],
                            dry_run: bool = False, manager: str = "") -> Obj:

@@ -39,6 +39,12 @@ class VirtualResources:
         metadata = dict(body.get("metadata") or {})
         if metadata.get("namespace") and not info.namespaced:
             raise errors.bad_request("namespace is not allowed on this type")
+        if info.namespaced:
+            # as kube's create handler: the URL's namespace fills an empty one and must match a given one
+            if metadata.get("namespace", namespace) != namespace:
+                raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
+                                         "on the request")
+            metadata["namespace"] = namespace
         metadata.setdefault("creationTimestamp", None)
         answer = await handler(VirtualRequest(user, namespace, body))
         return {"kind": info.kind, "apiVersion": info.api_version, "metadata": metadata, **answer}

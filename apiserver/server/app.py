@@ -14,7 +14,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from apiserver.api import errors
 from apiserver.api.catalogue import Catalogue
 from apiserver.authn.build import API_AUDIENCES, build_authenticator
+from apiserver.admission.hook import Admission
 from apiserver.authz.build import build_authorizer
+from apiserver.authz.rbac import RBACAuthorizer
+from apiserver.authz.rbac_escalation import EscalationCheck
+from apiserver.authz.reviews import Reviews
 from apiserver.controllers.manager import ControllerManager
 from apiserver.endpoints import discovery, openapi
 from apiserver.endpoints.requestinfo import RequestInfo
@@ -81,9 +85,15 @@ class APIServer:
         network = ServiceNetwork(self.config.service_cluster_ip_ranges, self.config.service_node_port_range)
         self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes, network)
         self.authenticator = build_authenticator(self.config, self.registry)
-        virtual = VirtualResources(authnreviews.handlers(self.authenticator, API_AUDIENCES))
+        self.authorizer = build_authorizer(self.config, self.registry)
+        self.admission = Admission()
+        rbac = self.authorizer.find(RBACAuthorizer)
+        if rbac:
+            EscalationCheck(rbac, self.authorizer).register(self.admission)
+        virtual = VirtualResources({**authnreviews.handlers(self.authenticator, API_AUDIENCES),
+                                    **Reviews(self.authorizer).handlers()})
         self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
-                                self.stopping, virtual)
+                                self.stopping, virtual, self.admission)
         self.controllers = ControllerManager(self.config, self.client, self.registry)
         self.inflight = InFlight(self.config.max_requests_inflight, self.config.max_mutating_requests_inflight)
         self.server_address = f"{self.config.bind_address}:{self.config.secure_port}"
@@ -102,7 +112,6 @@ class APIServer:
         return "the server is shutting down" if self.stopping.is_set() else None
 
     def build_app(self) -> web.Application:
-        authorizer = build_authorizer(self.config, self.registry)
         # outermost first, as kube-apiserver's handler chain
         middlewares = [
             with_request_info,
@@ -112,7 +121,7 @@ class APIServer:
             with_timeout(self.config.request_timeout),
             with_authentication(self.authenticator),
             self.inflight.middleware(),
-            with_authorization(authorizer),
+            with_authorization(self.authorizer),
         ]
         # the body limit is enforced per request by the REST handler so that it answers a Status
         app = web.Application(middlewares=middlewares, client_max_size=1 << 40)
@@ -124,6 +133,7 @@ class APIServer:
     async def _on_startup(self, app: web.Application) -> None:
         await self.client.connect()
         self.registry.start()
+        self.authorizer.start()
         self._bootstrap = asyncio.create_task(self._bootstrap_then_control(), name="bootstrap")
 
     async def _bootstrap_then_control(self) -> None:
@@ -143,6 +153,7 @@ class APIServer:
         await self.controllers.stop()
 
     async def _on_cleanup(self, app: web.Application) -> None:
+        await self.authorizer.stop()
         await self.registry.stop()
         await self.client.close()
 

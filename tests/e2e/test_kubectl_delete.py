@@ -77,5 +77,6 @@ def test_delete_pod_on_a_node_takes_its_grace_period(kubectl):
     started = time.monotonic()
     out = kubectl("-n", ns, "delete", "pod", "p").stdout
     assert out.strip() == 'pod "p" deleted'
-    assert time.monotonic() - started >= 1.5
+    # deletionTimestamp has whole seconds, so a 2 s grace period can end a little over 1 s later
+    assert time.monotonic() - started >= 1.0
     assert kubectl("-n", ns, "get", "pods", "-o", "name").stdout.strip() == ""

@@ -94,17 +94,23 @@ async def test_401_bad_token_and_no_anonymous(replica_factory, tmp_path, pki):
         await client.close()
 
 
-async def test_403_forbidden(replica_factory, pki):
-    replica = replica_factory("--authorization-mode=AlwaysDeny")
-    client = Api(replica.url, client_context(pki))
+async def test_403_forbidden(replica_factory, pki, tmp_path):
+    tokens = write_token_file(tmp_path / "tokens.csv", ["bob-token,bob,uid-2"])
+    replica = replica_factory("--authorization-mode=AlwaysDeny", f"--token-auth-file={tokens}")
+    client = Api(replica.url, ssl.create_default_context(cafile=str(pki.ca_cert)), {"Authorization": "Bearer bob-token"})
+    admin = Api(replica.url, client_context(pki))
     try:
         status, body = await client.get("/api/v1/namespaces/default/configmaps/c")
         assert status == 403
         assert_status(body, 403, "Forbidden")
-        assert body["message"].startswith('configmaps "c" is forbidden: User "kubernetes-admin" cannot get resource '
+        assert body["message"].startswith('configmaps "c" is forbidden: User "bob" cannot get resource '
                                           '"configmaps" in API group "" in the namespace "default"')
+        # system:masters is allowed before any mode is asked, as in kube-apiserver
+        status, _ = await admin.get("/api/v1/namespaces/default/configmaps")
+        assert status == 200
     finally:
         await client.close()
+        await admin.close()
 
 
 async def test_429_too_many_mutating_requests(replica_factory, pki):

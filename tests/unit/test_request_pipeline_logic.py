@@ -116,7 +116,7 @@ def test_flag_defaults(tmp_path):
 @pytest.mark.parametrize("extra, message", [
     (["--secure-port=abc"], "invalid port"),
     (["--tls-min-version=VersionTLS10"], "--tls-min-version"),
-    (["--authorization-mode=RBAC"], "--authorization-mode"),
+    (["--authorization-mode=Bogus"], "--authorization-mode"),
     (["--no-such-flag"], "unrecognized"),
     (["--client-ca-file=/does/not/exist"], "--client-ca-file: cannot read"),
     (["--etcd-servers=127.0.0.1:2379"], "not an http"),

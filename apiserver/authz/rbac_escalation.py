@@ -1,0 +1,100 @@
+"""RBAC's escalation prevention, as admission checks on the four RBAC resources: a user may write a role only
+with rules they already hold (or the `escalate` verb on it), and bind a role only if they hold all of its rules
+(or the `bind` verb on it). Members of system:masters may do both."""
+from __future__ import annotations
+
+import copy
+
+from apiserver.admission.hook import Admission, AdmissionRequest
+from apiserver.api import errors
+from apiserver.authn.user import UserInfo
+from apiserver.authz.authorizer import SYSTEM_MASTERS, Attributes, Decision, UnionAuthorizer
+from apiserver.authz.rbac import RBACAuthorizer
+from apiserver.api.goformat import quote
+from apiserver.authz.rbac_rules import RBAC_GROUP, Rule, compact, go_strings, missing_rules, parse_rules
+from apiserver.endpoints.requestinfo import RequestInfo
+from apiserver.storage.interface import Obj
+
+# what an aggregationRule needs, since it can gather any rule: everything (kube's fullAuthority)
+FULL_AUTHORITY = (Rule(("*",), ("*",), ("*",)), Rule(("*",), non_resource_urls=("*",)))
+ROLE_RESOURCE = {"Role": "roles", "ClusterRole": "clusterroles"}
+
+
+def _only_gc_fields_changed(new: Obj, old: Obj | None) -> bool:
+    """kube lets anyone who may update the object change ownerReferences and finalizers (what the garbage
+    collector needs) without the escalation checks."""
+    if old is None:
+        return False
+
+    def essence(obj: Obj) -> Obj:
+        out = copy.deepcopy(obj)
+        for key in ("ownerReferences", "finalizers", "managedFields", "resourceVersion"):
+            out["metadata"].pop(key, None)
+        return out
+
+    return essence(new) == essence(old)
+
+
+class EscalationCheck:
+    def __init__(self, rbac: RBACAuthorizer, authorizer: UnionAuthorizer) -> None:
+        self.rbac = rbac
+        self.authorizer = authorizer
+
+    def register(self, admission: Admission) -> None:
+        for resource in ("roles", "clusterroles"):
+            admission.register(RBAC_GROUP, resource, self.check_role)
+        for resource in ("rolebindings", "clusterrolebindings"):
+            admission.register(RBAC_GROUP, resource, self.check_binding)
+
+    async def _allowed(self, user: UserInfo, verb: str, resource: str, name: str, namespace: str) -> bool:
+        info = RequestInfo(path="", verb=verb, is_resource_request=True, api_group=RBAC_GROUP, api_version="*",
+                           namespace=namespace, resource=resource, name=name)
+        decision, _ = await self.authorizer.authorize(Attributes(user, info))
+        return decision is Decision.ALLOW
+
+    async def _escalation(self, user: UserInfo, namespace: str, wanted: tuple[Rule, ...]) -> str | None:
+        """kube's ConfirmNoEscalation: None when the user holds every wanted rule, else the refusal text."""
+        held, resolution_errors = await self.rbac.rules_for(user, namespace)
+        missing = missing_rules(held, wanted)
+        if not missing:
+            return None
+        lines = sorted({rule.compact_string() for rule in compact(missing)})
+        message = (f'user {quote(user.name)} (groups={go_strings(user.groups)}) is attempting to grant RBAC '
+                   f"permissions not currently held:\n" + "\n".join(lines))
+        if resolution_errors:
+            message += f"; resolution errors: [{' '.join(resolution_errors)}]"
+        return message
+
+    async def check_role(self, request: AdmissionRequest) -> None:
+        user, info, new, old = request.user, request.info, request.new, request.old
+        if SYSTEM_MASTERS in user.groups or _only_gc_fields_changed(new, old):
+            return
+        if await self._allowed(user, "escalate", info.resource, info.name, info.namespace):
+            return
+        name = new["metadata"].get("name", "")
+        problem = await self._escalation(user, info.namespace, parse_rules(new.get("rules")))
+        if problem:
+            raise errors.forbidden_on(info.resource, RBAC_GROUP, name, problem)
+        aggregation = new.get("aggregationRule")
+        if aggregation and aggregation != (old or {}).get("aggregationRule"):
+            if await self._escalation(user, info.namespace, FULL_AUTHORITY):
+                raise errors.forbidden_on(info.resource, RBAC_GROUP, name,
+                                          "must have cluster-admin privileges to use the aggregationRule")
+
+    async def check_binding(self, request: AdmissionRequest) -> None:
+        user, info, new, old = request.user, request.info, request.new, request.old
+        if SYSTEM_MASTERS in user.groups or _only_gc_fields_changed(new, old):
+            return
+        ref = new.get("roleRef") or {}
+        kind, role_name = ref.get("kind", ""), ref.get("name", "")
+        name = new["metadata"].get("name", "")
+        if kind in ROLE_RESOURCE and await self._allowed(user, "bind", ROLE_RESOURCE[kind], role_name,
+                                                         info.namespace):
+            return
+        await self.rbac.wait_synced()
+        rules, error = self.rbac.index.role_rules(kind, role_name, info.namespace)
+        if error:
+            raise errors.forbidden_on(info.resource, RBAC_GROUP, name, error)
+        problem = await self._escalation(user, info.namespace, rules)
+        if problem:
+            raise errors.forbidden_on(info.resource, RBAC_GROUP, name, problem)
