@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--node-name", default=socket.gethostname(),
                         help="extra DNS SAN of the serving cert, and the node of node.kubeconfig")
     parser.add_argument("--server", default=None,
-                        help=f"API server URL of the kubeconfig files (default: the current one, else {DEFAULT_SERVER})")
+                        help="API server URL of the kubeconfig files "
+                             f"(default: the current one, else {DEFAULT_SERVER})")
     args = parser.parse_args(argv)
     try:
         paths = ensure_pki(args.dir, args.node_name, server=args.server)

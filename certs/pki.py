@@ -241,6 +241,19 @@ def issue_client_cert(pki_dir: Path, name: str, cn: str, orgs: list[str] | tuple
     return pair
 
 
+def issue_serving_cert(pair: CertKeyPair, ca: CertKeyPair, common_name: str, dns_names: tuple[str, ...] = (),
+                       ip_addresses: tuple[str, ...] = ()) -> CertKeyPair:
+    """A serving certificate signed by `ca` at `pair`'s paths (extra SNI certificates, a rotated serving pair);
+    a current one is kept."""
+    issuer = _load_issuer(ca.cert, ca.key)
+    if issuer is None:
+        raise FileNotFoundError(f"no usable CA at {ca.cert} and {ca.key}")
+    with _locked(pair.cert.parent):
+        _ensure_leaf(pair, issuer, LeafSpec(common_name, dns_names=dns_names, ip_addresses=ip_addresses,
+                                            usages=(SERVER_AUTH,)))
+    return pair
+
+
 def issue_untrusted_client_cert(directory: Path, name: str, cn: str,
                                 orgs: list[str] | tuple[str, ...] = ()) -> CertKeyPair:
     """A client certificate from a CA nobody trusts (its own, under `directory`), for negative tests."""

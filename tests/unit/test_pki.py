@@ -15,7 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certs import pki as pki_module
 from certs.__main__ import main as certs_main
-from certs.pki import PkiPaths, ensure_pki, issue_client_cert, issue_untrusted_client_cert
+from certs.pki import PkiPaths, ensure_pki, issue_client_cert, issue_serving_cert, issue_untrusted_client_cert
 
 NODE = "testnode"
 
@@ -275,3 +275,17 @@ def test_every_kubeconfig_follows_a_new_server(tmp_path: Path) -> None:
     for kubeconfig in (paths.admin_kubeconfig, paths.controller_manager_kubeconfig, paths.scheduler_kubeconfig,
                        paths.node_kubeconfig):
         assert yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"] == "https://10.0.0.2:6443"
+
+
+def test_issue_serving_cert(paths: PkiPaths, tmp_path: Path) -> None:
+    pair = pki_module.CertKeyPair(tmp_path / "sni.crt", tmp_path / "sni.key")
+    ca = pki_module.CertKeyPair(paths.front_proxy_ca_cert, paths.front_proxy_ca_key)
+    issue_serving_cert(pair, ca, "foo.example.com", ("foo.example.com", "bar.test"), ("127.0.0.2",))
+    cert = load(pair.cert)
+    assert cn(cert) == "foo.example.com"
+    assert sans(cert) == ({"foo.example.com", "bar.test"}, {"127.0.0.2"})
+    assert usages(cert) == {ExtendedKeyUsageOID.SERVER_AUTH}
+    assert issued_by(pair.cert, paths.front_proxy_ca_cert)
+    first = pair.cert.read_bytes()
+    issue_serving_cert(pair, ca, "foo.example.com", ("foo.example.com", "bar.test"), ("127.0.0.2",))
+    assert pair.cert.read_bytes() == first
