@@ -43,7 +43,10 @@ class TlsSettings:
         for suite in suites:
             if suite.insecure:
                 log.warning("Use of insecure cipher '%s' detected.", suite.go_name)
-        names = ":".join(s.openssl_name for s in suites if s.openssl_name)
+        # TLS 1.3 suites are not configurable and the listed TLS 1.2 ones are never used (they may all be ones this
+        # OpenSSL lacks, such as RC4)
+        names = "" if config.tls_min_version == "VersionTLS13" else ":".join(
+            s.openssl_name for s in suites if s.openssl_name)
         if config.tls_min_version in LEGACY_TLS_VERSIONS:
             # OpenSSL 3 refuses TLS 1.0/1.1 above security level 0; the operator asked for them, as kube allows
             log.warning("--tls-min-version=%s allows TLS versions with known weaknesses", config.tls_min_version)
@@ -115,7 +118,9 @@ def certificate_names(cert: x509.Certificate) -> list[str]:
     """The names an SNI certificate answers for when the flag lists none: a DNS-like common name, DNS and IP SANs."""
     names = []
     common = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
-    if common and isinstance(common[0], str) and not _is_ip(common[0]) and _DNS_NAME.match(common[0].lower()):
+    # kube's rule: a common name counts when it is a lower-case DNS subdomain (a wildcard allowed), not an IP
+    if common and isinstance(common[0], str) and not _is_ip(common[0]) and (
+            common[0] == "*" or _DNS_NAME.match(common[0])):
         names.append(common[0])
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value

@@ -181,3 +181,37 @@ def test_broken_rewrite_keeps_the_last_good_pair(replica_factory, pki, tmp_path)
         assert time.monotonic() < deadline, "the broken pair was not noticed"
         time.sleep(0.2)
     assert handshake(port_of(replica), pki.ca_cert)[2].serial_number == before
+
+
+def client_handshake(port: int, pki, client: CertKeyPair) -> bool:
+    """Whether a TLS 1.2 handshake with this client certificate completes (1.2: the verdict is in the handshake)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.load_verify_locations(cafile=str(pki.ca_cert))
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(client.cert), str(client.key))
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+            with context.wrap_socket(raw):
+                return True
+    except (ssl.SSLError, ConnectionResetError):
+        return False
+
+
+def test_client_ca_reload(replica_factory, pki, tmp_path) -> None:
+    client_ca = tmp_path / "client-ca.crt"
+    shutil.copy(pki.ca_cert, client_ca)
+    replica = replica_factory(f"--client-ca-file={client_ca}")
+    port = port_of(replica)
+    admin = CertKeyPair(pki.admin_cert, pki.admin_key)
+    front_proxy = CertKeyPair(pki.front_proxy_client_cert, pki.front_proxy_client_key)
+    assert client_handshake(port, pki, admin)
+    assert not client_handshake(port, pki, front_proxy)
+    staged = tmp_path / "staged.crt"
+    shutil.copy(pki.front_proxy_ca_cert, staged)
+    staged.replace(client_ca)
+    deadline = time.monotonic() + 10
+    while client_handshake(port, pki, admin):
+        assert time.monotonic() < deadline, "the new client CA was not picked up"
+        time.sleep(0.2)
+    assert client_handshake(port, pki, front_proxy)
