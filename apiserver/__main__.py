@@ -13,7 +13,8 @@ from aiohttp import web
 
 from apiserver.authn.token_file import TokenFileError
 from apiserver.options.flags import ConfigError, ServerConfig, fail, parse_flags
-from apiserver.server.app import APIServer, ssl_context
+from apiserver.server.app import APIServer
+from apiserver.server.tls import ServingTLS
 from apiserver.storage.etcd_client import EtcdError
 
 log = logging.getLogger("apiserver")
@@ -22,9 +23,10 @@ log = logging.getLogger("apiserver")
 async def serve(config: ServerConfig) -> None:
     server = APIServer(config)
     try:
-        context = ssl_context(config)
-    except (ssl.SSLError, OSError) as exc:
-        raise ConfigError(f"--tls-cert-file/--tls-private-key-file/--client-ca-file: cannot load: {exc}") from None
+        tls = ServingTLS(config)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise ConfigError(f"--tls-cert-file/--tls-private-key-file/--tls-sni-cert-key/--client-ca-file: "
+                          f"cannot load: {exc}") from None
     try:
         app = server.build_app()
     except TokenFileError as exc:
@@ -35,7 +37,7 @@ async def serve(config: ServerConfig) -> None:
     except EtcdError as exc:
         # the client's connect errors already name the endpoints and what went wrong
         raise ConfigError(str(exc)) from None
-    site = web.TCPSite(runner, config.bind_address, config.secure_port, ssl_context=context, backlog=1024)
+    site = web.TCPSite(runner, config.bind_address, config.secure_port, ssl_context=tls.context, backlog=1024)
     try:
         await site.start()
     except OSError as exc:
@@ -43,6 +45,7 @@ async def serve(config: ServerConfig) -> None:
         why = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
         raise ConfigError(f"failed to listen on {config.bind_address}:{config.secure_port}: {why}") from None
     log.info("serving securely on %s:%d", config.bind_address, config.secure_port)
+    reload = asyncio.create_task(tls.watch(), name="serving-cert-reload")
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -50,6 +53,7 @@ async def serve(config: ServerConfig) -> None:
     await done.wait()
     log.info("shutting down: unready now, serving for %.1fs more", config.shutdown_delay_duration)
     await server.shutdown()
+    reload.cancel()
     await runner.cleanup()
     log.info("stopped")
 

@@ -57,6 +57,31 @@ class PkiPaths:
     etcd_client_cert: Path
     etcd_client_key: Path
     admin_kubeconfig: Path
+    apiserver_kubelet_client_cert: Path
+    apiserver_kubelet_client_key: Path
+    front_proxy_ca_cert: Path
+    front_proxy_ca_key: Path
+    front_proxy_client_cert: Path
+    front_proxy_client_key: Path
+    # sa.key signs ServiceAccount tokens; sa-previous stands for the key being rotated out, which still verifies
+    sa_key: Path
+    sa_pub: Path
+    sa_previous_key: Path
+    sa_previous_pub: Path
+    controller_manager_cert: Path
+    controller_manager_key: Path
+    controller_manager_kubeconfig: Path
+    scheduler_cert: Path
+    scheduler_key: Path
+    scheduler_kubeconfig: Path
+    node_cert: Path
+    node_key: Path
+    node_kubeconfig: Path
+
+    @property
+    def service_account_public_keys(self) -> tuple[Path, ...]:
+        """Every key that verifies tokens (`--service-account-key-file`, once per key)."""
+        return (self.sa_pub, self.sa_previous_pub)
 
     @classmethod
     def under(cls, directory: Path) -> PkiPaths:
@@ -78,6 +103,25 @@ class PkiPaths:
             etcd_client_cert=d / "apiserver-etcd-client.crt",
             etcd_client_key=d / "apiserver-etcd-client.key",
             admin_kubeconfig=d / "admin.kubeconfig",
+            apiserver_kubelet_client_cert=d / "apiserver-kubelet-client.crt",
+            apiserver_kubelet_client_key=d / "apiserver-kubelet-client.key",
+            front_proxy_ca_cert=d / "front-proxy-ca.crt",
+            front_proxy_ca_key=d / "front-proxy-ca.key",
+            front_proxy_client_cert=d / "front-proxy-client.crt",
+            front_proxy_client_key=d / "front-proxy-client.key",
+            sa_key=d / "sa.key",
+            sa_pub=d / "sa.pub",
+            sa_previous_key=d / "sa-previous.key",
+            sa_previous_pub=d / "sa-previous.pub",
+            controller_manager_cert=d / "controller-manager.crt",
+            controller_manager_key=d / "controller-manager.key",
+            controller_manager_kubeconfig=d / "controller-manager.kubeconfig",
+            scheduler_cert=d / "scheduler.crt",
+            scheduler_key=d / "scheduler.key",
+            scheduler_kubeconfig=d / "scheduler.kubeconfig",
+            node_cert=d / "node.crt",
+            node_key=d / "node.key",
+            node_kubeconfig=d / "node.kubeconfig",
         )
 
 
@@ -119,24 +163,69 @@ ADMIN_SPEC = LeafSpec("kubernetes-admin", organizations=("system:masters",))
 ETCD_MEMBER_SPEC = LeafSpec("etcd", dns_names=("localhost",), ip_addresses=("127.0.0.1",),
                             usages=(SERVER_AUTH, CLIENT_AUTH))
 ETCD_CLIENT_SPEC = LeafSpec("kube-apiserver-etcd-client")
+# kubeadm makes the apiserver a member of system:masters towards kubelets
+KUBELET_CLIENT_SPEC = LeafSpec("kube-apiserver-kubelet-client", organizations=("system:masters",))
+FRONT_PROXY_CLIENT_SPEC = LeafSpec("front-proxy-client")
+CONTROLLER_MANAGER_SPEC = LeafSpec("system:kube-controller-manager")
+SCHEDULER_SPEC = LeafSpec("system:kube-scheduler")
+
+
+def node_spec(node_name: str) -> LeafSpec:
+    return LeafSpec(f"system:node:{node_name}", organizations=("system:nodes",))
+
+
+@dataclass(frozen=True)
+class KubeconfigIdentity:
+    """A client certificate of the cluster CA and the kubeconfig file that carries it."""
+
+    pair: CertKeyPair
+    kubeconfig: Path
+    spec: LeafSpec
+
+    @property
+    def user(self) -> str:
+        """The kubeconfig's user entry, named as kubeadm names it."""
+        return self.spec.common_name
+
+
+def kubeconfig_identities(paths: PkiPaths, node_name: str) -> tuple[KubeconfigIdentity, ...]:
+    return (
+        KubeconfigIdentity(CertKeyPair(paths.admin_cert, paths.admin_key), paths.admin_kubeconfig, ADMIN_SPEC),
+        KubeconfigIdentity(CertKeyPair(paths.controller_manager_cert, paths.controller_manager_key),
+                           paths.controller_manager_kubeconfig, CONTROLLER_MANAGER_SPEC),
+        KubeconfigIdentity(CertKeyPair(paths.scheduler_cert, paths.scheduler_key), paths.scheduler_kubeconfig,
+                           SCHEDULER_SPEC),
+        KubeconfigIdentity(CertKeyPair(paths.node_cert, paths.node_key), paths.node_kubeconfig,
+                           node_spec(node_name)),
+    )
 
 
 def ensure_pki(directory: Path, node_name: str, server: str | None = None) -> PkiPaths:
     """Creates whatever is missing or stale under `directory` and returns where everything is.
 
-    `server` goes into admin.kubeconfig; None keeps the server already there (DEFAULT_SERVER for a new file).
+    `server` goes into the kubeconfig files; None keeps the one admin.kubeconfig names (DEFAULT_SERVER for a
+    new file). `node_name` is a DNS name of the serving certificate and the node of node.kubeconfig.
     """
     paths = PkiPaths.under(Path(directory))
     with _locked(paths.directory):
         cluster_ca = _ensure_ca(paths.ca_cert, paths.ca_key, "kubernetes")
         etcd_ca = _ensure_ca(paths.etcd_ca_cert, paths.etcd_ca_key, "etcd-ca")
+        front_proxy_ca = _ensure_ca(paths.front_proxy_ca_cert, paths.front_proxy_ca_key, "front-proxy-ca")
         _ensure_leaf(CertKeyPair(paths.apiserver_cert, paths.apiserver_key), cluster_ca, apiserver_spec(node_name))
-        _ensure_leaf(CertKeyPair(paths.admin_cert, paths.admin_key), cluster_ca, ADMIN_SPEC)
+        _ensure_leaf(CertKeyPair(paths.apiserver_kubelet_client_cert, paths.apiserver_kubelet_client_key),
+                     cluster_ca, KUBELET_CLIENT_SPEC)
+        _ensure_leaf(CertKeyPair(paths.front_proxy_client_cert, paths.front_proxy_client_key), front_proxy_ca,
+                     FRONT_PROXY_CLIENT_SPEC)
         _ensure_leaf(CertKeyPair(paths.etcd_server_cert, paths.etcd_server_key), etcd_ca, ETCD_MEMBER_SPEC)
         _ensure_leaf(CertKeyPair(paths.etcd_peer_cert, paths.etcd_peer_key), etcd_ca, ETCD_MEMBER_SPEC)
         _ensure_leaf(CertKeyPair(paths.etcd_client_cert, paths.etcd_client_key), etcd_ca, ETCD_CLIENT_SPEC)
+        _ensure_key_pair(paths.sa_key, paths.sa_pub)
+        _ensure_key_pair(paths.sa_previous_key, paths.sa_previous_pub)
         server = server or read_server(paths.admin_kubeconfig) or DEFAULT_SERVER
-        write_kubeconfig(paths.admin_kubeconfig, server, paths.ca_cert, paths.admin_cert, paths.admin_key)
+        for identity in kubeconfig_identities(paths, node_name):
+            _ensure_leaf(identity.pair, cluster_ca, identity.spec)
+            write_kubeconfig(identity.kubeconfig, server, paths.ca_cert, identity.pair.cert, identity.pair.key,
+                             user=identity.user)
     return paths
 
 
@@ -149,6 +238,19 @@ def issue_client_cert(pki_dir: Path, name: str, cn: str, orgs: list[str] | tuple
         if ca is None:
             raise FileNotFoundError(f"no cluster CA in {paths.directory}: run ensure_pki first")
         _ensure_leaf(pair, ca, LeafSpec(cn, organizations=tuple(orgs)))
+    return pair
+
+
+def issue_serving_cert(pair: CertKeyPair, ca: CertKeyPair, common_name: str, dns_names: tuple[str, ...] = (),
+                       ip_addresses: tuple[str, ...] = ()) -> CertKeyPair:
+    """A serving certificate signed by `ca` at `pair`'s paths (extra SNI certificates, a rotated serving pair);
+    a current one is kept."""
+    issuer = _load_issuer(ca.cert, ca.key)
+    if issuer is None:
+        raise FileNotFoundError(f"no usable CA at {ca.cert} and {ca.key}")
+    with _locked(pair.cert.parent):
+        _ensure_leaf(pair, issuer, LeafSpec(common_name, dns_names=dns_names, ip_addresses=ip_addresses,
+                                            usages=(SERVER_AUTH,)))
     return pair
 
 
@@ -220,6 +322,24 @@ def _leaf_is_current(pair: CertKeyPair, issuer: _Issuer, spec: LeafSpec) -> bool
     )
 
 
+def _ensure_key_pair(key_path: Path, pub_path: Path) -> None:
+    """An RSA key and its public half (PKIX PEM), as kubeadm's sa.key/sa.pub; a valid key is never replaced."""
+    try:
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        key = None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        key = _new_key()
+        write_atomic(key_path, _private_pem(key), mode=0o600)
+    pub_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    try:
+        current = pub_path.read_bytes()
+    except OSError:
+        current = b""
+    if current != pub_pem:
+        write_atomic(pub_path, pub_pem, mode=0o644)
+
+
 def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> x509.ExtensionType | None:
     try:
         return cert.extensions.get_extension_for_class(kind).value
@@ -282,11 +402,14 @@ def _key_usage(ca: bool) -> x509.KeyUsage:
     )
 
 
-def _write_pair(cert_path: Path, key_path: Path, cert: x509.Certificate, key: rsa.RSAPrivateKey) -> None:
-    key_pem = key.private_bytes(
+def _private_pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
     )
-    write_atomic(key_path, key_pem, mode=0o600)
+
+
+def _write_pair(cert_path: Path, key_path: Path, cert: x509.Certificate, key: rsa.RSAPrivateKey) -> None:
+    write_atomic(key_path, _private_pem(key), mode=0o600)
     write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
 
 

@@ -52,7 +52,13 @@ class ReplicaSpec:
             f"--etcd-servers={self.etcd_servers}", f"--etcd-cafile={p.etcd_ca_cert}",
             f"--etcd-certfile={p.etcd_client_cert}", f"--etcd-keyfile={p.etcd_client_key}",
             f"--tls-cert-file={p.apiserver_cert}", f"--tls-private-key-file={p.apiserver_key}",
-            f"--client-ca-file={p.ca_cert}", *self.extra_flags,
+            f"--client-ca-file={p.ca_cert}",
+            # the identities a replica presents as a client: to kubelets, and to aggregated API servers
+            f"--kubelet-client-certificate={p.apiserver_kubelet_client_cert}",
+            f"--kubelet-client-key={p.apiserver_kubelet_client_key}",
+            f"--proxy-client-cert-file={p.front_proxy_client_cert}",
+            f"--proxy-client-key-file={p.front_proxy_client_key}",
+            *self.extra_flags,
         ]
 
     @property

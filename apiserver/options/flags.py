@@ -13,7 +13,7 @@ from typing import NoReturn, Sequence
 
 from apiserver.api.duration import parse_go_duration
 
-TLS_VERSIONS = ("VersionTLS12", "VersionTLS13")
+from apiserver.options.tls import TLS_VERSIONS, SniCertKey, cipher_suites, parse_sni_cert_key
 AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny", "RBAC")
 
 
@@ -67,6 +67,14 @@ class ServerConfig:
     tls_private_key_file: Path | None = None
     client_ca_file: Path | None = None
     tls_min_version: str = "VersionTLS12"
+    # TLS serving beyond the main pair, and the client identities the server presents to kubelets and to
+    # aggregated API servers
+    tls_cipher_suites: tuple[str, ...] = ()
+    tls_sni_cert_keys: tuple[SniCertKey, ...] = ()
+    kubelet_client_certificate: Path | None = None
+    kubelet_client_key: Path | None = None
+    proxy_client_cert_file: Path | None = None
+    proxy_client_key_file: Path | None = None
     default_watch_cache_size: int = 100
     watch_cache_sizes: dict[str, int] = field(default_factory=dict)
     request_timeout: float = 60.0
@@ -137,6 +145,17 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _string_list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+def _sni_cert_key(text: str) -> SniCertKey:
+    try:
+        return parse_sni_cert_key(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _cache_sizes(text: str) -> dict[str, int]:
     """`resource[.group]#size,...`, as kube-apiserver's --watch-cache-sizes."""
     sizes = {}
@@ -204,6 +223,12 @@ def _build_parser() -> _Parser:
     add("--tls-private-key-file", type=Path)
     add("--client-ca-file", type=Path)
     add("--tls-min-version", default="VersionTLS12")
+    add("--tls-cipher-suites", type=_string_list, default=())
+    add("--tls-sni-cert-key", type=_sni_cert_key, action="append", default=[])
+    add("--kubelet-client-certificate", type=Path)
+    add("--kubelet-client-key", type=Path)
+    add("--proxy-client-cert-file", type=Path)
+    add("--proxy-client-key-file", type=Path)
     add("--default-watch-cache-size", type=_non_negative, default=100)
     add("--watch-cache-sizes", type=_cache_sizes, default={})
     add("--request-timeout", type=_duration, default=60.0)
@@ -330,6 +355,20 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         raise ConfigError(f"--tls-min-version: unknown version {args.tls_min_version!r}; "
                           f"allowed values: {', '.join(TLS_VERSIONS)}")
     try:
+        cipher_suites(args.tls_cipher_suites, args.tls_min_version)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    for (cert_flag, cert), (key_flag, key) in (
+            (("--kubelet-client-certificate", args.kubelet_client_certificate),
+             ("--kubelet-client-key", args.kubelet_client_key)),
+            (("--proxy-client-cert-file", args.proxy_client_cert_file),
+             ("--proxy-client-key-file", args.proxy_client_key_file))):
+        if (cert is None) != (key is None):
+            raise ConfigError(f"{cert_flag} and {key_flag} must be given together")
+    for sni in args.tls_sni_cert_key:
+        _readable("--tls-sni-cert-key", sni.cert_file)
+        _readable("--tls-sni-cert-key", sni.key_file)
+    try:
         ipaddress.ip_address(args.bind_address)
     except ValueError:
         raise ConfigError(f"--bind-address: {args.bind_address!r} is not an IP address") from None
@@ -369,14 +408,21 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
-                       ("--client-ca-file", args.client_ca_file), ("--token-auth-file", args.token_auth_file)):
+                       ("--client-ca-file", args.client_ca_file), ("--token-auth-file", args.token_auth_file),
+                       ("--kubelet-client-certificate", args.kubelet_client_certificate),
+                       ("--kubelet-client-key", args.kubelet_client_key),
+                       ("--proxy-client-cert-file", args.proxy_client_cert_file),
+                       ("--proxy-client-key-file", args.proxy_client_key_file)):
         _readable(flag, path)
     return ServerConfig(
         etcd_servers=servers, secure_port=args.secure_port, bind_address=args.bind_address,
         etcd_cafile=args.etcd_cafile, etcd_certfile=args.etcd_certfile, etcd_keyfile=args.etcd_keyfile,
         etcd_prefix=args.etcd_prefix, tls_cert_file=args.tls_cert_file,
         tls_private_key_file=args.tls_private_key_file, client_ca_file=args.client_ca_file,
-        tls_min_version=args.tls_min_version, default_watch_cache_size=args.default_watch_cache_size,
+        tls_min_version=args.tls_min_version, tls_cipher_suites=args.tls_cipher_suites,
+        tls_sni_cert_keys=tuple(args.tls_sni_cert_key), kubelet_client_certificate=args.kubelet_client_certificate,
+        kubelet_client_key=args.kubelet_client_key, proxy_client_cert_file=args.proxy_client_cert_file,
+        proxy_client_key_file=args.proxy_client_key_file, default_watch_cache_size=args.default_watch_cache_size,
         watch_cache_sizes=args.watch_cache_sizes, request_timeout=args.request_timeout,
         min_request_timeout=float(args.min_request_timeout), max_requests_inflight=args.max_requests_inflight,
         max_mutating_requests_inflight=args.max_mutating_requests_inflight, token_auth_file=args.token_auth_file,

@@ -1,10 +1,9 @@
 """Builds one replica: the etcd client, the registry with its watch caches, the filter chain around the
-handlers, TLS, and the start-up and shutdown sequence."""
+handlers, and the start-up and shutdown sequence (TLS is server/tls.py)."""
 from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 from dataclasses import dataclass, field
 
 import orjson
@@ -46,21 +45,6 @@ from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
 log = logging.getLogger("apiserver")
 
 NOT_FOUND = errors.StatusError(404, "NotFound", "the server could not find the requested resource")
-
-
-def ssl_context(config: ServerConfig) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = (ssl.TLSVersion.TLSv1_3 if config.tls_min_version == "VersionTLS13"
-                               else ssl.TLSVersion.TLSv1_2)
-    context.load_cert_chain(str(config.tls_cert_file), str(config.tls_private_key_file))
-    # a client certificate is optional (tokens and anonymous exist); when one is sent it must verify against
-    # one of the client CAs, and the authenticator of each CA then checks that it is the one that signed it
-    client_cas = [config.client_ca_file, config.requestheader.client_ca_file if config.requestheader else None]
-    for ca_file in filter(None, client_cas):
-        context.verify_mode = ssl.CERT_OPTIONAL
-        context.load_verify_locations(cafile=str(ca_file))
-    context.set_alpn_protocols(["http/1.1"])
-    return context
 
 
 def etcd_client_config(config: ServerConfig) -> EtcdClientConfig:

@@ -191,10 +191,12 @@ ERRORS = [
     ("bad-etcd-url-second", ["--etcd-servers=https://a:1,unix:///x"],
      "--etcd-servers: 'unix:///x' is not an http(s) URL"),
     ("blank-etcd", ["--etcd-servers= , "], "--etcd-servers must be specified"),
-    ("bad-tls-version", ["--tls-min-version=VersionTLS10"],
-     "--tls-min-version: unknown version 'VersionTLS10'; allowed values: VersionTLS12, VersionTLS13"),
+    ("bad-tls-version", ["--tls-min-version=VersionTLS14"],
+     "--tls-min-version: unknown version 'VersionTLS14'; allowed values: VersionTLS10, VersionTLS11, VersionTLS12, "
+     "VersionTLS13"),
     ("tls-version-lower", ["--tls-min-version=tls12"],
-     "--tls-min-version: unknown version 'tls12'; allowed values: VersionTLS12, VersionTLS13"),
+     "--tls-min-version: unknown version 'tls12'; allowed values: VersionTLS10, VersionTLS11, VersionTLS12, "
+     "VersionTLS13"),
     ("port-not-number", ["--secure-port=abc"], "argument --secure-port: invalid port 'abc'"),
     ("port-too-big", ["--secure-port=65536"],
      "--secure-port 65536 must be between 1 and 65535, inclusive. It cannot be turned off with 0"),

@@ -10,11 +10,12 @@ import pytest
 import yaml
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certs import pki as pki_module
 from certs.__main__ import main as certs_main
-from certs.pki import PkiPaths, ensure_pki, issue_client_cert, issue_untrusted_client_cert
+from certs.pki import PkiPaths, ensure_pki, issue_client_cert, issue_serving_cert, issue_untrusted_client_cert
 
 NODE = "testnode"
 
@@ -149,7 +150,7 @@ def test_new_ca_reissues_its_leaves_only(tmp_path: Path) -> None:
     after = snapshot(tmp_path)
     changed = {name for name in before if before[name] != after[name]}
     assert {"ca.key", "apiserver.crt", "admin.crt", "admin.kubeconfig"} <= changed
-    assert not any(name.startswith("etcd/") or name.startswith("apiserver-etcd") for name in changed)
+    assert not any(name.startswith(("etcd/", "apiserver-etcd", "front-proxy", "sa")) for name in changed)
     assert issued_by(paths.apiserver_cert, paths.ca_cert)
     assert issued_by(paths.admin_cert, paths.ca_cert)
 
@@ -203,3 +204,88 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     paths = PkiPaths.under(tmp_path)
     assert "clinode" in sans(load(paths.apiserver_cert))[0]
     assert "https://127.0.0.1:7443" in paths.admin_kubeconfig.read_text()
+
+
+def test_kubelet_client_cert_is_a_master_of_the_cluster_ca(paths: PkiPaths) -> None:
+    cert = load(paths.apiserver_kubelet_client_cert)
+    assert (cn(cert), orgs(cert)) == ("kube-apiserver-kubelet-client", ["system:masters"])
+    assert usages(cert) == {ExtendedKeyUsageOID.CLIENT_AUTH}
+    assert issued_by(paths.apiserver_kubelet_client_cert, paths.ca_cert)
+
+
+def test_front_proxy_has_its_own_ca(paths: PkiPaths) -> None:
+    assert cn(load(paths.front_proxy_ca_cert)) == "front-proxy-ca"
+    assert load(paths.front_proxy_ca_cert).public_key() != load(paths.ca_cert).public_key()
+    client = load(paths.front_proxy_client_cert)
+    assert (cn(client), orgs(client)) == ("front-proxy-client", [])
+    assert usages(client) == {ExtendedKeyUsageOID.CLIENT_AUTH}
+    assert issued_by(paths.front_proxy_client_cert, paths.front_proxy_ca_cert)
+    assert not issued_by(paths.front_proxy_client_cert, paths.ca_cert)
+
+
+def public_pem(key_path: Path) -> bytes:
+    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def test_service_account_key_pairs(paths: PkiPaths) -> None:
+    assert paths.sa_pub.read_bytes().startswith(b"-----BEGIN PUBLIC KEY-----")
+    assert public_pem(paths.sa_key) == paths.sa_pub.read_bytes()
+    assert public_pem(paths.sa_previous_key) == paths.sa_previous_pub.read_bytes()
+    assert paths.sa_pub.read_bytes() != paths.sa_previous_pub.read_bytes()
+    assert paths.service_account_public_keys == (paths.sa_pub, paths.sa_previous_pub)
+
+
+def test_lost_public_key_is_rederived_from_the_kept_private_key(tmp_path: Path) -> None:
+    paths = ensure_pki(tmp_path, NODE)
+    key, pub = paths.sa_key.read_bytes(), paths.sa_pub.read_bytes()
+    paths.sa_pub.unlink()
+    ensure_pki(tmp_path, NODE)
+    assert (paths.sa_key.read_bytes(), paths.sa_pub.read_bytes()) == (key, pub)
+
+
+@pytest.mark.parametrize("name, common_name, groups", [
+    ("controller_manager", "system:kube-controller-manager", []),
+    ("scheduler", "system:kube-scheduler", []),
+    ("node", f"system:node:{NODE}", ["system:nodes"]),
+])
+def test_component_kubeconfigs(paths: PkiPaths, name: str, common_name: str, groups: list[str]) -> None:
+    cert_path = getattr(paths, f"{name}_cert")
+    cert = load(cert_path)
+    assert (cn(cert), orgs(cert)) == (common_name, groups)
+    assert usages(cert) == {ExtendedKeyUsageOID.CLIENT_AUTH}
+    assert issued_by(cert_path, paths.ca_cert)
+    config = yaml.safe_load(getattr(paths, f"{name}_kubeconfig").read_text())
+    (user,) = config["users"]
+    assert user["name"] == common_name
+    assert base64.b64decode(user["user"]["client-certificate-data"]) == cert_path.read_bytes()
+    assert config["current-context"] == f"{common_name}@pykube"
+
+
+def test_node_name_change_reissues_the_node_identity(tmp_path: Path) -> None:
+    paths = ensure_pki(tmp_path, NODE)
+    ensure_pki(tmp_path, "othernode")
+    assert cn(load(paths.node_cert)) == "system:node:othernode"
+    assert "system:node:othernode" in paths.node_kubeconfig.read_text()
+
+
+def test_every_kubeconfig_follows_a_new_server(tmp_path: Path) -> None:
+    paths = ensure_pki(tmp_path, NODE)
+    ensure_pki(tmp_path, NODE, server="https://10.0.0.2:6443")
+    for kubeconfig in (paths.admin_kubeconfig, paths.controller_manager_kubeconfig, paths.scheduler_kubeconfig,
+                       paths.node_kubeconfig):
+        assert yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"] == "https://10.0.0.2:6443"
+
+
+def test_issue_serving_cert(paths: PkiPaths, tmp_path: Path) -> None:
+    pair = pki_module.CertKeyPair(tmp_path / "sni.crt", tmp_path / "sni.key")
+    ca = pki_module.CertKeyPair(paths.front_proxy_ca_cert, paths.front_proxy_ca_key)
+    issue_serving_cert(pair, ca, "foo.example.com", ("foo.example.com", "bar.test"), ("127.0.0.2",))
+    cert = load(pair.cert)
+    assert cn(cert) == "foo.example.com"
+    assert sans(cert) == ({"foo.example.com", "bar.test"}, {"127.0.0.2"})
+    assert usages(cert) == {ExtendedKeyUsageOID.SERVER_AUTH}
+    assert issued_by(pair.cert, paths.front_proxy_ca_cert)
+    first = pair.cert.read_bytes()
+    issue_serving_cert(pair, ca, "foo.example.com", ("foo.example.com", "bar.test"), ("127.0.0.2",))
+    assert pair.cert.read_bytes() == first

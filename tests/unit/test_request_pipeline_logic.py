@@ -115,7 +115,7 @@ def test_flag_defaults(tmp_path):
 
 @pytest.mark.parametrize("extra, message", [
     (["--secure-port=abc"], "invalid port"),
-    (["--tls-min-version=VersionTLS10"], "--tls-min-version"),
+    (["--tls-min-version=VersionTLS9"], "--tls-min-version"),
     (["--authorization-mode=Bogus"], "--authorization-mode"),
     (["--no-such-flag"], "unrecognized"),
     (["--client-ca-file=/does/not/exist"], "--client-ca-file: cannot read"),
