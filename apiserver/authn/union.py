@@ -6,7 +6,9 @@ from typing import Sequence
 
 from aiohttp import web
 
-from apiserver.authn.user import ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED, Authenticator, UserInfo
+from apiserver.authn.token_file import bearer_token
+from apiserver.authn.user import (ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED, AuthenticationFailed, Authenticator,
+                                 UserInfo)
 
 
 class UnionAuthenticator:
@@ -22,6 +24,9 @@ class UnionAuthenticator:
                 if AUTHENTICATED not in user.groups:
                     user = replace(user, groups=user.groups + (AUTHENTICATED,))
                 return user
+        if bearer_token(request) is not None:
+            # a credential was sent and nobody accepted it: 401, never anonymous
+            raise AuthenticationFailed("invalid bearer token")
         if self.anonymous:
             return UserInfo(name=ANONYMOUS, groups=(UNAUTHENTICATED,))
         return None

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiserver.api.errors import StatusError
-from apiserver.controllers.informer import Informer
-from apiserver.controllers.workqueue import WorkQueue
+from apiserver.controllers.informer import Informer, running
+from apiserver.controllers.workqueue import WorkQueue, process_forever
 from apiserver.registry.deletion import FOREGROUND_FINALIZER, ORPHAN_FINALIZER, DeleteOptions
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
@@ -96,25 +96,13 @@ class GarbageCollector:
     async def run(self) -> None:
         informers = [Informer(store, lambda event, obj, store=store: self.observe(store, event, obj))
                      for store in self.registry.stores.values()]
-        tasks = [asyncio.create_task(informer.run(), name=f"gc informer {informer.store.info.plural}")
-                 for informer in informers]
-        try:
-            # acting on a half-built graph would only cost extra etcd reads, but waiting keeps start-up quiet
-            await asyncio.wait_for(asyncio.gather(*(i.synced.wait() for i in informers)), _SYNC_TIMEOUT)
-        except asyncio.TimeoutError:
-            log.warning("garbage collector starting before every informer synced")
-        try:
-            while True:
-                uid = await self.queue.get()
-                try:
-                    await self.process(uid)
-                except Exception as exc:
-                    log.warning("garbage collector: %s: %s", uid, exc)
-                    self.queue.add_after(uid, _RETRY_SECONDS)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        async with running(informers, "gc"):
+            try:
+                # acting on a half-built graph would only cost extra etcd reads, but waiting keeps start-up quiet
+                await asyncio.wait_for(asyncio.gather(*(i.synced.wait() for i in informers)), _SYNC_TIMEOUT)
+            except asyncio.TimeoutError:
+                log.warning("garbage collector starting before every informer synced")
+            await process_forever(self.queue, self.process, "garbage collector", _RETRY_SECONDS)
 
     async def process(self, uid: str) -> None:
         node = self.nodes.get(uid)

@@ -5,8 +5,9 @@ again from the cache's state and reports what vanished meanwhile as deletions, s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import Callable
+from typing import AsyncIterator, Callable, Sequence
 
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.interface import Expired, Obj, Predicate, WatchClosed
@@ -61,3 +62,15 @@ class Informer:
                 self._emit(event.type, event.object)
         finally:
             start.watch.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(informers: Sequence[Informer], name: str) -> AsyncIterator[None]:
+    """The informers follow their resources for as long as the block runs."""
+    tasks = [asyncio.create_task(i.run(), name=f"{name} informer {i.store.info.plural}") for i in informers]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

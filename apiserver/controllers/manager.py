@@ -1,7 +1,7 @@
 """Starts and stops the replica's background work: its identity lease, its endpoint lease, and — on the one
 replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up,
-the garbage collector, the namespace controller, the end of pods' grace periods and the repair of
-Service IP and node port allocations)."""
+the garbage collector, the namespace controller, the end of pods' grace periods, the repair of
+Service IP and node port allocations and the `default` ServiceAccount of every namespace)."""
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +17,7 @@ from apiserver.controllers.identity import IdentityConfig, IdentityLease, collec
 from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderElector
 from apiserver.controllers.namespace import NamespaceController
 from apiserver.controllers.podtermination import PodTerminator
+from apiserver.controllers.serviceaccounts import ServiceAccountsController
 from apiserver.controllers.servicerepair import ServiceAllocationRepair
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import Registry
@@ -63,7 +64,8 @@ class ControllerManager:
         # built afresh on each election: a new leader starts from the current state, not a stale graph
         jobs: list[Callable[[], Awaitable[None]]] = [
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
-            GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run]
+            GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run,
+            ServiceAccountsController(self.registry).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs

@@ -3,7 +3,10 @@ added, and failed keys come back after a delay."""
 from __future__ import annotations
 
 import asyncio
-from typing import Generic, Hashable, TypeVar
+import logging
+from typing import Awaitable, Callable, Generic, Hashable, NoReturn, TypeVar
+
+log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=Hashable)
 
@@ -28,3 +31,15 @@ class WorkQueue(Generic[K]):
 
     def __len__(self) -> int:
         return len(self._waiting)
+
+
+async def process_forever(queue: WorkQueue[K], process: Callable[[K], Awaitable[None]], name: str,
+                          retry_seconds: float) -> NoReturn:
+    """Takes keys one at a time; a key whose processing fails comes back after `retry_seconds`."""
+    while True:
+        key = await queue.get()
+        try:
+            await process(key)
+        except Exception as exc:
+            log.warning("%s: %s: %s", name, key, exc)
+            queue.add_after(key, retry_seconds)
