@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime
 import hmac
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,12 +15,15 @@ from typing import Any
 import jwt
 from aiohttp import web
 
+from apiserver.api import errors
 from apiserver.authn.sakeys import VerifyingKey
 from apiserver.authn.token_file import bearer_token
 from apiserver.authn.user import AuthenticationFailed, UserInfo
 from apiserver.registry.registry import Registry
 from apiserver.registry.tokenrequest import service_account_username
 from apiserver.storage.interface import Obj
+
+log = logging.getLogger(__name__)
 
 LEGACY_ISSUER = "kubernetes/serviceaccount"
 _LEGACY = "kubernetes.io/serviceaccount/"
@@ -29,6 +33,9 @@ POD_NAME, POD_UID = "authentication.kubernetes.io/pod-name", "authentication.kub
 NODE_NAME, NODE_UID = "authentication.kubernetes.io/node-name", "authentication.kubernetes.io/node-uid"
 CREDENTIAL_ID = "authentication.kubernetes.io/credential-id"
 INVALIDATED = "Token has been invalidated"
+LAST_USED_LABEL = "kubernetes.io/legacy-token-last-used"
+INVALID_SINCE_LABEL = "kubernetes.io/legacy-token-invalid-since"
+MANAGER = "kube-apiserver"
 
 
 @dataclass(frozen=True)
@@ -174,4 +181,34 @@ class LegacyTokenAuthenticator:
         if not hmac.compare_digest(stored, token.encode()):
             raise AuthenticationFailed("Token does not match server's copy")
         await self.lookups.service_account(namespace, name, uid)
+        invalid = ((secret["metadata"].get("labels") or {})).get(INVALID_SINCE_LABEL)
+        await self._mark_used(secret)
+        if invalid:
+            raise AuthenticationFailed(
+                f"the token in secret {namespace}/{secret_name} for service account {namespace}/{name} has been "
+                "marked invalid. Use tokens from the TokenRequest API or manually created secret-based tokens, or "
+                f"remove the '{INVALID_SINCE_LABEL}' label from the secret to temporarily allow use of this token")
         return Account(namespace, name, uid, {}).user()
+
+    async def _mark_used(self, secret: Obj) -> None:
+        """Labels the Secret with today's date (UTC) at most once a day, so unused legacy tokens can be found."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        today, tomorrow = (now.strftime("%Y-%m-%d"), (now + datetime.timedelta(days=1)).strftime("%Y-%m-%d"))
+        meta = secret["metadata"]
+        if (meta.get("labels") or {}).get(LAST_USED_LABEL) in (today, tomorrow):
+            return
+
+        def label(current: Obj) -> Obj:
+            if current["metadata"].get("uid") != meta.get("uid"):
+                raise errors.conflict("secrets", "", meta["name"], "the secret was replaced")
+            current["metadata"].setdefault("labels", {})[LAST_USED_LABEL] = today
+            return current
+
+        store = self.lookups.registry.lookup("", "v1", "secrets")
+        assert store is not None
+        try:
+            await store.patch(meta.get("namespace", ""), meta["name"], "", label, manager=MANAGER)
+        except errors.StatusError as exc:
+            # the token is still good; only the bookkeeping failed
+            log.warning("could not label legacy token secret %s/%s as used: %s", meta.get("namespace"),
+                        meta["name"], exc.message)

@@ -240,8 +240,21 @@ async def test_legacy_secret_token(admin, who, sa_keys, new_ns):
               "data": {"token": base64.b64encode(token.encode()).decode()}}
     assert (await admin.post(f"/api/v1/namespaces/{ns}/secrets", secret))[0] == 201
     assert await who(token) == f"system:serviceaccount:{ns}:bot"
-    secret["data"]["token"] = base64.b64encode(b"something else").decode()
-    assert (await admin.put(f"/api/v1/namespaces/{ns}/secrets/bot-token", secret))[0] == 200
+    _, stored = await admin.get(f"/api/v1/namespaces/{ns}/secrets/bot-token")
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    assert stored["metadata"]["labels"] == {"kubernetes.io/legacy-token-last-used": today}
+    # the legacy-token cleaner's mark turns the token off until the label is removed
+    stored["metadata"]["labels"]["kubernetes.io/legacy-token-invalid-since"] = "2024-01-01"
+    assert (await admin.put(f"/api/v1/namespaces/{ns}/secrets/bot-token", stored))[0] == 200
+    assert await who(token) is None
+    del stored["metadata"]["labels"]["kubernetes.io/legacy-token-invalid-since"]
+    stored["metadata"].pop("resourceVersion")
+    assert (await admin.put(f"/api/v1/namespaces/{ns}/secrets/bot-token", stored))[0] == 200
+    assert await who(token) == f"system:serviceaccount:{ns}:bot"
+    stored["data"]["token"] = base64.b64encode(b"something else").decode()
+    assert (await admin.put(f"/api/v1/namespaces/{ns}/secrets/bot-token", stored))[0] == 200
+    assert await who(token) is None
+    await admin.delete(f"/api/v1/namespaces/{ns}/secrets/bot-token")
     assert await who(token) is None
 
 
@@ -288,3 +301,30 @@ async def test_issuer_discovery_serves_keys_that_verify_issued_tokens(admin, sa_
     key = jwt.PyJWKSet.from_dict(jwks)[kid]
     verified = jwt.decode(token, key.key, algorithms=["RS256"], audience="relying-party", issuer=ISSUER)
     assert verified["sub"] == f"system:serviceaccount:{ns}:default"
+
+
+async def test_node_bound_tokens_and_pod_tokens_naming_their_node(admin, who, new_ns):
+    ns = new_ns()
+    await _namespace_with_default_account(admin, ns)
+    node_name = f"node-{ns}"
+    status, node = await admin.post("/api/v1/nodes", {"metadata": {"name": node_name}})
+    assert status == 201, node
+    token, _ = await _token(admin, ns, boundObjectRef={"apiVersion": "v1", "kind": "Node", "name": node_name})
+    assert _claims(token)["kubernetes.io"]["node"] == {"name": node_name, "uid": node["metadata"]["uid"]}
+    pod = _pod("p")
+    pod["spec"]["nodeName"] = node_name
+    await admin.post(f"/api/v1/namespaces/{ns}/pods", pod)
+    pod_token, _ = await _token(admin, ns, boundObjectRef={"apiVersion": "v1", "kind": "Pod", "name": "p"})
+    assert _claims(pod_token)["kubernetes.io"]["node"] == {"name": node_name, "uid": node["metadata"]["uid"]}
+    assert await who(token) == f"system:serviceaccount:{ns}:default"
+    await admin.delete(f"/api/v1/nodes/{node_name}")
+    assert await who(token) is None
+    # a pod-bound token lives with its pod, not with the node named for information
+    assert await who(pod_token) == f"system:serviceaccount:{ns}:default"
+
+
+async def test_discovery_lists_the_token_subresource(admin):
+    _, resources = await admin.get("/api/v1")
+    token = next(r for r in resources["resources"] if r["name"] == "serviceaccounts/token")
+    assert (token["group"], token["version"], token["kind"], token["verbs"]) == (
+        "authentication.k8s.io", "v1", "TokenRequest", ["create"])
