@@ -10,13 +10,16 @@ from typing import Any
 
 import jwt
 
-from apiserver.api import errors
+from apiserver.api import errors, typecheck
+from apiserver.api.openapi import kind_schemas
 from apiserver.authn.sakeys import SigningKey
 from apiserver.registry.actions import ActionRequest, ActionResult
 from apiserver.registry.registry import Registry
+from apiserver.registry.store import RegistryStore
 from apiserver.storage.interface import Obj
 
 GROUP, VERSION, KIND = "authentication.k8s.io", "v1", "TokenRequest"
+_MODEL = "AuthenticationV1TokenRequest"
 DEFAULT_EXPIRATION_SECONDS = 3600
 MIN_EXPIRATION_SECONDS = 600
 MAX_EXPIRATION_SECONDS = 1 << 32
@@ -62,6 +65,15 @@ def _validate(spec: Obj) -> None:
         raise errors.invalid(KIND, GROUP, "", causes)
 
 
+def _check_types(body: Obj) -> None:
+    """Typed decoding of the TokenRequest: a value of the wrong JSON type is kube's 400."""
+    schemas = kind_schemas(_MODEL)
+    try:
+        typecheck.check(body, schemas[_MODEL], schemas, KIND)
+    except typecheck.DecodeError as exc:
+        raise typecheck.decode_error(KIND, VERSION, str(exc)) from None
+
+
 def _check_metadata(request: ActionRequest) -> None:
     meta = request.body.get("metadata") or {}
     for field, expected, what in (("name", request.name, "name"), ("namespace", request.namespace, "namespace")):
@@ -77,7 +89,7 @@ class TokenRequests:
         self.registry = registry
         self.issuer = issuer
 
-    def _store(self, plural: str):
+    def _store(self, plural: str) -> RegistryStore:
         store = self.registry.lookup("", "v1", plural)
         assert store is not None
         return store
@@ -106,6 +118,7 @@ class TokenRequests:
         return await self.registry.find(self._store("nodes"), "", node_name) if node_name else None
 
     async def create(self, request: ActionRequest) -> ActionResult:
+        _check_types(request.body)
         _check_metadata(request)
         spec = dict(request.body.get("spec") or {})
         spec["expirationSeconds"] = int(spec.get("expirationSeconds") or DEFAULT_EXPIRATION_SECONDS)

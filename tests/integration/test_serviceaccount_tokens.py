@@ -118,7 +118,8 @@ async def test_pod_bound_token_has_kube_claims_and_dies_with_its_pod(admin, who,
     assert claims["kubernetes.io"] == {
         "namespace": ns, "serviceaccount": {"name": "default", "uid": account["metadata"]["uid"]},
         "pod": {"name": "p", "uid": pod["metadata"]["uid"]}}
-    assert jwt.get_unverified_header(token)["alg"] == "RS256"
+    header = jwt.get_unverified_header(token)
+    assert set(header) == {"alg", "kid"} and header["alg"] == "RS256"
     assert await who(token) == f"system:serviceaccount:{ns}:default"
     status, _ = await admin.delete(f"/api/v1/namespaces/{ns}/pods/p", params={"gracePeriodSeconds": "0"})
     assert status == 200
@@ -146,6 +147,9 @@ async def test_token_request_refusals_match_kube(admin, new_ns):
     assert status == 422 and body["message"] == ('TokenRequest.authentication.k8s.io "" is invalid: '
                                                  'spec.expirationSeconds: Invalid value: 10: may not specify a '
                                                  'duration less than 10 minutes')
+    status, body = await admin.post(path, {"spec": {"expirationSeconds": "soon"}})
+    assert status == 400 and body["message"].startswith(
+        'TokenRequest in version "v1" cannot be handled as a TokenRequest: '), body
     status, body = await admin.post(path, {"spec": {"boundObjectRef": {"apiVersion": "apps/v1",
                                                                        "kind": "Deployment", "name": "d"}}})
     assert status == 400 and body["message"] == "cannot bind token to object of type apps/v1, Kind=Deployment"
