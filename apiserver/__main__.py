@@ -11,6 +11,7 @@ import sys
 import uvloop
 from aiohttp import web
 
+from apiserver.authn.sakeys import KeyFileError
 from apiserver.authn.token_file import TokenFileError
 from apiserver.options.flags import ConfigError, ServerConfig, fail, parse_flags
 from apiserver.server.app import APIServer
@@ -21,7 +22,10 @@ log = logging.getLogger("apiserver")
 
 
 async def serve(config: ServerConfig) -> None:
-    server = APIServer(config)
+    try:
+        server = APIServer(config)
+    except KeyFileError as exc:
+        raise ConfigError(f"--service-account-key-file/--service-account-signing-key-file: {exc}") from None
     try:
         tls = ServingTLS(config)
     except (ssl.SSLError, OSError, ValueError) as exc:

@@ -19,6 +19,7 @@ SUBRESOURCES: dict[str, tuple[tuple[str, ...], dict[str, str] | None]] = {
     "eviction": (("create",), {"group": "policy", "version": "v1", "kind": "Eviction"}),
     "finalize": (("update",), None),
     "approval": (("get", "patch", "update"), None),
+    "token": (("create",), {"group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"}),
 }
 
 
@@ -81,7 +82,7 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("", "v1", "Service", "services", short=("svc",), all_category=True, strategy=s.SERVICE, segment="services/specs"),
     _r("", "v1", "ConfigMap", "configmaps", short=("cm",)),
     _r("", "v1", "Secret", "secrets", strategy=s.SECRET),
-    _r("", "v1", "ServiceAccount", "serviceaccounts", short=("sa",)),
+    _r("", "v1", "ServiceAccount", "serviceaccounts", short=("sa",), strategy=s.SERVICE_ACCOUNT),
     _r("", "v1", "Node", "nodes", False, short=("no",), strategy=s.NODE, segment="minions"),
     _r("", "v1", "Event", "events", short=("ev",), strategy=s.EVENT),
     _r("", "v1", "Endpoints", "endpoints", short=("ep",), strategy=s.UPSERTABLE, segment="services/endpoints"),

@@ -1,10 +1,14 @@
 """The authentication union of one replica, built from its flags in kube-apiserver's order of methods:
-front-proxy headers, client certificates, then the bearer-token methods (static file, ..., OIDC, webhook)."""
+front-proxy headers, client certificates, then the bearer-token methods (static file, legacy and bound
+ServiceAccount tokens, bootstrap tokens, OIDC, webhook)."""
 from __future__ import annotations
 
+from apiserver.authn.bootstrap_token import BootstrapTokenAuthenticator
 from apiserver.authn.certchain import load_bundle
 from apiserver.authn.oidc import OIDCAuthenticator
 from apiserver.authn.requestheader import RequestHeaderAuthenticator
+from apiserver.authn.sakeys import VerifyingKey
+from apiserver.authn.serviceaccount import BoundTokenAuthenticator, LegacyTokenAuthenticator
 from apiserver.authn.token import AudienceAgnostic, BearerTokenAuthenticator, TokenAuthenticator, TokenUnion
 from apiserver.authn.token_file import TokenFileAuthenticator, load_token_file
 from apiserver.authn.union import HeaderOwner, UnionAuthenticator
@@ -14,12 +18,12 @@ from apiserver.authn.x509 import X509Authenticator
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import Registry
 
-# the audiences this server's own tokens are for (--api-audiences); none until that flag is served
-API_AUDIENCES: tuple[str, ...] = ()
 
-
-def build_authenticator(config: ServerConfig, registry: Registry) -> UnionAuthenticator:
+def build_authenticator(config: ServerConfig, registry: Registry,
+                        service_account_keys: list[VerifyingKey]) -> UnionAuthenticator:
     """`registry` serves the methods that read API objects (bootstrap tokens, service accounts)."""
+    accounts = config.service_accounts
+    audiences = accounts.api_audiences
     methods: list[Authenticator] = []
     header_owners: list[HeaderOwner] = []
     if config.requestheader:
@@ -31,14 +35,19 @@ def build_authenticator(config: ServerConfig, registry: Registry) -> UnionAuthen
         methods.append(X509Authenticator(load_bundle(config.client_ca_file, "--client-ca-file")))
     tokens: list[TokenAuthenticator] = []
     if config.token_auth_file:
-        tokens.append(AudienceAgnostic(TokenFileAuthenticator(load_token_file(config.token_auth_file)),
-                                       API_AUDIENCES))
+        tokens.append(AudienceAgnostic(TokenFileAuthenticator(load_token_file(config.token_auth_file)), audiences))
+    if service_account_keys:
+        tokens.append(AudienceAgnostic(LegacyTokenAuthenticator(registry, service_account_keys), audiences))
+        if accounts.issuers:
+            tokens.append(BoundTokenAuthenticator(registry, service_account_keys, accounts.issuers, audiences))
+    if accounts.enable_bootstrap_token_auth:
+        tokens.append(AudienceAgnostic(BootstrapTokenAuthenticator(registry), audiences))
     if config.oidc:
-        tokens.append(AudienceAgnostic(OIDCAuthenticator(config.oidc), API_AUDIENCES))
+        tokens.append(AudienceAgnostic(OIDCAuthenticator(config.oidc), audiences))
     if config.token_webhook:
-        tokens.append(WebhookTokenAuthenticator(config.token_webhook, API_AUDIENCES))
+        tokens.append(WebhookTokenAuthenticator(config.token_webhook, audiences))
     token_union = TokenUnion(tokens)
     if tokens:
-        methods.append(BearerTokenAuthenticator(token_union, API_AUDIENCES))
+        methods.append(BearerTokenAuthenticator(token_union, audiences))
     return UnionAuthenticator(methods, anonymous=config.anonymous_auth, tokens=token_union,
                               header_owners=header_owners)

@@ -1,8 +1,8 @@
 """Starts and stops the replica's background work: its identity lease, its endpoint lease, and — on the one
 replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up,
 the garbage collector, the namespace controller, the end of pods' grace periods, the repair of
-Service IP and node port allocations, the aggregation of ClusterRoles and the reconciliation of the default
-RBAC policy)."""
+Service IP and node port allocations, the aggregation of ClusterRoles, the reconciliation of the default
+RBAC policy and the `default` ServiceAccount of every namespace)."""
 from __future__ import annotations
 
 import asyncio
@@ -20,6 +20,7 @@ from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderEle
 from apiserver.controllers.namespace import NamespaceController
 from apiserver.controllers.podtermination import PodTerminator
 from apiserver.controllers.rbacbootstrap import PolicyReconciler
+from apiserver.controllers.serviceaccounts import ServiceAccountsController
 from apiserver.controllers.servicerepair import ServiceAllocationRepair
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import Registry
@@ -67,7 +68,8 @@ class ControllerManager:
         jobs: list[Callable[[], Awaitable[None]]] = [
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
             GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run,
-            ClusterRoleAggregator(self.registry).run, PolicyReconciler(self.registry).run]
+            ClusterRoleAggregator(self.registry).run, PolicyReconciler(self.registry).run,
+            ServiceAccountsController(self.registry).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import jsonpatch
 from aiohttp import web
@@ -20,6 +20,7 @@ from apiserver.api.catalogue import SUBRESOURCES, ResourceInfo
 from apiserver.filters.authentication import request_user
 from apiserver.api.goformat import quote
 from apiserver.registry import pods
+from apiserver.registry.actions import Action, ActionRequest, ActionResult
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
 from apiserver.registry.store import OWNED_PATHS, RegistryStore
@@ -162,12 +163,15 @@ def table_events(store: RegistryStore, version: str, include: str) -> Callable[[
 
 class RestHandler:
     def __init__(self, registry: Registry, watch_settings: WatchSettings, stopping: asyncio.Event,
-                 virtual: VirtualResources, admission: Admission | None = None) -> None:
+                 virtual: VirtualResources, admission: Admission | None = None,
+                 actions: Mapping[str, Action] | None = None) -> None:
         self.registry = registry
         self.admission = admission or Admission()
         self.watch_settings = watch_settings
         self.stopping = stopping
         self.virtual = virtual
+        # the pods' actions always exist; others come with the features that serve them
+        self.actions: dict[str, Action] = {"binding": self._bind, "eviction": self._evict, **(actions or {})}
 
     def _admit(self, request: web.Request, info: RequestInfo) -> Admit | None:
         return self.admission.bind(request_user(request), info)
@@ -217,18 +221,31 @@ class RestHandler:
         return respond(request, answer, 201)
 
     async def _action(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
-        """POST to an action subresource of one object: pods/binding, pods/eviction."""
+        """POST to an action subresource of one object, answered by that subresource's action."""
+        action = self.actions.get(info.subresource)
+        if action is None:
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         body = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
-        if (body.get("metadata") or {}).get("name") not in (None, "", info.name):
-            raise errors.bad_request(f"name in URL does not match name in {info.subresource} object")
-        if info.subresource == "binding":
-            result = await pods.bind(store, info.namespace, info.name, body, dry_run(request.query, CREATE_OPTIONS))
-        else:
-            options = parse_delete_options({}, body.get("deleteOptions"))
-            dry = options.dry_run or dry_run(request.query, CREATE_OPTIONS)
-            result = await pods.evict(self.registry, info.namespace, info.name,
-                                      dataclasses.replace(options, dry_run=dry))
-        return respond(request, result, 201)
+        result = await action(ActionRequest(info.namespace, info.name, body, dry_run(request.query, CREATE_OPTIONS)))
+        return respond(request, result.obj, 201, list(result.warnings))
+
+    @staticmethod
+    def _check_name(subresource: str, action: ActionRequest) -> None:
+        if (action.body.get("metadata") or {}).get("name") not in (None, "", action.name):
+            raise errors.bad_request(f"name in URL does not match name in {subresource} object")
+
+    async def _bind(self, action: ActionRequest) -> ActionResult:
+        self._check_name("binding", action)
+        store = self.registry.lookup("", "v1", "pods")
+        assert store is not None
+        return ActionResult(await pods.bind(store, action.namespace, action.name, action.body, action.dry_run))
+
+    async def _evict(self, action: ActionRequest) -> ActionResult:
+        self._check_name("eviction", action)
+        options = parse_delete_options({}, action.body.get("deleteOptions"))
+        dry = options.dry_run or action.dry_run
+        return ActionResult(await pods.evict(self.registry, action.namespace, action.name,
+                                             dataclasses.replace(options, dry_run=dry)))
 
     async def _get(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
         rv = request.query.get("resourceVersion", "")

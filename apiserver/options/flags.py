@@ -7,11 +7,13 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import sys
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn, Sequence
 
 from apiserver.api.duration import parse_go_duration
+from apiserver.api.goformat import quote
 
 from apiserver.options.tls import TLS_VERSIONS, SniCertKey, cipher_suites, parse_sni_cert_key
 AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny", "RBAC")
@@ -52,6 +54,23 @@ class RequestHeaderOptions:
     username_headers: tuple[str, ...] = ()
     group_headers: tuple[str, ...] = ()
     extra_headers_prefix: tuple[str, ...] = ()
+# kube's bounds for --service-account-max-token-expiration: [1h, 2^32 s]
+MIN_MAX_TOKEN_EXPIRATION = 3600.0
+MAX_MAX_TOKEN_EXPIRATION = float(1 << 32)
+
+
+@dataclass(frozen=True)
+class ServiceAccountConfig:
+    """ServiceAccount tokens and bootstrap tokens: who signs, which keys verify, which issuers and audiences count."""
+    key_files: tuple[Path, ...] = ()
+    signing_key_file: Path | None = None
+    issuers: tuple[str, ...] = ()
+    jwks_uri: str = ""
+    # --api-audiences; empty on the command line means the issuers
+    api_audiences: tuple[str, ...] = ()
+    max_token_expiration: float = 0.0
+    extend_token_expiration: bool = True
+    enable_bootstrap_token_auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,7 @@ class ServerConfig:
     oidc: OIDCOptions | None = None
     token_webhook: TokenWebhookOptions | None = None
     requestheader: RequestHeaderOptions | None = None
+    service_accounts: ServiceAccountConfig = field(default_factory=ServiceAccountConfig)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -270,6 +290,7 @@ def _build_parser() -> _Parser:
     add("--requestheader-username-headers", type=_list, default=[])
     add("--requestheader-group-headers", type=_list, default=[])
     add("--requestheader-extra-headers-prefix", type=_list, default=[])
+    _add_service_account_flags(add)
     return p
 
 
@@ -327,6 +348,55 @@ def _requestheader_options(args: argparse.Namespace) -> RequestHeaderOptions | N
     return RequestHeaderOptions(args.requestheader_client_ca_file, tuple(args.requestheader_allowed_names),
                                 tuple(args.requestheader_username_headers), tuple(args.requestheader_group_headers),
                                 tuple(args.requestheader_extra_headers_prefix))
+
+
+def _add_service_account_flags(add) -> None:
+    add("--service-account-key-file", type=Path, action="append", default=[])
+    add("--service-account-signing-key-file", type=Path)
+    add("--service-account-issuer", action="append", default=[])
+    add("--service-account-jwks-uri", default="")
+    add("--api-audiences", default="")
+    add("--service-account-max-token-expiration", type=_duration, default=0.0)
+    add("--service-account-extend-token-expiration", type=_bool, default=True, nargs="?", const=True)
+    add("--enable-bootstrap-token-auth", type=_bool, default=False, nargs="?", const=True)
+
+
+def _service_account_config(args: argparse.Namespace) -> ServiceAccountConfig:
+    """kube-apiserver's checks of the ServiceAccount flags, with its wording."""
+    issuers: list[str] = []
+    for issuer in args.service_account_issuer:
+        if not issuer:
+            raise ConfigError("service-account-issuer should not be an empty string")
+        if ":" in issuer and not _is_url(issuer):
+            raise ConfigError(f"service-account-issuer {quote(issuer)} contained a ':' but was not a valid URL")
+        if issuer in issuers:
+            raise ConfigError(f"service-account-issuer {quote(issuer)} is already specified")
+        issuers.append(issuer)
+    maximum = args.service_account_max_token_expiration
+    if maximum and not MIN_MAX_TOKEN_EXPIRATION <= maximum <= MAX_MAX_TOKEN_EXPIRATION:
+        raise ConfigError("the service-account-max-token-expiration must be between 1 hour and 2^32 seconds")
+    if args.service_account_jwks_uri and not _is_url(args.service_account_jwks_uri, "https"):
+        raise ConfigError("service-account-jwks-uri requires https scheme")
+    if issuers and args.service_account_signing_key_file is None:
+        raise ConfigError("service-account-signing-key-file is a required flag when service-account-issuer is set")
+    key_files = tuple(args.service_account_key_file)
+    if not key_files and args.service_account_signing_key_file:
+        # the signer's own public key verifies what it signs
+        key_files = (args.service_account_signing_key_file,)
+    for path in key_files + ((args.service_account_signing_key_file,) if args.service_account_signing_key_file
+                             else ()):
+        _readable("--service-account-key-file", path)
+    audiences = tuple(a.strip() for a in args.api_audiences.split(",") if a.strip()) or tuple(issuers)
+    return ServiceAccountConfig(
+        key_files=key_files, signing_key_file=args.service_account_signing_key_file, issuers=tuple(issuers),
+        jwks_uri=args.service_account_jwks_uri, api_audiences=audiences, max_token_expiration=maximum,
+        extend_token_expiration=args.service_account_extend_token_expiration,
+        enable_bootstrap_token_auth=args.enable_bootstrap_token_auth)
+
+
+def _is_url(text: str, scheme: str = "") -> bool:
+    parts = urllib.parse.urlsplit(text)
+    return bool(parts.scheme and parts.netloc) and (not scheme or parts.scheme == scheme)
 
 
 def _readable(flag: str, path: Path | None) -> None:
@@ -439,6 +509,7 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         service_allocation_repair_interval=args.service_allocation_repair_interval,
         oidc=_oidc_options(args), token_webhook=_token_webhook_options(args),
         requestheader=_requestheader_options(args),
+        service_accounts=_service_account_config(args),
     )
 
 

@@ -59,10 +59,15 @@ class Registry:
         return [cache.prefix for cache in self.caches if not cache.ready.is_set()]
 
     async def find_namespace(self, name: str) -> Obj | None:
-        # the cache may lag a namespace created a moment ago: confirm a miss against etcd
+        return await self.find(self.namespaces, "", name)
+
+    @staticmethod
+    async def find(store: RegistryStore, namespace: str, name: str) -> Obj | None:
+        """The object from the watch cache; the cache may lag one written a moment ago, so a miss is confirmed
+        by a consistent read from etcd."""
         for resource_version in ("0", ""):
             try:
-                return await self.namespaces.storage.get(self.namespaces.key("", name), resource_version)
+                return await store.storage.get(store.key(namespace, name), resource_version)
             except KeyNotFound:
                 pass
         return None

@@ -168,6 +168,7 @@ NODE = Strategy(has_status=True,
                 selectable_fields=lambda obj: {"spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})
 EVENT = Strategy(selectable_fields=lambda obj: _fields(obj, _EVENT_FIELDS), allow_create_on_update=True)
 UPSERTABLE = Strategy(allow_create_on_update=True)
+SERVICE_ACCOUNT = Strategy(actions=("token",))
 PERSISTENT_VOLUME = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Pending"})
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.replica_set,

@@ -12,14 +12,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apiserver.api import errors
 from apiserver.api.catalogue import Catalogue
-from apiserver.authn.build import API_AUDIENCES, build_authenticator
 from apiserver.admission.hook import Admission
+from apiserver.authn.build import build_authenticator
+from apiserver.authn.sakeys import load_signing_key, load_verifying_keys
 from apiserver.authz.build import build_authorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.authz.rbac_escalation import EscalationCheck
 from apiserver.authz.reviews import Reviews
 from apiserver.controllers.manager import ControllerManager
 from apiserver.endpoints import discovery, openapi
+from apiserver.endpoints.oidc_discovery import openid_metadata
 from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.endpoints.rest import RestHandler, respond
 from apiserver.endpoints.watch import WatchSettings
@@ -36,6 +38,7 @@ from apiserver.registry import authnreviews
 from apiserver.registry.registry import CacheSizes, Registry
 from apiserver.registry.virtual import VirtualResources
 from apiserver.registry.serviceranges import ServiceNetwork
+from apiserver.registry.tokenrequest import TokenIssuer, TokenRequests
 from apiserver.server.bootstrap import ensure_system_objects
 from apiserver.server.health import PING, NamedCheck, serve_checks
 from apiserver.server.metrics import Metrics
@@ -68,16 +71,26 @@ class APIServer:
         sizes = CacheSizes(self.config.default_watch_cache_size, self.config.watch_cache_sizes)
         network = ServiceNetwork(self.config.service_cluster_ip_ranges, self.config.service_node_port_range)
         self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes, network)
-        self.authenticator = build_authenticator(self.config, self.registry)
+        accounts = self.config.service_accounts
+        self.service_account_keys = load_verifying_keys(accounts.key_files)
+        token_requests = (TokenRequests(self.registry, TokenIssuer(
+            load_signing_key(accounts.signing_key_file), accounts.issuers[0], accounts.api_audiences,
+            int(accounts.max_token_expiration), accounts.extend_token_expiration))
+            if accounts.issuers and accounts.signing_key_file else None)
+        self.openid = (openid_metadata(accounts.issuers[0], accounts.jwks_uri,
+                                       f"{self.config.advertise_address}:{self.config.secure_port}",
+                                       self.service_account_keys) if accounts.issuers else None)
+        self.authenticator = build_authenticator(self.config, self.registry, self.service_account_keys)
         self.authorizer = build_authorizer(self.config, self.registry)
         self.admission = Admission()
         rbac = self.authorizer.find(RBACAuthorizer)
         if rbac:
             EscalationCheck(rbac, self.authorizer).register(self.admission)
-        virtual = VirtualResources({**authnreviews.handlers(self.authenticator, API_AUDIENCES),
+        virtual = VirtualResources({**authnreviews.handlers(self.authenticator, accounts.api_audiences),
                                     **Reviews(self.authorizer).handlers()})
         self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
-                                self.stopping, virtual, self.admission)
+                                self.stopping, virtual, self.admission,
+                                {"token": token_requests.create} if token_requests else {})
         self.controllers = ControllerManager(self.config, self.client, self.registry)
         self.inflight = InFlight(self.config.max_requests_inflight, self.config.max_mutating_requests_inflight)
         self.server_address = f"{self.config.bind_address}:{self.config.secure_port}"
@@ -156,6 +169,9 @@ class APIServer:
         for endpoint, checks in (("healthz", self.checks), ("livez", self.checks), ("readyz", self.ready_checks)):
             if path == f"/{endpoint}" or path.startswith(f"/{endpoint}/"):
                 return await serve_checks(request, endpoint, checks, path[len(endpoint) + 2:])
+        openid = self.openid.serve(path) if self.openid else None
+        if openid is not None:
+            return openid
         if path == "/version":
             return respond(request, version_info())
         if path == "/metrics":

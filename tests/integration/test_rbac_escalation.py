@@ -124,9 +124,14 @@ async def test_cluster_role_binding_and_aggregation_rule_need_full_rights(cluste
     assert status == 403
     assert body["message"] == (f'clusterroles.rbac.authorization.k8s.io "{name}-agg" is forbidden: must have '
                                f'cluster-admin privileges to use the aggregationRule')
-    status, body = await carol.post(f"{RBAC}/clusterrolebindings",
-                                    binding(f"{name}-b", "ClusterRole", f"{name}-nodes", [user("bob")]))
-    assert status == 201, body
+
+    async def bound() -> bool:
+        # the check reads the role from the watch cache, as kube's reads it from its informer: it may lag the write
+        status, _ = await carol.post(f"{RBAC}/clusterrolebindings",
+                                     binding(f"{name}-b", "ClusterRole", f"{name}-nodes", [user("bob")]))
+        return status == 201
+
+    await eventually(bound)
     await create(cluster.admin, f"{RBAC}/clusterroles", role(f"{name}-all", [rule(["*"], ["*"], ["*"])]))
     status, body = await carol.post(f"{RBAC}/clusterrolebindings",
                                     binding(f"{name}-admin", "ClusterRole", f"{name}-all", [user("carol")]))

@@ -1,0 +1,25 @@
+"""The contract of an action subresource (pods/binding, pods/eviction, serviceaccounts/token): a POST of one
+object to a named resource, answered with an object and any warnings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from apiserver.storage.interface import Obj
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    namespace: str
+    name: str
+    body: Obj
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    obj: Obj
+    warnings: tuple[str, ...] = ()
+
+
+Action = Callable[[ActionRequest], Awaitable[ActionResult]]
