@@ -14,7 +14,8 @@ from typing import NoReturn, Sequence
 from apiserver.api.duration import parse_go_duration
 
 TLS_VERSIONS = ("VersionTLS12", "VersionTLS13")
-AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny")
+AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny", "Node", "ABAC", "Webhook")
+WEBHOOK_VERSIONS = ("v1", "v1beta1")
 
 
 class ConfigError(Exception):
@@ -58,6 +59,12 @@ class ServerConfig:
         ipaddress.IPv4Network("10.0.0.0/24"),)
     service_node_port_range: tuple[int, int] = (30000, 32767)
     service_allocation_repair_interval: float = 180.0
+    # authorization: ABAC and Webhook modes
+    authorization_policy_file: Path | None = None
+    authorization_webhook_config_file: Path | None = None
+    authorization_webhook_version: str = "v1beta1"
+    authorization_webhook_cache_authorized_ttl: float = 300.0
+    authorization_webhook_cache_unauthorized_ttl: float = 30.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -189,6 +196,12 @@ def _build_parser() -> _Parser:
     add("--service-cluster-ip-range", default="")
     add("--service-node-port-range", type=_port_range, default=(30000, 32767))
     add("--service-allocation-repair-interval", type=_duration, default=180.0)
+    # authorization: ABAC and Webhook modes
+    add("--authorization-policy-file", type=Path)
+    add("--authorization-webhook-config-file", type=Path)
+    add("--authorization-webhook-version", default="v1beta1")
+    add("--authorization-webhook-cache-authorized-ttl", type=_duration, default=300.0)
+    add("--authorization-webhook-cache-unauthorized-ttl", type=_duration, default=30.0)
     return p
 
 
@@ -200,6 +213,24 @@ def _readable(flag: str, path: Path | None) -> None:
             pass
     except OSError as exc:
         raise ConfigError(f"{flag}: cannot read {path}: {exc.strerror}") from None
+
+
+def _check_authorization_files(args: argparse.Namespace, modes: tuple[str, ...]) -> None:
+    """kube-apiserver's checks that each file-backed mode has its file, and each file its mode."""
+    for mode in modes:
+        if modes.count(mode) > 1:
+            raise ConfigError(f'authorization-mode "{mode}" has mode specified more than once')
+    if "ABAC" in modes and args.authorization_policy_file is None:
+        raise ConfigError("authorization-mode ABAC's authorization policy file not passed")
+    if "ABAC" not in modes and args.authorization_policy_file is not None:
+        raise ConfigError("cannot specify --authorization-policy-file without mode ABAC")
+    if "Webhook" in modes and args.authorization_webhook_config_file is None:
+        raise ConfigError("authorization-mode Webhook's authorization config file not passed")
+    if "Webhook" not in modes and args.authorization_webhook_config_file is not None:
+        raise ConfigError("cannot specify --authorization-webhook-config-file without mode Webhook")
+    if args.authorization_webhook_version not in WEBHOOK_VERSIONS:
+        raise ConfigError(f"--authorization-webhook-version: unsupported version {args.authorization_webhook_version!r}; "
+                          f"supported: {', '.join(WEBHOOK_VERSIONS)}")
 
 
 def parse_flags(argv: Sequence[str]) -> ServerConfig:
@@ -235,6 +266,7 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
                               f"supported: {', '.join(AUTHORIZATION_MODES)}")
     if not modes:
         raise ConfigError("--authorization-mode must name at least one mode")
+    _check_authorization_files(args, modes)
     if args.endpoint_reconciler_type not in ("lease", "none"):
         raise ConfigError(f"--endpoint-reconciler-type: unknown type {args.endpoint_reconciler_type!r}; "
                           "supported: lease, none")
@@ -257,7 +289,9 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
-                       ("--client-ca-file", args.client_ca_file), ("--token-auth-file", args.token_auth_file)):
+                       ("--client-ca-file", args.client_ca_file), ("--token-auth-file", args.token_auth_file),
+                       ("--authorization-policy-file", args.authorization_policy_file),
+                       ("--authorization-webhook-config-file", args.authorization_webhook_config_file)):
         _readable(flag, path)
     return ServerConfig(
         etcd_servers=servers, secure_port=args.secure_port, bind_address=args.bind_address,
@@ -279,6 +313,11 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         leader_elect_retry_period=args.leader_elect_retry_period,
         service_cluster_ip_ranges=service_cidrs, service_node_port_range=args.service_node_port_range,
         service_allocation_repair_interval=args.service_allocation_repair_interval,
+        authorization_policy_file=args.authorization_policy_file,
+        authorization_webhook_config_file=args.authorization_webhook_config_file,
+        authorization_webhook_version=args.authorization_webhook_version,
+        authorization_webhook_cache_authorized_ttl=args.authorization_webhook_cache_authorized_ttl,
+        authorization_webhook_cache_unauthorized_ttl=args.authorization_webhook_cache_unauthorized_ttl,
     )
 
 

@@ -96,7 +96,7 @@ class APIServer:
         return "the server is shutting down" if self.stopping.is_set() else None
 
     def build_app(self) -> web.Application:
-        authorizer = build_authorizer(self.config, self.registry)
+        self.authorizer = authorizer = build_authorizer(self.config, self.registry)
         # outermost first, as kube-apiserver's handler chain
         middlewares = [
             with_request_info,
@@ -118,6 +118,7 @@ class APIServer:
     async def _on_startup(self, app: web.Application) -> None:
         await self.client.connect()
         self.registry.start()
+        await self.authorizer.start()
         self._bootstrap = asyncio.create_task(self._bootstrap_then_control(), name="bootstrap")
 
     async def _bootstrap_then_control(self) -> None:
@@ -137,6 +138,7 @@ class APIServer:
         await self.controllers.stop()
 
     async def _on_cleanup(self, app: web.Application) -> None:
+        await self.authorizer.stop()
         await self.registry.stop()
         await self.client.close()
 
