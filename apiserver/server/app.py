@@ -22,6 +22,7 @@ from apiserver.endpoints.rest import RestHandler, respond
 from apiserver.endpoints.watch import WatchSettings
 from apiserver.filters.authentication import with_authentication
 from apiserver.filters.authorization import with_authorization
+from apiserver.filters.impersonation import with_impersonation
 from apiserver.filters.inflight import InFlight
 from apiserver.filters.metrics import with_metrics
 from apiserver.filters.recovery import recovery
@@ -105,6 +106,7 @@ class APIServer:
             recovery,
             with_timeout(self.config.request_timeout),
             with_authentication(build_authenticator(self.config, self.registry)),
+            with_impersonation(authorizer),
             self.inflight.middleware(),
             with_authorization(authorizer),
         ]

@@ -1,10 +1,13 @@
-"""The Node and ABAC authorization modes, on one real replica run with `--authorization-mode=Node,ABAC`:
-static-token users, a policy file, kubelet identities."""
+"""The Node and ABAC authorization modes and impersonation, on one real replica run with
+`--authorization-mode=Node,ABAC`: static-token users, a policy file, kubelet identities, and real kubectl."""
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import ssl
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -221,6 +224,73 @@ async def test_abac_namespace_resource_and_paths(admin, as_user):
     # a read-only line grants no writes, even on a path
     status, _ = await bob.post("/apis", {})
     assert status == 403
+
+
+# ---------------------------------------------------------------- impersonation
+
+async def test_impersonation_runs_the_request_as_the_impersonated_user(admin, as_user):
+    path = f"/api/v1/namespaces/{NS}/configmaps"
+    status, _ = await as_user("alice").get(path)
+    assert status == 403
+    status, body = await as_user("alice", **{"Impersonate-User": "bob"}).get(path)
+    assert status == 200, body
+    # the impersonated user's rights, not the requester's: bob may not read secrets
+    status, body = await as_user("alice", **{"Impersonate-User": "bob"}).get(f"/api/v1/namespaces/{NS}/secrets")
+    assert status == 403
+    assert body["message"].startswith('secrets is forbidden: User "bob" cannot list resource "secrets"')
+
+
+async def test_impersonation_without_the_verb_is_forbidden(admin, as_user):
+    status, body = await as_user("carol", **{"Impersonate-User": "bob"}).get(f"/api/v1/namespaces/{NS}/configmaps")
+    assert status == 403, body
+    assert body["reason"] == "Forbidden"
+    assert body["message"] == ('users "bob" is forbidden: User "carol" cannot impersonate resource "users" in API '
+                               'group "" at the cluster scope: No policy matched.')
+    assert body["details"] == {"name": "bob", "kind": "users"}
+    # erin may impersonate users but not groups
+    erin = as_user("erin", **{"Impersonate-User": "bob", "Impersonate-Group": "ops"})
+    status, body = await erin.get(f"/api/v1/namespaces/{NS}/pods")
+    assert status == 403
+    assert body["message"].startswith('groups "ops" is forbidden: User "erin" cannot impersonate resource "groups"')
+    # an extra needs its own grant, on userextras/<key> in authentication.k8s.io
+    alice = as_user("alice", **{"Impersonate-User": "bob", "Impersonate-Extra-Scopes": "view"})
+    status, body = await alice.get(f"/api/v1/namespaces/{NS}/configmaps")
+    assert status == 403
+    assert body["message"].startswith('userextras.authentication.k8s.io "view" is forbidden: User "alice" cannot '
+                                      'impersonate resource "userextras/scopes" in API group "authentication.k8s.io"')
+
+
+async def test_impersonating_groups_without_a_user_is_an_error(admin, as_user):
+    status, body = await as_user("alice", **{"Impersonate-Group": "ops"}).get(f"/api/v1/namespaces/{NS}/pods")
+    assert status == 500, body
+    assert body["reason"] == "InternalError"
+    assert body["message"] == "Internal error occurred: requested [{Group  ops    }] without impersonating a user"
+
+
+def run_kubectl(replica, pki, tmp_path: Path, token: str, *args: str) -> subprocess.CompletedProcess:
+    empty = tmp_path / "empty.kubeconfig"
+    empty.write_text("")
+    return subprocess.run(["kubectl", f"--server={replica.url}", f"--certificate-authority={pki.ca_cert}",
+                           f"--token={token}", f"--cache-dir={tmp_path / 'cache'}", *args],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "KUBECONFIG": str(empty)})
+
+
+async def test_kubectl_as_and_as_group(admin, replica, pki, tmp_path):
+    status, body = await admin.post(f"/api/v1/namespaces/{NS}/pods", pod("pod-listed", "node-b", "s-b"))
+    assert status == 201, body
+    alice = TOKENS["alice"]
+    loop = asyncio.get_running_loop()
+    plain = await loop.run_in_executor(None, run_kubectl, replica, pki, tmp_path, alice,
+                                       "get", "pods", "-n", NS, "-o", "name")
+    assert plain.returncode == 1 and 'User "alice" cannot list resource "pods"' in plain.stderr
+    acting = await loop.run_in_executor(None, run_kubectl, replica, pki, tmp_path, alice,
+                                        "--as=bob", "--as-group=ops", "get", "pods", "-n", NS, "-o", "name")
+    assert acting.returncode == 0, acting.stderr
+    assert "pod/pod-listed" in acting.stdout.split()
+    # bob alone, without the ops group, may not list pods
+    alone = await loop.run_in_executor(None, run_kubectl, replica, pki, tmp_path, alice,
+                                       "--as=bob", "get", "pods", "-n", NS)
+    assert alone.returncode == 1 and 'User "bob" cannot list resource "pods"' in alone.stderr
 
 
 async def test_a_bad_policy_line_stops_start_up(replica_factory, tmp_path):

@@ -1,5 +1,5 @@
-"""Pure logic of the Node, ABAC and Webhook modes: policy lines, pod references, the node
-graph, review bodies, and the answer cache."""
+"""Pure logic of the Node, ABAC and Webhook modes and of impersonation: policy lines, pod references, the node
+graph, review bodies, the answer cache and the impersonated user."""
 from __future__ import annotations
 
 
@@ -11,6 +11,7 @@ from apiserver.authz.authorizer import Attributes
 from apiserver.authz.nodegraph import NodeGraph, pod_edges, volume_secrets
 from apiserver.authz.webhook import AnswerCache, review_spec
 from apiserver.endpoints.requestinfo import resolve
+from apiserver.filters.impersonation import Target, impersonated_user, split_service_account
 from apiserver.webhook.client import Backoff
 
 
@@ -161,3 +162,33 @@ def test_backoff_is_kubes():
     assert len(delays) == 4
     for delay, base in zip(delays, (0.5, 0.75, 1.125, 1.6875)):
         assert base <= delay <= base * 1.2
+
+
+# ---------------------------------------------------------------- impersonation
+
+def test_impersonated_groups():
+    user = impersonated_user([Target("User", "bob")], groups_given=False)
+    assert user == UserInfo(name="bob", groups=("system:authenticated",))
+    account = impersonated_user([Target("ServiceAccount", "builder", "ci")], groups_given=False)
+    assert account.name == "system:serviceaccount:ci:builder"
+    assert account.groups == ("system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated")
+    chosen = impersonated_user([Target("ServiceAccount", "builder", "ci"), Target("Group", "x")], groups_given=True)
+    assert chosen.groups == ("x", "system:authenticated")
+    anonymous = impersonated_user([Target("User", "system:anonymous")], groups_given=False)
+    assert anonymous.groups == ("system:unauthenticated",)
+    full = impersonated_user([Target("User", "bob"), Target("Group", "system:unauthenticated"),
+                              Target("UID", "7"), Target("UserExtra", "a", field_path="scopes"),
+                              Target("UserExtra", "b", field_path="scopes")], groups_given=True)
+    assert full == UserInfo(name="bob", uid="7", groups=("system:unauthenticated",), extra={"scopes": ("a", "b")})
+
+
+def test_service_account_names():
+    assert split_service_account("system:serviceaccount:ns:name") == ("ns", "name")
+    for name in ("system:serviceaccount:ns", "system:serviceaccount::x", "system:serviceaccount:a:b:c", "bob"):
+        assert split_service_account(name) is None
+
+
+def test_targets_print_as_go_prints_object_references():
+    assert Target("Group", "ops").go_string() == "{Group  ops    }"
+    assert (Target("UserExtra", "v", api_version="authentication.k8s.io/v1", field_path="scopes").go_string()
+            == "{UserExtra  v  authentication.k8s.io/v1  scopes}")
