@@ -3,9 +3,7 @@ TokenReview; its answers, yes and no alike, are kept for --authentication-token-
 that cannot be asked (down, timing out, answering garbage) fails the token: 401, never anonymous, never cached."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,12 +13,8 @@ from apiserver.authn.user import AuthenticationFailed, UserInfo
 from apiserver.options.flags import TokenWebhookOptions
 from apiserver.webhook.client import WebhookCallError, WebhookClient, load_webhook_kubeconfig
 
-# kube's webhook defaults: a 30s deadline per call, and five tries 0.5s apart growing by 1.5x (20% jitter)
-# when the failure looks transient
+# kube's webhook deadline per call; transient failures are retried by the client's backoff
 CALL_TIMEOUT = 30.0
-RETRY_STEPS = 5
-RETRY_INITIAL = 0.5
-RETRY_FACTOR = 1.5
 
 
 @dataclass(frozen=True)
@@ -81,15 +75,10 @@ class WebhookTokenAuthenticator:
         return TokenResult(_user(status.get("user") or {}), shared)
 
     async def _post(self, review: dict[str, Any]) -> dict[str, Any]:
-        delay, attempt = RETRY_INITIAL, 1
-        while True:
-            try:
-                return await self.client.post_json(review)
-            except WebhookCallError as exc:
-                if not exc.retriable or attempt == RETRY_STEPS:
-                    raise AuthenticationFailed(f"webhook: {exc}") from None
-            await asyncio.sleep(delay * (1 + 0.2 * random.random()))
-            delay, attempt = delay * RETRY_FACTOR, attempt + 1
+        try:
+            return await self.client.post_json_with_backoff(review)
+        except WebhookCallError as exc:
+            raise AuthenticationFailed(f"webhook: {exc}") from None
 
     async def close(self) -> None:
         await self.client.close()

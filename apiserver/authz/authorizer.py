@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol, Sequence, TypeVar
+from typing import Protocol, Sequence, TypeVar, runtime_checkable
 
+from apiserver.api.errors import qualified_resource
 from apiserver.api.goformat import quote
 from apiserver.authn.user import UserInfo
 from apiserver.authz.rbac_rules import Rule
@@ -26,10 +27,32 @@ class Decision(Enum):
 class Attributes:
     user: UserInfo
     info: RequestInfo
+    # the request's raw ?fieldSelector=, which the Node mode reads (kubelets list their pods by spec.nodeName)
+    field_selector: str = ""
 
 
 class Authorizer(Protocol):
-    async def authorize(self, attributes: Attributes) -> tuple[Decision, str]: ...
+    async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
+        """May raise AuthorizerError: no opinion, and the reason the mode could not decide."""
+        ...
+
+
+@runtime_checkable
+class Background(Protocol):
+    """A mode that follows API objects or holds connections: started with the replica, stopped with it."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class AuthorizerError(Exception):
+    """A mode could not evaluate the request (a webhook unreachable): it has no opinion, and unless a later mode
+    allows, the request fails with 500 rather than 403, as in kube-apiserver."""
+
+
+class AuthorizationFailed(Exception):
+    """No mode allowed and at least one could not evaluate; the message aggregates their errors."""
 
 
 class RuleResolver(Protocol):
@@ -78,25 +101,32 @@ class UnionAuthorizer:
         return (Decision.DENY if decision is Decision.NO_OPINION else decision), reason
 
     async def decide(self, attributes: Attributes) -> tuple[Decision, str]:
-        """The first allow or deny, or no opinion with every mode's reason: what a SubjectAccessReview reports."""
-        reasons = []
+        """The first allow or deny, or no opinion with every mode's reason: what a SubjectAccessReview reports.
+        Raises AuthorizationFailed when no mode decided and some could not evaluate."""
+        reasons, failures = [], []
         for authorizer in self.authorizers:
-            decision, reason = await authorizer.authorize(attributes)
+            try:
+                decision, reason = await authorizer.authorize(attributes)
+            except AuthorizerError as exc:
+                failures.append(str(exc))
+                continue
             if decision is not Decision.NO_OPINION:
                 return decision, reason
             if reason:
                 reasons.append(reason)
+        if failures:
+            raise AuthorizationFailed(failures[0] if len(failures) == 1 else f"[{', '.join(failures)}]")
         return Decision.NO_OPINION, "; ".join(reasons)
 
-    def start(self) -> None:
-        """Starts the modes that follow API objects (their informers); the others have nothing to start."""
+    async def start(self) -> None:
+        """Starts the modes that follow API objects or hold connections; the others have nothing to start."""
         for authorizer in self.authorizers:
-            if hasattr(authorizer, "start"):
-                authorizer.start()
+            if isinstance(authorizer, Background):
+                await authorizer.start()
 
     async def stop(self) -> None:
         for authorizer in self.authorizers:
-            if hasattr(authorizer, "stop"):
+            if isinstance(authorizer, Background):
                 await authorizer.stop()
 
     async def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[Rule], list[str], bool]:
@@ -127,7 +157,9 @@ def forbidden_message(attributes: Attributes, reason: str) -> str:
         message = f"forbidden: User {quote(user.name)} cannot {info.verb} path {quote(info.path)}"
     else:
         resource = info.resource + (f"/{info.subresource}" if info.subresource else "")
-        subject = f"{resource} {quote(info.name)}" if info.name else resource
+        # the subject is the group-qualified resource without its subresource, as kube's NewForbidden writes it
+        qualified = qualified_resource(info.resource, info.api_group)
+        subject = f"{qualified} {quote(info.name)}" if info.name else qualified
         message = (f"{subject} is forbidden: User {quote(user.name)} cannot {info.verb} resource {quote(resource)} "
                    f"in API group {quote(info.api_group)}")
         message += f" in the namespace {quote(info.namespace)}" if info.namespace else " at the cluster scope"

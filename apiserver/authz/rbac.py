@@ -120,7 +120,7 @@ class RBACAuthorizer:
         ]
         self._tasks: list[asyncio.Task] = []
 
-    def start(self) -> None:
+    async def start(self) -> None:
         self._tasks = [asyncio.create_task(i.run(), name=f"rbac informer {i.store.info.plural}")
                        for i in self.informers]
 

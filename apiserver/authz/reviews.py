@@ -9,7 +9,7 @@ from typing import Any, Awaitable, Callable
 from apiserver.api import errors
 from apiserver.api.goformat import aggregate, quote
 from apiserver.authn.user import UserInfo
-from apiserver.authz.authorizer import Attributes, Decision, UnionAuthorizer
+from apiserver.authz.authorizer import Attributes, AuthorizationFailed, Decision, UnionAuthorizer
 from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.registry.virtual import VirtualCreate, VirtualRequest
 
@@ -71,7 +71,12 @@ class Reviews:
             ("selfsubjectrulesreviews", self.self_subject_rules_review))}
 
     async def _decide(self, review: Obj, user: UserInfo) -> Obj:
-        decision, reason = await self.authorizer.decide(Attributes(user, request_info(review["spec"])))
+        try:
+            decision, reason = await self.authorizer.decide(Attributes(user, request_info(review["spec"])))
+        except AuthorizationFailed as exc:
+            # a mode that could not evaluate is reported, not raised, as kube's reviews report it
+            review["status"] = {"allowed": False, "evaluationError": str(exc)}
+            return review
         status: Obj = {"allowed": decision is Decision.ALLOW}
         if decision is Decision.DENY:
             status["denied"] = True

@@ -16,7 +16,8 @@ from apiserver.api.duration import parse_go_duration
 from apiserver.api.goformat import quote
 
 from apiserver.options.tls import TLS_VERSIONS, SniCertKey, cipher_suites, parse_sni_cert_key
-AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny", "RBAC")
+AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny", "Node", "ABAC", "RBAC", "Webhook")
+WEBHOOK_VERSIONS = ("v1", "v1beta1")
 
 
 class ConfigError(Exception):
@@ -124,6 +125,12 @@ class ServerConfig:
     token_webhook: TokenWebhookOptions | None = None
     requestheader: RequestHeaderOptions | None = None
     service_accounts: ServiceAccountConfig = field(default_factory=ServiceAccountConfig)
+    # authorization: ABAC and Webhook modes
+    authorization_policy_file: Path | None = None
+    authorization_webhook_config_file: Path | None = None
+    authorization_webhook_version: str = "v1beta1"
+    authorization_webhook_cache_authorized_ttl: float = 300.0
+    authorization_webhook_cache_unauthorized_ttl: float = 30.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -291,6 +298,12 @@ def _build_parser() -> _Parser:
     add("--requestheader-group-headers", type=_list, default=[])
     add("--requestheader-extra-headers-prefix", type=_list, default=[])
     _add_service_account_flags(add)
+    # authorization: ABAC and Webhook modes
+    add("--authorization-policy-file", type=Path)
+    add("--authorization-webhook-config-file", type=Path)
+    add("--authorization-webhook-version", default="v1beta1")
+    add("--authorization-webhook-cache-authorized-ttl", type=_duration, default=300.0)
+    add("--authorization-webhook-cache-unauthorized-ttl", type=_duration, default=30.0)
     return p
 
 
@@ -409,6 +422,24 @@ def _readable(flag: str, path: Path | None) -> None:
         raise ConfigError(f"{flag}: cannot read {path}: {exc.strerror}") from None
 
 
+def _check_authorization_files(args: argparse.Namespace, modes: tuple[str, ...]) -> None:
+    """kube-apiserver's checks that each file-backed mode has its file, and each file its mode."""
+    for mode in modes:
+        if modes.count(mode) > 1:
+            raise ConfigError(f'authorization-mode "{mode}" has mode specified more than once')
+    if "ABAC" in modes and args.authorization_policy_file is None:
+        raise ConfigError("authorization-mode ABAC's authorization policy file not passed")
+    if "ABAC" not in modes and args.authorization_policy_file is not None:
+        raise ConfigError("cannot specify --authorization-policy-file without mode ABAC")
+    if "Webhook" in modes and args.authorization_webhook_config_file is None:
+        raise ConfigError("authorization-mode Webhook's authorization config file not passed")
+    if "Webhook" not in modes and args.authorization_webhook_config_file is not None:
+        raise ConfigError("cannot specify --authorization-webhook-config-file without mode Webhook")
+    if args.authorization_webhook_version not in WEBHOOK_VERSIONS:
+        raise ConfigError(f"--authorization-webhook-version: unsupported version {args.authorization_webhook_version!r}; "
+                          f"supported: {', '.join(WEBHOOK_VERSIONS)}")
+
+
 def parse_flags(argv: Sequence[str]) -> ServerConfig:
     args = _build_parser().parse_args(list(argv))
     if not 1 <= args.secure_port <= 65535:
@@ -456,6 +487,7 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
                               f"supported: {', '.join(AUTHORIZATION_MODES)}")
     if not modes:
         raise ConfigError("--authorization-mode must name at least one mode")
+    _check_authorization_files(args, modes)
     if args.endpoint_reconciler_type not in ("lease", "none"):
         raise ConfigError(f"--endpoint-reconciler-type: unknown type {args.endpoint_reconciler_type!r}; "
                           "supported: lease, none")
@@ -482,7 +514,9 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
                        ("--kubelet-client-certificate", args.kubelet_client_certificate),
                        ("--kubelet-client-key", args.kubelet_client_key),
                        ("--proxy-client-cert-file", args.proxy_client_cert_file),
-                       ("--proxy-client-key-file", args.proxy_client_key_file)):
+                       ("--proxy-client-key-file", args.proxy_client_key_file),
+                       ("--authorization-policy-file", args.authorization_policy_file),
+                       ("--authorization-webhook-config-file", args.authorization_webhook_config_file)):
         _readable(flag, path)
     return ServerConfig(
         etcd_servers=servers, secure_port=args.secure_port, bind_address=args.bind_address,
@@ -510,6 +544,11 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         oidc=_oidc_options(args), token_webhook=_token_webhook_options(args),
         requestheader=_requestheader_options(args),
         service_accounts=_service_account_config(args),
+        authorization_policy_file=args.authorization_policy_file,
+        authorization_webhook_config_file=args.authorization_webhook_config_file,
+        authorization_webhook_version=args.authorization_webhook_version,
+        authorization_webhook_cache_authorized_ttl=args.authorization_webhook_cache_authorized_ttl,
+        authorization_webhook_cache_unauthorized_ttl=args.authorization_webhook_cache_unauthorized_ttl,
     )
 
 

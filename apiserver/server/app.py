@@ -27,6 +27,7 @@ from apiserver.endpoints.rest import RestHandler, respond
 from apiserver.endpoints.watch import WatchSettings
 from apiserver.filters.authentication import with_authentication
 from apiserver.filters.authorization import with_authorization
+from apiserver.filters.impersonation import with_impersonation
 from apiserver.filters.inflight import InFlight
 from apiserver.filters.metrics import with_metrics
 from apiserver.filters.recovery import recovery
@@ -117,6 +118,7 @@ class APIServer:
             recovery,
             with_timeout(self.config.request_timeout),
             with_authentication(self.authenticator),
+            with_impersonation(self.authorizer),
             self.inflight.middleware(),
             with_authorization(self.authorizer),
         ]
@@ -130,7 +132,7 @@ class APIServer:
     async def _on_startup(self, app: web.Application) -> None:
         await self.client.connect()
         self.registry.start()
-        self.authorizer.start()
+        await self.authorizer.start()
         self._bootstrap = asyncio.create_task(self._bootstrap_then_control(), name="bootstrap")
 
     async def _bootstrap_then_control(self) -> None:
