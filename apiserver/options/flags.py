@@ -58,6 +58,8 @@ class ServerConfig:
         ipaddress.IPv4Network("10.0.0.0/24"),)
     service_node_port_range: tuple[int, int] = (30000, 32767)
     service_allocation_repair_interval: float = 180.0
+    encryption_provider_config: Path | None = None
+    encryption_provider_config_automatic_reload: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -189,6 +191,8 @@ def _build_parser() -> _Parser:
     add("--service-cluster-ip-range", default="")
     add("--service-node-port-range", type=_port_range, default=(30000, 32767))
     add("--service-allocation-repair-interval", type=_duration, default=180.0)
+    add("--encryption-provider-config", type=Path)
+    add("--encryption-provider-config-automatic-reload", type=_bool, default=False, nargs="?", const=True)
     return p
 
 
@@ -254,10 +258,13 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
     if args.service_allocation_repair_interval <= 0:
         raise ConfigError("--service-allocation-repair-interval must be positive")
     service_cidrs = _service_cidrs(args.service_cluster_ip_range)
+    if args.encryption_provider_config_automatic_reload and args.encryption_provider_config is None:
+        raise ConfigError("--encryption-provider-config-automatic-reload must be set with --encryption-provider-config")
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
-                       ("--client-ca-file", args.client_ca_file), ("--token-auth-file", args.token_auth_file)):
+                       ("--client-ca-file", args.client_ca_file), ("--token-auth-file", args.token_auth_file),
+                       ("--encryption-provider-config", args.encryption_provider_config)):
         _readable(flag, path)
     return ServerConfig(
         etcd_servers=servers, secure_port=args.secure_port, bind_address=args.bind_address,
@@ -279,6 +286,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         leader_elect_retry_period=args.leader_elect_retry_period,
         service_cluster_ip_ranges=service_cidrs, service_node_port_range=args.service_node_port_range,
         service_allocation_repair_interval=args.service_allocation_repair_interval,
+        encryption_provider_config=args.encryption_provider_config,
+        encryption_provider_config_automatic_reload=args.encryption_provider_config_automatic_reload,
     )
 
 
