@@ -187,7 +187,8 @@ class APIServer:
             if path in ("/version", "/api", "/apis", "/healthz", "/livez", "/readyz", "/metrics"):
                 raise errors.method_not_allowed("the server does not allow this method on the requested resource")
             raise NOT_FOUND
-        for endpoint, checks in (("healthz", self.healthz_checks), ("livez", self.checks), ("readyz", self.ready_checks)):
+        for endpoint, checks in (("healthz", self.healthz_checks), ("livez", self.checks),
+                                 ("readyz", self.ready_checks)):
             if path == f"/{endpoint}" or path.startswith(f"/{endpoint}/"):
                 return await serve_checks(request, endpoint, checks, path[len(endpoint) + 2:])
         if path == "/version":

@@ -15,7 +15,8 @@ from tests.integration.etcd_tools import raw_value
 
 @pytest.mark.parametrize("provider, size", [("aescbc", 32), ("aesgcm", 16), ("secretbox", 32)])
 async def test_each_provider_round_trips(replica_factory, etcd_cluster, pki, tmp_path, client, provider, size):
-    config = write_config(tmp_path / "enc.yaml", f"{{{provider}: {{keys: [{{name: key1, secret: {key_secret(size)}}}]}}}}")
+    entry = f"{{{provider}: {{keys: [{{name: key1, secret: {key_secret(size)}}}]}}}}"
+    config = write_config(tmp_path / "enc.yaml", entry)
     replica = replica_factory(f"--encryption-provider-config={config}")
     api = client(replica)
     ns = f"enc-{uuid.uuid4().hex[:8]}"
@@ -72,14 +73,17 @@ async def test_plaintext_secret_stays_readable_and_migration_encrypts_it(replica
 
 async def test_value_under_an_unknown_key_is_a_500_for_it_and_its_lists(replica_factory, etcd_cluster, pki,
                                                                         tmp_path, client):
-    writer = replica_factory(f"--encryption-provider-config={write_config(tmp_path / 'a.yaml', aescbc('k1', key_secret()))}")
+    writer_config = write_config(tmp_path / "a.yaml", aescbc("k1", key_secret()))
+    writer = replica_factory(f"--encryption-provider-config={writer_config}")
     ns = f"enc-{uuid.uuid4().hex[:8]}"
     api = client(writer)
     await make_namespace(api, ns)
-    assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("lost")))[0] == 201
+    before = (await api.get(f"/api/v1/namespaces/{ns}"))[1]["metadata"]["resourceVersion"]
+    status, lost = await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("lost"))
+    assert status == 201
 
-    reader = replica_factory(f"--encryption-provider-config={write_config(tmp_path / 'b.yaml', aescbc('k2', key_secret()))}",
-                             prefix=writer.prefix)
+    reader_config = write_config(tmp_path / "b.yaml", aescbc("k2", key_secret()))
+    reader = replica_factory(f"--encryption-provider-config={reader_config}", prefix=writer.prefix)
     api = client(reader)
     status, body = await api.get(f"/api/v1/namespaces/{ns}/secrets/lost")
     assert status == 500 and body["reason"] == "InternalError", body
@@ -92,6 +96,15 @@ async def test_value_under_an_unknown_key_is_a_500_for_it_and_its_lists(replica_
                                    "no matching key was found for the provided AES transformer")
     status, body = await api.get("/api/v1/secrets", params={"resourceVersion": "0"})
     assert status == 500, body
+    # writes that must read it first fail the same way
+    lost["data"]["more"] = "eA=="
+    assert (await api.put(f"/api/v1/namespaces/{ns}/secrets/lost", lost))[0] == 500
+    assert (await api.delete(f"/api/v1/namespaces/{ns}/secrets/lost"))[0] == 500
+    # a watch from before the reader's cache begins is served by etcd: it ends with kube's ERROR event
+    events = await api.watch(f"/api/v1/namespaces/{ns}/secrets", {"resourceVersion": before})
+    assert [e["type"] for e in events] == ["ERROR"], events
+    assert events[0]["object"]["code"] == 500
+    assert events[0]["object"]["message"].endswith("no matching key was found for the provided AES transformer")
     # the rest of the replica is unaffected: its watch cache lives on, other resources list, it stays ready
     status, _ = await api.get(f"/api/v1/namespaces/{ns}/configmaps")
     assert status == 200

@@ -76,8 +76,8 @@ def test_secretbox_round_trip(tmp_path):
 def test_older_key_and_identity_read_as_stale(tmp_path):
     old, new = b64(os.urandom(32)), b64(os.urandom(32))
     before = secrets(config_with(tmp_path, f"      - aescbc: {{keys: [{{name: old, secret: {old}}}]}}"))
-    after = secrets(config_with(tmp_path, f"""      - aescbc: {{keys: [{{name: new, secret: {new}}}, {{name: old, secret: {old}}}]}}
-      - identity: {{}}"""))
+    rotated = f"{{keys: [{{name: new, secret: {new}}}, {{name: old, secret: {old}}}]}}"
+    after = secrets(config_with(tmp_path, f"      - aescbc: {rotated}\n      - identity: {{}}"))
     assert after.from_storage(before.to_storage(PLAIN, KEY), KEY) == (PLAIN, True)
     assert after.from_storage(PLAIN, KEY) == (PLAIN, True)
     assert after.from_storage(after.to_storage(PLAIN, KEY), KEY) == (PLAIN, False)
