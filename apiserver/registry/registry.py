@@ -59,6 +59,12 @@ class Registry:
     async def stop(self) -> None:
         await asyncio.gather(*(cache.stop() for cache in self.caches))
 
+    def relist_unreadable(self) -> None:
+        """After the encryption configuration changed: caches holding values they could not read list again."""
+        for cache in self.caches:
+            if cache.unreadable:
+                cache.relist()
+
     def synced(self) -> list[str]:
         """The prefixes whose caches are not ready (empty when all are)."""
         return [cache.prefix for cache in self.caches if not cache.ready.is_set()]

@@ -149,7 +149,7 @@ class APIServer:
             apiserver_id = f"apiserver-{replica_identity(self.config)}"
             reloader = EncryptionConfigReloader(
                 path, self.encryption, self.metrics.record_transformation,
-                lambda ok: self.metrics.record_encryption_reload(ok, apiserver_id))
+                lambda ok: self.metrics.record_encryption_reload(ok, apiserver_id), self.registry.relist_unreadable)
             self._reloader = asyncio.create_task(reloader.run(), name="encryption-config-reload")
         self._bootstrap = asyncio.create_task(self._bootstrap_then_control(), name="bootstrap")
 

@@ -6,7 +6,8 @@ every reader and must never be mutated.
 
 A stored value the cache cannot read (no configured key decrypts it, or it is not an object) does not stop
 the cache: the key is flagged instead. Reads from the cache then answer as etcd would — a GET of that key
-and a list that covers it fail with the same 500 — and watchers see no event for it.
+and a list that covers it fail with the same 500 — and watchers see no event for it. The flag goes when the
+key is written or deleted, or when a reload of the encryption configuration makes the cache list again.
 """
 from __future__ import annotations
 
@@ -109,6 +110,15 @@ class WatchCache:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"watch-cache {self.prefix}")
+
+    def relist(self) -> None:
+        """Start over from a fresh list (the encryption keys changed, so flagged values may read now); watchers
+        are closed and re-watch, from etcd if their revision predates the new list."""
+        if self._task:
+            self._task.cancel()
+        self.ready.clear()
+        self._terminate_watchers()
+        self.start()
 
     async def stop(self) -> None:
         if self._task:

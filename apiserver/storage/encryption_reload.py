@@ -38,6 +38,8 @@ class EncryptionConfigReloader:
     record_transformation: TransformRecorder
     # called with True/False after each attempt at a changed file (the reload metrics)
     report: Callable[[bool], None]
+    # called after new transformers are in place (the watch caches retry what they could not read)
+    on_change: Callable[[], None]
     interval: float = POLL_INTERVAL
 
     def __post_init__(self) -> None:
@@ -69,3 +71,4 @@ class EncryptionConfigReloader:
         self._failed_hash = ""
         log.info("loaded new encryption config content from %s", self.path)
         self.report(True)
+        self.on_change()

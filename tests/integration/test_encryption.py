@@ -73,7 +73,8 @@ async def test_plaintext_secret_stays_readable_and_migration_encrypts_it(replica
 
 async def test_value_under_an_unknown_key_is_a_500_for_it_and_its_lists(replica_factory, etcd_cluster, pki,
                                                                         tmp_path, client):
-    writer_config = write_config(tmp_path / "a.yaml", aescbc("k1", key_secret()))
+    k1 = key_secret()
+    writer_config = write_config(tmp_path / "a.yaml", aescbc("k1", k1))
     writer = replica_factory(f"--encryption-provider-config={writer_config}")
     ns = f"enc-{uuid.uuid4().hex[:8]}"
     api = client(writer)
@@ -81,9 +82,12 @@ async def test_value_under_an_unknown_key_is_a_500_for_it_and_its_lists(replica_
     before = (await api.get(f"/api/v1/namespaces/{ns}"))[1]["metadata"]["resourceVersion"]
     status, lost = await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("lost"))
     assert status == 201
+    assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("vanishing")))[0] == 201
 
-    reader_config = write_config(tmp_path / "b.yaml", aescbc("k2", key_secret()))
-    reader = replica_factory(f"--encryption-provider-config={reader_config}", prefix=writer.prefix)
+    k2 = key_secret()
+    reader_config = write_config(tmp_path / "b.yaml", aescbc("k2", k2))
+    reader = replica_factory(f"--encryption-provider-config={reader_config}",
+                             "--encryption-provider-config-automatic-reload", prefix=writer.prefix)
     api = client(reader)
     status, body = await api.get(f"/api/v1/namespaces/{ns}/secrets/lost")
     assert status == 500 and body["reason"] == "InternalError", body
@@ -115,12 +119,21 @@ async def test_value_under_an_unknown_key_is_a_500_for_it_and_its_lists(replica_
     lines = await metric_lines(api, "apiserver_storage_transformation_operations_total")
     assert any('transformation_type="from_storage"' in line and 'transformer_prefix="k8s:enc:aescbc:v1:"' in line
                and 'status="unknown-non-grpc"' in line for line in lines), lines
-    # deleting it through the writer (which holds the key) clears the flag everywhere
-    assert (await client(writer).delete(f"/api/v1/namespaces/{ns}/secrets/lost"))[0] == 200
+    # deleting one through the writer (which holds its key) clears that flag in the reader's cache
+    assert (await client(writer).delete(f"/api/v1/namespaces/{ns}/secrets/vanishing"))[0] == 200
+
+    async def gone() -> bool:
+        return (await api.get(f"/api/v1/namespaces/{ns}/secrets/vanishing", params={"resourceVersion": "0"}))[0] == 404
+    await wait_for(gone)
+    assert (await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"}))[0] == 500
+    # once the reader is given the writer's key, its cache reads the other again
+    write_config(reader_config, f"{{aescbc: {{keys: [{{name: k2, secret: {k2}}}, {{name: k1, secret: {k1}}}]}}}}")
 
     async def listable() -> bool:
-        return (await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"}))[0] == 200
+        status, body = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
+        return status == 200 and sorted(i["metadata"]["name"] for i in body["items"]) == ["fresh", "lost"]
     await wait_for(listable)
+    assert (await api.get(f"/api/v1/namespaces/{ns}/secrets/lost", params={"resourceVersion": "0"}))[0] == 200
 
 
 async def test_automatic_reload_picks_up_a_new_key_and_survives_a_bad_file(replica_factory, etcd_cluster, pki,
