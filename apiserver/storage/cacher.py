@@ -4,10 +4,11 @@ Writes and consistent reads go to etcd; the cache serves watches and reads that 
 (resourceVersion="0", or NotOlderThan a revision the cache has reached). Objects held here are shared by
 every reader and must never be mutated.
 
-A stored value the cache cannot read (no configured key decrypts it, or it is not an object) does not stop
-the cache: the key is flagged instead. Reads from the cache then answer as etcd would — a GET of that key
-and a list that covers it fail with the same 500 — and watchers see no event for it. The flag goes when the
-key is written or deleted, or when a reload of the encryption configuration makes the cache list again.
+A stored value the cache cannot read never stops the cache. One that no configured key decrypts is flagged:
+reads from the cache then answer as etcd would — a GET of that key and a list that covers it fail with the
+same 500 — and watchers see no event for it; the flag goes when the key is written or deleted, or when a
+reload of the encryption configuration makes the cache list again. One that decrypts but is not an object
+is left out of the cache (GETs of it answer 500 from etcd), as before encryption existed.
 """
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ class WatchCache:
         self.prefix = prefix
         self.capacity = max(capacity, 1)
         self.state: dict[str, dict[str, Obj]] = {}   # namespace ("" if cluster-scoped) -> key -> object
-        self.unreadable: dict[str, CorruptObject] = {}   # key -> why its current value cannot be read
+        self.unreadable: dict[str, UnreadableObject] = {}   # key -> why no key decrypts its current value
         self.events: deque[CacheEvent] = deque()
         self.revision = 0
         # every event with a revision above this one is in the ring buffer
@@ -188,15 +189,16 @@ class WatchCache:
 
     def _decode(self, kv) -> Obj | None:
         key = kv.key.decode()
+        self.unreadable.pop(key, None)
         try:
-            obj = self.storage.decode(kv)
-        except CorruptObject as exc:
-            # one bad value must not take the whole resource down: flag it, and let reads of it fail
+            return self.storage.decode(kv)
+        except UnreadableObject as exc:
+            # one value under a missing key must not take the whole resource down: flag it, reads of it fail
             log.error("watch cache %s: %s: %s", self.prefix, exc.key, exc)
             self.unreadable[key] = exc
-            return None
-        self.unreadable.pop(key, None)
-        return obj
+        except CorruptObject as exc:
+            log.error("watch cache %s: %s", self.prefix, exc)
+        return None
 
     def _namespace_of(self, key: str) -> str:
         rest = key[len(self.prefix):]
@@ -265,8 +267,7 @@ class WatchCache:
         flagged = [key for key in self.unreadable if key.startswith(prefix)]
         if flagged:
             # etcd's list stops at the first unreadable key in key order; so does this one
-            exc = self.unreadable[min(flagged)]
-            raise replace(exc, in_list=True) if isinstance(exc, UnreadableObject) else exc
+            raise replace(self.unreadable[min(flagged)], in_list=True)
         if prefix == self.prefix:
             buckets = [self.state[ns] for ns in sorted(self.state)]
         else:
