@@ -1,5 +1,6 @@
-"""`python -m bench`: the replica's creates/s and GETs/s against raw etcd puts/s and gets/s, and GETs/s
-straight to a replica vs through the bundled load balancer vs through HAProxy (mode tcp), all in one run.
+"""`python -m bench`: the replica's creates/s and GETs/s against raw etcd puts/s and gets/s, GETs/s
+straight to a replica vs through the bundled load balancer vs through HAProxy (mode tcp), and the cost of
+encryption at rest per provider (bench/encryption.py), all in one run.
 
 Everything runs on this machine at the same time and concurrency, so the ratios mean more than the raw
 numbers on a shared, noisy host. etcd is a fresh 3-member mTLS cluster on /dev/shm; the replica talks to it
@@ -7,53 +8,22 @@ through the same client the baseline uses.
 """
 from __future__ import annotations
 
-import argparse
-import asyncio
 import shutil
-import socket
 import subprocess
-import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable
 
 import aiohttp
 import orjson
 import uvloop
 
-from certs.pki import ensure_pki
+from bench.encryption import bench_encryption, print_encryption
+from bench.measure import Result, parse_args, run_for, scratch_cluster
 from cluster.loadbalancer import LoadBalancerSpec, start_load_balancer, wait_serving
 from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
-from etcd.launcher import EtcdCluster, EtcdClusterConfig
+from etcd.launcher import EtcdCluster
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
-
-
-@dataclass
-class Result:
-    name: str
-    ops: int
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        return self.ops / self.seconds if self.seconds else 0.0
-
-
-async def run_for(name: str, seconds: float, concurrency: int, op: Callable[[int], Awaitable[None]]) -> Result:
-    counter = 0
-    deadline = time.monotonic() + seconds
-
-    async def worker() -> None:
-        nonlocal counter
-        while time.monotonic() < deadline:
-            counter += 1
-            await op(counter)
-
-    started = time.monotonic()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(name, counter, time.monotonic() - started)
 
 
 async def bench(cluster: EtcdCluster, replica_url: str, pki, seconds: float, concurrency: int) -> list[Result]:
@@ -148,13 +118,8 @@ async def bench_paths(urls: dict[str, str], pki, seconds: float, concurrency: in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--concurrency", type=int, default=32)
-    args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="pykube-bench-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
-    pki = ensure_pki(root / "pki", socket.gethostname())
-    cluster = EtcdCluster(EtcdClusterConfig(data_root=root / "etcd", pki=pki))
+    args = parse_args("python -m bench")
+    root, pki, cluster = scratch_cluster("pykube-bench-")
     processes: list[subprocess.Popen] = []
     try:
         cluster.start()
@@ -176,6 +141,10 @@ def main() -> None:
             time.sleep(1)
             urls["through haproxy"] = f"https://127.0.0.1:{haproxy_port}"
         paths = uvloop.run(bench_paths(urls, pki, args.seconds, args.concurrency))
+        # the encryption runs start their own replicas: stop these first so they compete with nothing
+        while processes:
+            stop_process(processes.pop().pid)
+        encryption = bench_encryption(cluster, pki, root, args.seconds, args.concurrency)
     finally:
         for process in processes:
             stop_process(process.pid)
@@ -200,6 +169,7 @@ def main() -> None:
         ours = next(r for r in paths if r.name == "through lb")
         theirs = next(r for r in paths if r.name == "through haproxy")
         print(f"  lb / haproxy   {ours.rate / theirs.rate:6.2f}")
+    print_encryption(encryption)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from certs.encryption import ensure_encryption_config
 from certs.kubeconfig import write_kubeconfig
 from certs.pki import PkiPaths, ensure_pki
 from cluster.loadbalancer import LoadBalancerSpec, admin_healthy, start_load_balancer, wait_serving
@@ -47,6 +48,8 @@ class Cluster:
         self.etcd_file = state / "etcd" / "cluster.json"
         self.logs = state / "logs"
         self.pki: PkiPaths = ensure_pki(state / "pki", socket.gethostname())
+        # Secrets are encrypted at rest by default; the replicas reload the file when a key is rotated
+        self.encryption_config = ensure_encryption_config(state / "pki")
         self.topology = self._load()
         self.etcd = (EtcdCluster.load_state(self.etcd_file, self.pki) if self.etcd_file.exists()
                      else EtcdCluster(EtcdClusterConfig(data_root=state / "etcd", pki=self.pki)))
@@ -67,7 +70,9 @@ class Cluster:
     def _replica_spec(self, replica: ProcessState) -> ReplicaSpec:
         return ReplicaSpec(pki=self.pki, etcd_servers=self.etcd.servers_flag, port=replica.port,
                            log_file=self.logs / f"{replica.name}.log",
-                           extra_flags=[f"--shutdown-delay-duration={SHUTDOWN_DELAY}"])
+                           extra_flags=[f"--shutdown-delay-duration={SHUTDOWN_DELAY}",
+                                        f"--encryption-provider-config={self.encryption_config}",
+                                        "--encryption-provider-config-automatic-reload"])
 
     def _lb_spec(self) -> LoadBalancerSpec:
         assert self.topology.lb

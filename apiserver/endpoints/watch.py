@@ -3,7 +3,8 @@
 
 Initial objects go first as ADDED; bookmarks go out when the client allows them and the stream has
 been idle for a while or is about to time out; a start revision that is gone becomes an in-stream
-ERROR event with a 410 Status, as kube-apiserver sends it.
+ERROR event with a 410 Status, and a stored value that cannot be read (decrypted or decoded) an ERROR
+event with a 500 Status that ends the stream, as kube-apiserver sends them.
 """
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from typing import Any, Callable
 import orjson
 from aiohttp import web
 
+from apiserver.api import errors
 from apiserver.api.catalogue import ResourceInfo
 from apiserver.api.protobuf import ProtobufEncodeError, watch_frame
 from apiserver.endpoints.serialization import JSON, PROTOBUF, WATCH_PROTOBUF
 from apiserver.registry.store import WatchStart
-from apiserver.storage.interface import Expired, Obj, WatchClosed
+from apiserver.storage.interface import CorruptObject, Expired, Obj, WatchClosed
 
 log = logging.getLogger("apiserver.watch")
 
@@ -93,6 +95,9 @@ async def serve_watch(request: web.Request, info: ResourceInfo, start: WatchStar
                 event = await watch.next(min(max(wake - now, 0.01), 1.0))
             except Expired as exc:
                 await response.write(expired_event(exc.message, frame))
+                break
+            except CorruptObject as exc:
+                await response.write(frame("ERROR", errors.internal_error(str(exc)).to_status()))
                 break
             except WatchClosed:
                 break

@@ -131,6 +131,8 @@ class ServerConfig:
     authorization_webhook_version: str = "v1beta1"
     authorization_webhook_cache_authorized_ttl: float = 300.0
     authorization_webhook_cache_unauthorized_ttl: float = 30.0
+    encryption_provider_config: Path | None = None
+    encryption_provider_config_automatic_reload: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -304,6 +306,8 @@ def _build_parser() -> _Parser:
     add("--authorization-webhook-version", default="v1beta1")
     add("--authorization-webhook-cache-authorized-ttl", type=_duration, default=300.0)
     add("--authorization-webhook-cache-unauthorized-ttl", type=_duration, default=30.0)
+    add("--encryption-provider-config", type=Path)
+    add("--encryption-provider-config-automatic-reload", type=_bool, default=False, nargs="?", const=True)
     return p
 
 
@@ -507,6 +511,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
     if args.service_allocation_repair_interval <= 0:
         raise ConfigError("--service-allocation-repair-interval must be positive")
     service_cidrs = _service_cidrs(args.service_cluster_ip_range)
+    if args.encryption_provider_config_automatic_reload and args.encryption_provider_config is None:
+        raise ConfigError("--encryption-provider-config-automatic-reload must be set with --encryption-provider-config")
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
@@ -516,7 +522,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
                        ("--proxy-client-cert-file", args.proxy_client_cert_file),
                        ("--proxy-client-key-file", args.proxy_client_key_file),
                        ("--authorization-policy-file", args.authorization_policy_file),
-                       ("--authorization-webhook-config-file", args.authorization_webhook_config_file)):
+                       ("--authorization-webhook-config-file", args.authorization_webhook_config_file),
+                       ("--encryption-provider-config", args.encryption_provider_config)):
         _readable(flag, path)
     return ServerConfig(
         etcd_servers=servers, secure_port=args.secure_port, bind_address=args.bind_address,
@@ -549,6 +556,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         authorization_webhook_version=args.authorization_webhook_version,
         authorization_webhook_cache_authorized_ttl=args.authorization_webhook_cache_authorized_ttl,
         authorization_webhook_cache_unauthorized_ttl=args.authorization_webhook_cache_unauthorized_ttl,
+        encryption_provider_config=args.encryption_provider_config,
+        encryption_provider_config_automatic_reload=args.encryption_provider_config_automatic_reload,
     )
 
 

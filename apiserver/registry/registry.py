@@ -9,6 +9,7 @@ from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.registry.store import RegistryStore, storage_root
 from apiserver.registry.strategy import StoreContext, no_effects
 from apiserver.storage.cacher import Cacher, WatchCache
+from apiserver.storage.encryption import EncryptionTransformers, storage_resource
 from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient
 from apiserver.storage.interface import KeyNotFound, Obj
@@ -25,11 +26,16 @@ class CacheSizes:
         return self.overrides.get(qualified, self.overrides.get(info.plural, self.default))
 
 
+def storage_for(client: EtcdClient, info: ResourceInfo, encryption: EncryptionTransformers) -> Etcd3Storage:
+    """A resource's etcd storage, reading and writing through that resource's encryption transformer."""
+    return Etcd3Storage(client, encryption.for_resource(storage_resource(info.group, info.plural)))
+
+
 class Registry:
     def __init__(self, catalogue: Catalogue, client: EtcdClient, etcd_prefix: str, cache_sizes: CacheSizes,
-                 service_network: ServiceNetwork) -> None:
+                 service_network: ServiceNetwork, encryption: EncryptionTransformers | None = None) -> None:
         self.catalogue = catalogue
-        self.etcd = Etcd3Storage(client)
+        self.encryption = encryption or EncryptionTransformers()
         self.caches: list[WatchCache] = []
         self.stores: dict[tuple[str, str, str], RegistryStore] = {}
         self.service_network = service_network
@@ -37,9 +43,10 @@ class Registry:
         for info in catalogue.rows:
             if info.virtual:
                 continue
-            cache = WatchCache(client, self.etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
+            etcd = storage_for(client, info, self.encryption)
+            cache = WatchCache(client, etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
             effects = info.strategy.effects(context) if info.strategy.effects else no_effects
-            store = RegistryStore(info, Cacher(self.etcd, cache), etcd_prefix, self.find_namespace, effects)
+            store = RegistryStore(info, Cacher(etcd, cache), etcd_prefix, self.find_namespace, effects)
             self.caches.append(cache)
             self.stores[(info.group, info.version, info.plural)] = store
         self.namespaces = self.stores[("", "v1", "namespaces")]
@@ -53,6 +60,12 @@ class Registry:
 
     async def stop(self) -> None:
         await asyncio.gather(*(cache.stop() for cache in self.caches))
+
+    def relist_unreadable(self) -> None:
+        """After the encryption configuration changed: caches holding values they could not read list again."""
+        for cache in self.caches:
+            if cache.unreadable:
+                cache.relist()
 
     def synced(self) -> list[str]:
         """The prefixes whose caches are not ready (empty when all are)."""

@@ -3,6 +3,12 @@
 Writes and consistent reads go to etcd; the cache serves watches and reads that accept any recent state
 (resourceVersion="0", or NotOlderThan a revision the cache has reached). Objects held here are shared by
 every reader and must never be mutated.
+
+A stored value the cache cannot read never stops the cache. One that no configured key decrypts is flagged:
+reads from the cache then answer as etcd would — a GET of that key and a list that covers it fail with the
+same 500 — and watchers see no event for it; the flag goes when the key is written or deleted, or when a
+reload of the encryption configuration makes the cache list again. One that decrypts but is not an object
+is left out of the cache (GETs of it answer 500 from etcd), as before encryption existed.
 """
 from __future__ import annotations
 
@@ -10,14 +16,14 @@ import asyncio
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from apiserver.storage.etcd3 import Etcd3Storage, InvalidListRequest, decode_kv, parse_resource_version, prefix_end
+from apiserver.storage.etcd3 import Etcd3Storage, InvalidListRequest, parse_resource_version, prefix_end
 from apiserver.storage.etcd_client import CompactedError, EtcdClient, EtcdError
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
     CorruptObject, DeleteValidator, KeyNotFound, ListOptions, ListResult, Obj, Preconditions, Predicate,
-    UpdateFunc, Watch, WatchClosed, WatchEvent,
+    UnreadableObject, UpdateFunc, Watch, WatchClosed, WatchEvent,
 )
 
 log = logging.getLogger(__name__)
@@ -93,6 +99,7 @@ class WatchCache:
         self.prefix = prefix
         self.capacity = max(capacity, 1)
         self.state: dict[str, dict[str, Obj]] = {}   # namespace ("" if cluster-scoped) -> key -> object
+        self.unreadable: dict[str, UnreadableObject] = {}   # key -> why no key decrypts its current value
         self.events: deque[CacheEvent] = deque()
         self.revision = 0
         # every event with a revision above this one is in the ring buffer
@@ -104,6 +111,15 @@ class WatchCache:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"watch-cache {self.prefix}")
+
+    def relist(self) -> None:
+        """Start over from a fresh list (the encryption keys changed, so flagged values may read now); watchers
+        are closed and re-watch, from etcd if their revision predates the new list."""
+        if self._task:
+            self._task.cancel()
+        self.ready.clear()
+        self._terminate_watchers()
+        self.start()
 
     async def stop(self) -> None:
         if self._task:
@@ -139,6 +155,7 @@ class WatchCache:
         prefix = self.prefix.encode()
         end = prefix_end(prefix)
         state: dict[str, dict[str, Obj]] = {}
+        self.unreadable = {}
         key, revision = prefix, 0
         while True:
             result = await self.client.range(key, end, revision=revision, limit=1000)
@@ -171,12 +188,17 @@ class WatchCache:
             await stream.aclose()
 
     def _decode(self, kv) -> Obj | None:
+        key = kv.key.decode()
+        self.unreadable.pop(key, None)
         try:
-            return decode_kv(kv)
+            return self.storage.decode(kv)
+        except UnreadableObject as exc:
+            # one value under a missing key must not take the whole resource down: flag it, reads of it fail
+            log.error("watch cache %s: %s: %s", self.prefix, exc.key, exc)
+            self.unreadable[key] = exc
         except CorruptObject as exc:
-            # one bad value must not take the whole resource down; GETs of it answer 500 from etcd
             log.error("watch cache %s: %s", self.prefix, exc)
-            return None
+        return None
 
     def _namespace_of(self, key: str) -> str:
         rest = key[len(self.prefix):]
@@ -190,6 +212,7 @@ class WatchCache:
         revision = kv.mod_revision
         if kind == "DELETE":
             bucket.pop(key, None)
+            self.unreadable.pop(key, None)
             if prev is None:
                 self.revision = revision
                 return
@@ -241,6 +264,10 @@ class WatchCache:
                 watcher.close()
 
     def snapshot(self, prefix: str, predicate: Predicate) -> list[Obj]:
+        flagged = [key for key in self.unreadable if key.startswith(prefix)]
+        if flagged:
+            # etcd's list stops at the first unreadable key in key order; so does this one
+            raise replace(self.unreadable[min(flagged)], in_list=True)
         if prefix == self.prefix:
             buckets = [self.state[ns] for ns in sorted(self.state)]
         else:
@@ -253,6 +280,8 @@ class WatchCache:
         return items
 
     def lookup(self, key: str) -> Obj | None:
+        if key in self.unreadable:
+            raise self.unreadable[key]
         return self.state.get(self._namespace_of(key), {}).get(key)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Callable
 
 from apiserver.storage import codec
 from apiserver.storage.continue_token import InvalidContinueToken, decode_continue, encode_continue
@@ -15,8 +16,9 @@ from apiserver.storage.etcd_client import CompactedError, EtcdClient, KeyValue
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
     CorruptObject, DeleteValidator, Expired, KeyExists, KeyNotFound, ListOptions, ListResult, Obj, Preconditions,
-    Predicate, TooLargeResourceVersion, UpdateFunc, WatchClosed, WatchEvent,
+    Predicate, TooLargeResourceVersion, UnreadableObject, UpdateFunc, WatchClosed, WatchEvent,
 )
+from apiserver.storage.transformer import IDENTITY, TransformError, Transformer
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +51,37 @@ def parse_resource_version(value: str) -> int:
     return rv
 
 
-def decode_kv(kv: KeyValue, revision: int | None = None) -> Obj:
+def _decode(key: bytes, data: bytes, revision: int) -> Obj:
     try:
-        return codec.decode(kv.value, revision or kv.mod_revision)
+        return codec.decode(data, revision)
     except codec.DecodeError as exc:
-        raise CorruptObject(kv.key.decode(errors="replace"), str(exc)) from None
+        raise CorruptObject(key.decode(errors="replace"), str(exc)) from None
+
+
+Decoder = Callable[[KeyValue], Obj]
 
 
 class Etcd3Storage:
-    def __init__(self, client: EtcdClient) -> None:
+    """One resource's storage: its transformer (encryption at rest) sits between the codec and etcd, with the
+    etcd key as the authenticated data, on every path in and out."""
+
+    def __init__(self, client: EtcdClient, transformer: Transformer = IDENTITY) -> None:
         self.client = client
+        self.transformer = transformer
+
+    def plaintext(self, kv: KeyValue, in_list: bool = False) -> tuple[bytes, bool]:
+        """The stored value as the codec wrote it, and whether a rewrite would store it differently."""
+        try:
+            return self.transformer.from_storage(kv.value, kv.key)
+        except TransformError as exc:
+            raise UnreadableObject(kv.key.decode(errors="replace"), str(exc), in_list) from None
+
+    def decode(self, kv: KeyValue, in_list: bool = False) -> Obj:
+        return _decode(kv.key, self.plaintext(kv, in_list)[0], kv.mod_revision)
 
     async def create(self, key: str, obj: Obj) -> Obj:
         data = codec.encode(obj)
-        result = await self.client.create(key.encode(), data)
+        result = await self.client.create(key.encode(), self.transformer.to_storage(data, key.encode()))
         if not result.succeeded:
             raise KeyExists(key)
         return codec.decode(data, result.revision)
@@ -75,7 +94,7 @@ class Etcd3Storage:
             raise Expired(f"too old resource version: {revision} ({exc.compact_revision})") from None
         if kv is None:
             raise KeyNotFound(key)
-        return decode_kv(kv)
+        return self.decode(kv)
 
     async def current_revision(self) -> int:
         return await self.client.current_revision()
@@ -102,7 +121,8 @@ class Etcd3Storage:
                         raise TooLargeResourceVersion(minimum, list_revision)
                 for i, kv in enumerate(result.kvs):
                     last_examined = kv.key
-                    obj = decode_kv(kv)
+                    # one unreadable value fails the whole list, as in kube-apiserver
+                    obj = self.decode(kv, in_list=True)
                     if predicate.matches(obj):
                         items.append(obj)
                     if limit and len(items) == limit:
@@ -148,20 +168,23 @@ class Etcd3Storage:
                     raise KeyNotFound(key)
                 new = await update(None)
                 data = codec.encode(new)
-                result = await self.client.create(key.encode(), data)
+                result = await self.client.create(key.encode(), self.transformer.to_storage(data, key.encode()))
                 if result.succeeded:
                     return codec.decode(data, result.revision), True
                 kv = result.kv
                 continue
-            current = decode_kv(kv)
+            stored, stale = self.plaintext(kv)
+            current = _decode(kv.key, stored, kv.mod_revision)
             if preconditions:
                 preconditions.check(key, current)
             new = await update(current)
             data = codec.encode(new)
-            if data == kv.value:
-                # nothing changed: kube-apiserver skips the write and keeps the resourceVersion
+            if data == stored and not stale:
+                # nothing changed: kube-apiserver skips the write and keeps the resourceVersion; a stale value
+                # (read with an older key or provider) is rewritten, which is what the storage migration relies on
                 return current, False
-            result = await self.client.update(key.encode(), data, kv.mod_revision)
+            result = await self.client.update(key.encode(), self.transformer.to_storage(data, key.encode()),
+                                              kv.mod_revision)
             if result.succeeded:
                 return codec.decode(data, result.revision), False
             kv = result.kv
@@ -172,7 +195,7 @@ class Etcd3Storage:
         while True:
             if kv is None:
                 raise KeyNotFound(key)
-            current = decode_kv(kv)
+            current = self.decode(kv)
             if preconditions:
                 preconditions.check(key, current)
             if validate:
@@ -183,7 +206,7 @@ class Etcd3Storage:
             kv = result.kv
 
     async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> "EtcdWatch":
-        return EtcdWatch(self.client, prefix, resource_version, predicate)
+        return EtcdWatch(self.client, prefix, resource_version, predicate, self.decode)
 
 
 class EtcdWatch:
@@ -193,8 +216,10 @@ class EtcdWatch:
     never cancels the stream itself.
     """
 
-    def __init__(self, client: EtcdClient, prefix: str, resource_version: int, predicate: Predicate) -> None:
+    def __init__(self, client: EtcdClient, prefix: str, resource_version: int, predicate: Predicate,
+                 decode: Decoder) -> None:
         self._client = client
+        self._decode = decode
         self._prefix = prefix.encode()
         self._start = resource_version + 1
         self._predicate = predicate
@@ -226,7 +251,7 @@ class EtcdWatch:
         try:
             async for response in stream:
                 for ev in response.events:
-                    out = translate_event(ev.type, ev.kv, ev.prev_kv, self._predicate)
+                    out = translate_event(ev.type, ev.kv, ev.prev_kv, self._predicate, self._decode)
                     if out is not None:
                         await self._queue.put(out)
                     # progress travels through the queue so it is never ahead of the events before it
@@ -244,14 +269,15 @@ class EtcdWatch:
             await stream.aclose()
 
 
-def translate_event(kind: str, kv: KeyValue, prev_kv: KeyValue | None, predicate: Predicate) -> WatchEvent | None:
+def translate_event(kind: str, kv: KeyValue, prev_kv: KeyValue | None, predicate: Predicate,
+                    decode: Decoder) -> WatchEvent | None:
     """One etcd event as the API sees it; a deleted object carries the revision of its deletion."""
-    prev = decode_kv(prev_kv) if prev_kv is not None else None
+    prev = decode(prev_kv) if prev_kv is not None else None
     if kind == "DELETE":
         if prev is None:
             return None
         prev["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return filter_event("DELETED", prev, prev, kv.mod_revision, predicate)
-    obj = decode_kv(kv)
+    obj = decode(kv)
     event_type = "ADDED" if kv.create_revision == kv.mod_revision else "MODIFIED"
     return filter_event(event_type, obj, prev, kv.mod_revision, predicate)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
 
 from apiserver.api.fields import FieldSelector, parse_field_selector
+from apiserver.api.goformat import quote
 from apiserver.api.labels import LabelSelector, parse_label_selector
 
 Obj = dict[str, Any]
@@ -66,6 +67,19 @@ class CorruptObject(StorageError):
 
     def __str__(self) -> str:
         return f"failed to decode the object stored at {self.key}: {self.reason}"
+
+
+@dataclass
+class UnreadableObject(CorruptObject):
+    """No configured transformer could read the stored value (a key missing from the encryption config).
+
+    Worded as kube-apiserver's storage InternalError: the transformer's message alone for one object, with
+    the key in front when it breaks a list.
+    """
+    in_list: bool = False
+
+    def __str__(self) -> str:
+        return f"unable to transform key {quote(self.key)}: {self.reason}" if self.in_list else self.reason
 
 
 @dataclass

@@ -131,6 +131,20 @@ async def api(apiserver, pki) -> AsyncIterator[Api]:
 
 
 @pytest.fixture
+async def client(pki):
+    """client(replica) -> an Api for that replica, closed after the test."""
+    clients: list[Api] = []
+
+    def make(replica) -> Api:
+        clients.append(Api(replica.url, client_context(pki)))
+        return clients[-1]
+
+    yield make
+    for c in clients:
+        await c.close()
+
+
+@pytest.fixture
 def new_ns() -> Callable[[], str]:
     return lambda: f"t-{uuid.uuid4().hex[:10]}"
 

@@ -1,6 +1,7 @@
 """etcdctl against the test cluster, to look at what the server stored and to compact history."""
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -22,3 +23,10 @@ def compact(cluster, pki) -> int:
     revision = current_revision(cluster, pki)
     etcdctl(cluster, pki, "compact", str(revision), "--physical")
     return revision
+
+
+def raw_value(cluster, pki, key: str) -> bytes | None:
+    """The bytes etcd holds at `key` (the JSON output carries them in base64, so binary values survive)."""
+    out = json.loads(etcdctl(cluster, pki, "get", key, "-w", "json"))
+    kvs = out.get("kvs") or []
+    return base64.b64decode(kvs[0]["value"]) if kvs else None

@@ -130,3 +130,15 @@ def test_etcd_not_reachable(pki, dead_etcd):
     line = assert_one_line_failure(returncode, stderr, "cannot reach etcd", dead_etcd)
     assert line.count(dead_etcd) == 1 and line.count("cannot reach etcd") == 1, line
     assert elapsed < EXIT_WITHIN, f"took {elapsed:.1f}s to give up on etcd"
+
+
+def test_bad_encryption_provider_config(pki, dead_etcd, tmp_path):
+    config = tmp_path / "enc.yaml"
+    config.write_text("apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+                      "  - resources: [secrets]\n    providers: [{aescbc: {keys: [{name: k, secret: c2hvcnQ=}]}}]\n")
+    returncode, _, stderr, elapsed = run(command(pki, dead_etcd, free_port(), f"--encryption-provider-config={config}"))
+    line = assert_one_line_failure(returncode, stderr)
+    assert line == ('Error: --encryption-provider-config: error while parsing file: resources[0].providers[0].aescbc.'
+                    'keys[0].secret: Invalid value: "REDACTED": secret is not of the expected length, got 5, expected '
+                    "one of [16 24 32]")
+    assert elapsed < 5, elapsed   # found before etcd is dialled

@@ -309,3 +309,15 @@ def test_unreadable_etcd_client_files(base, files, tmp_path):
     with pytest.raises(ConfigError) as caught:
         parse_flags([*base, f"--etcd-certfile={files['etcd-cert']}", f"--etcd-keyfile={missing}"])
     assert str(caught.value) == f"--etcd-keyfile: cannot read {missing}: No such file or directory"
+
+
+def test_encryption_flags(base, files):
+    config = parse_flags([*base, f"--encryption-provider-config={files['tokens']}",
+                          "--encryption-provider-config-automatic-reload"])
+    assert (config.encryption_provider_config, config.encryption_provider_config_automatic_reload) == \
+        (files["tokens"], True)
+    with pytest.raises(ConfigError, match="^--encryption-provider-config-automatic-reload must be set with "
+                                          "--encryption-provider-config$"):
+        parse_flags([*base, "--encryption-provider-config-automatic-reload=true"])
+    with pytest.raises(ConfigError, match="^--encryption-provider-config: cannot read"):
+        parse_flags([*base, f"--encryption-provider-config={files['tokens']}.missing"])
