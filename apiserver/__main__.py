@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import os
 import signal
 import ssl
 import sys
@@ -19,6 +20,8 @@ from apiserver.server.tls import ServingTLS
 from apiserver.storage.etcd_client import EtcdError
 
 log = logging.getLogger("apiserver")
+# how long background tasks get to end once the replica has stopped serving
+LEFTOVER_GRACE_SECONDS = 5.0
 
 
 async def serve(config: ServerConfig) -> None:
@@ -60,6 +63,23 @@ async def serve(config: ServerConfig) -> None:
     reload.cancel()
     await runner.cleanup()
     log.info("stopped")
+    await _end_leftover_tasks()
+
+
+async def _end_leftover_tasks() -> None:
+    """Cancels the background tasks still running, gives them a moment, and exits. Every acknowledged write is
+    in etcd and the leases are given up by now, so nothing left (a stream stuck in its cancellation, a thread of
+    the loop's executor) may keep a stopped replica alive; tasks that did not end are named in the log."""
+    current = asyncio.current_task()
+    leftovers = [t for t in asyncio.all_tasks() if t is not current]
+    for task in leftovers:
+        task.cancel()
+    _, stuck = await asyncio.wait(leftovers, timeout=LEFTOVER_GRACE_SECONDS) if leftovers else (set(), set())
+    if stuck:
+        log.warning("exiting with %d task(s) that did not end on cancellation: %s", len(stuck),
+                    ", ".join(sorted(t.get_name() for t in stuck)))
+    logging.shutdown()
+    os._exit(0)
 
 
 def main(argv: list[str]) -> None:
