@@ -7,6 +7,7 @@ JSON and YAML only). No such clause is 406 with a Status. Watches speak JSON or 
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,8 +67,10 @@ class _Clause:
     params: dict[str, str] = field(default_factory=dict)
 
 
-def _clauses(accept: str) -> list[_Clause]:
-    """Accept's clauses, most wanted first (by q, then the more specific; otherwise in the client's order)."""
+@functools.lru_cache(maxsize=256)
+def _clauses(accept: str) -> tuple[_Clause, ...]:
+    """Accept's clauses, most wanted first (by q, then the more specific; otherwise in the client's order).
+    Cached: clients send a handful of distinct headers, and each request negotiates more than once."""
     out: list[_Clause] = []
     for part in accept.split(","):
         media, *raw = [p.strip() for p in part.split(";")]
@@ -79,7 +82,7 @@ def _clauses(accept: str) -> list[_Clause]:
             q = 1.0
         if kind and q > 0:
             out.append(_Clause(kind, sub or "*", q, params))
-    return sorted(out, key=lambda c: (-c.q, c.type == "*", c.subtype == "*"))
+    return tuple(sorted(out, key=lambda c: (-c.q, c.type == "*", c.subtype == "*")))
 
 
 def negotiate(accept: str | None, offered: tuple[str, ...]) -> str | None:

@@ -226,12 +226,13 @@ class RegistryStore:
             raise errors.forbidden_on(self.info.plural, self.info.group, name, why, [
                 errors.Cause("NamespaceTerminating", why, "metadata.namespace")])
 
-    async def _new_object(self, namespace: str, name: str, obj: Obj, manager: str) -> None:
-        """What every object created (by POST or by an update that creates) goes through before its write."""
+    async def _new_object(self, namespace: str, obj: Obj, manager: str) -> None:
+        """What every object created (by POST or by an update that creates) goes through before its write;
+        validation comes first, so a missing name is a 422 before anything reads it."""
         self._prepare_create(obj)
         self._validate(obj)
         self._track(obj, None, manager)
-        await self._check_namespace(namespace, name)
+        await self._check_namespace(namespace, obj["metadata"]["name"])
 
     def _track(self, new: Obj, current: Obj | None, manager: str, subresource: str = "") -> None:
         """Records in managedFields which fields `manager` set with this write."""
@@ -246,7 +247,7 @@ class RegistryStore:
         generate = meta.get("generateName") if not meta.get("name") else None
         if generate:
             meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
-        await self._new_object(namespace, meta["name"], obj, manager)
+        await self._new_object(namespace, obj, manager)
         if admit:
             await admit(obj, None)
         effects = self.effects(dry_run)
@@ -292,7 +293,7 @@ class RegistryStore:
         """The object an update stores: the client's version with the system-owned parts carried over."""
         if current is None:
             new["metadata"].pop("resourceVersion", None)
-            await self._new_object(namespace, name, new, manager)
+            await self._new_object(namespace, new, manager)
             return new
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)

@@ -55,7 +55,9 @@ async def test_get_list_and_zero_replicas(api, new_ns) -> None:
     status, content_type, body = await raw(api, "GET", path, TYPED)
     assert (status, content_type) == (200, PROTOBUF)
     listed = decode_body(body)
-    _, json_list = await api.get(path)
+    # the same list in JSON, read at the protobuf list's revision: controllers may write in between
+    _, json_list = await api.get(path, params={"resourceVersion": listed["metadata"]["resourceVersion"],
+                                               "resourceVersionMatch": "Exact"})
     assert listed["kind"] == "DeploymentList"
     assert listed["metadata"]["resourceVersion"] == json_list["metadata"]["resourceVersion"]
     items = [{k: v for k, v in item.items() if k not in ("kind", "apiVersion")} for item in json_list["items"]]
