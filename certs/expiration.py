@@ -50,6 +50,7 @@ def entries(paths: PkiPaths) -> list[Entry]:
         Entry("etcd-peer", paths.etcd_peer_cert, etcd_ca),
         Entry("etcd-server", paths.etcd_server_cert, etcd_ca),
         Entry("front-proxy-client", paths.front_proxy_client_cert, front_proxy_ca),
+        Entry("health-check-client", paths.health_check_cert, ca),
         Entry("node.kubeconfig", paths.node_kubeconfig, ca),
         Entry("scheduler.kubeconfig", paths.scheduler_kubeconfig, ca),
     ]

@@ -77,6 +77,9 @@ class PkiPaths:
     node_cert: Path
     node_key: Path
     node_kubeconfig: Path
+    # the load balancer's identity for its /readyz probes, needed once anonymous requests are refused
+    health_check_cert: Path
+    health_check_key: Path
 
     @property
     def service_account_public_keys(self) -> tuple[Path, ...]:
@@ -122,6 +125,8 @@ class PkiPaths:
             node_cert=d / "node.crt",
             node_key=d / "node.key",
             node_kubeconfig=d / "node.kubeconfig",
+            health_check_cert=d / "health-check-client.crt",
+            health_check_key=d / "health-check-client.key",
         )
 
 
@@ -168,6 +173,8 @@ KUBELET_CLIENT_SPEC = LeafSpec("kube-apiserver-kubelet-client", organizations=("
 FRONT_PROXY_CLIENT_SPEC = LeafSpec("front-proxy-client")
 CONTROLLER_MANAGER_SPEC = LeafSpec("system:kube-controller-manager")
 SCHEDULER_SPEC = LeafSpec("system:kube-scheduler")
+# no group: it may read only what system:public-info-viewer grants every authenticated user
+HEALTH_CHECK_SPEC = LeafSpec("system:health-check")
 
 
 def node_spec(node_name: str) -> LeafSpec:
@@ -216,6 +223,7 @@ def ensure_pki(directory: Path, node_name: str, server: str | None = None) -> Pk
                      cluster_ca, KUBELET_CLIENT_SPEC)
         _ensure_leaf(CertKeyPair(paths.front_proxy_client_cert, paths.front_proxy_client_key), front_proxy_ca,
                      FRONT_PROXY_CLIENT_SPEC)
+        _ensure_leaf(CertKeyPair(paths.health_check_cert, paths.health_check_key), cluster_ca, HEALTH_CHECK_SPEC)
         _ensure_leaf(CertKeyPair(paths.etcd_server_cert, paths.etcd_server_key), etcd_ca, ETCD_MEMBER_SPEC)
         _ensure_leaf(CertKeyPair(paths.etcd_peer_cert, paths.etcd_peer_key), etcd_ca, ETCD_MEMBER_SPEC)
         _ensure_leaf(CertKeyPair(paths.etcd_client_cert, paths.etcd_client_key), etcd_ca, ETCD_CLIENT_SPEC)

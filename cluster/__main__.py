@@ -18,13 +18,12 @@ from certs.encryption import ensure_encryption_config
 from certs.kubeconfig import write_kubeconfig
 from certs.pki import PkiPaths, ensure_pki
 from cluster.loadbalancer import LoadBalancerSpec, admin_healthy, start_load_balancer, wait_serving
+from cluster.production import production_replica
 from cluster.replica import ReplicaSpec, free_port, is_ready, port_free, start_replica, stop_process, wait_ready
 from etcd.launcher import EtcdCluster, EtcdClusterConfig, EtcdError
 
 DEFAULT_LB_PORT = 6443
 REPLICAS = 3
-# longer than the balancer needs to see /readyz fail (2 checks 500 ms apart), so it drains a stopping replica
-SHUTDOWN_DELAY = "3s"
 
 
 @dataclass
@@ -68,11 +67,8 @@ class Cluster:
     # --- processes ------------------------------------------------------------------------------------
 
     def _replica_spec(self, replica: ProcessState) -> ReplicaSpec:
-        return ReplicaSpec(pki=self.pki, etcd_servers=self.etcd.servers_flag, port=replica.port,
-                           log_file=self.logs / f"{replica.name}.log",
-                           extra_flags=[f"--shutdown-delay-duration={SHUTDOWN_DELAY}",
-                                        f"--encryption-provider-config={self.encryption_config}",
-                                        "--encryption-provider-config-automatic-reload"])
+        return production_replica(self.pki, self.etcd.servers_flag, replica.port, self.encryption_config,
+                                  self.logs / f"{replica.name}.log")
 
     def _lb_spec(self) -> LoadBalancerSpec:
         assert self.topology.lb

@@ -25,7 +25,10 @@ class LoadBalancerSpec:
     def command(self) -> list[str]:
         backends = [f"--backend=127.0.0.1:{port}" for port in self.backends]
         return [sys.executable, "-m", "lb", f"--listen=127.0.0.1:{self.port}", *backends,
-                f"--health-ca-file={self.pki.ca_cert}", f"--admin=127.0.0.1:{self.admin_port}",
+                f"--health-ca-file={self.pki.ca_cert}",
+                # replicas that refuse anonymous requests answer /readyz to any authenticated user
+                f"--health-cert-file={self.pki.health_check_cert}", f"--health-key-file={self.pki.health_check_key}",
+                f"--admin=127.0.0.1:{self.admin_port}",
                 "--health-interval=500ms", "--rise=1", "--fall=2", *self.extra_flags]
 
     @property

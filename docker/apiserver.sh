@@ -1,8 +1,6 @@
 #!/bin/sh
-# One API server replica on 127.0.0.1:$1, against the etcd members in ETCD_SERVERS.
+# One API server replica on 127.0.0.1:$1, against the etcd members in ETCD_SERVERS, with make up's production
+# profile (cluster/production.py).
 set -eu
-exec python -m apiserver --secure-port="$1" --bind-address=127.0.0.1 --etcd-servers="$ETCD_SERVERS" \
-  --etcd-cafile=/pki/etcd/ca.crt --etcd-certfile=/pki/apiserver-etcd-client.crt \
-  --etcd-keyfile=/pki/apiserver-etcd-client.key --tls-cert-file=/pki/apiserver.crt \
-  --tls-private-key-file=/pki/apiserver.key --client-ca-file=/pki/ca.crt --shutdown-delay-duration=3s \
-  --encryption-provider-config=/pki/encryption-config.yaml --encryption-provider-config-automatic-reload
+exec python -m cluster.production --pki-dir=/pki --port="$1" --etcd-servers="$ETCD_SERVERS" \
+  --encryption-config=/pki/encryption-config.yaml

@@ -12,10 +12,14 @@ from typing import Any
 from apiserver.api.goformat import aggregate, quote
 from apiserver.authn.user import UserInfo
 from apiserver.authz.authorizer import Attributes, Decision
+from apiserver.authz.bootstrappolicy import cluster_role_bindings, cluster_roles
 from apiserver.authz.rbac_rules import RBAC_GROUP, Rule, allows, parse_rules, subject_keys, user_keys
 from apiserver.controllers.informer import Informer
 from apiserver.registry.registry import Registry
 from apiserver.storage.interface import Obj
+
+DEFAULT_CLUSTER_ROLES = tuple(o["metadata"]["name"] for o in cluster_roles())
+DEFAULT_CLUSTER_ROLE_BINDINGS = tuple(o["metadata"]["name"] for o in cluster_role_bindings())
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,13 @@ class RBACAuthorizer:
     async def wait_synced(self) -> None:
         for informer in self.informers:
             await informer.synced.wait()
+
+    def missing_defaults(self) -> list[str]:
+        """The default ClusterRoles and ClusterRoleBindings not seen yet: until the leader has reconciled them,
+        a replica would refuse what the default policy grants (kube's rbac/bootstrap-roles readiness hook)."""
+        bound = {name for kind, _, name in self.index.bindings if kind == "ClusterRoleBinding"}
+        return ([f"clusterrole {name}" for name in DEFAULT_CLUSTER_ROLES if name not in self.index.cluster_roles]
+                + [f"clusterrolebinding {name}" for name in DEFAULT_CLUSTER_ROLE_BINDINGS if name not in bound])
 
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
         # until the informers have the current state, a request waits rather than being wrongly refused

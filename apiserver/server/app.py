@@ -104,6 +104,10 @@ class APIServer:
         self.checks = [PING, NamedCheck("etcd", self._etcd_check)]
         self.ready_checks = self.checks + [NamedCheck("informer-sync", self._cache_check),
                                            NamedCheck("shutdown", self._shutdown_check)]
+        if rbac:
+            # kube's post-start hook name; the leader writes the policy, every replica waits to see it
+            self.ready_checks.append(NamedCheck("poststarthook/rbac/bootstrap-roles",
+                                                lambda: self._rbac_check(rbac)))
         self.healthz_checks = list(self.checks)
         if self.config.encryption_provider_config_automatic_reload:
             # kube adds this check to healthz and readyz (not livez) with reloading on; it probes KMS plugins,
@@ -131,6 +135,11 @@ class APIServer:
     async def _cache_check(self) -> str | None:
         pending = self.registry.synced()
         return f"watch caches not synced: {', '.join(pending)}" if pending else None
+
+    @staticmethod
+    async def _rbac_check(rbac: RBACAuthorizer) -> str | None:
+        missing = rbac.missing_defaults()
+        return f"default RBAC policy not seen yet: {', '.join(missing[:5])}" if missing else None
 
     async def _shutdown_check(self) -> str | None:
         return "the server is shutting down" if self.stopping.is_set() else None

@@ -15,8 +15,8 @@ from cryptography.x509.oid import NameOID
 
 from certs.pki import CertKeyPair, issue_serving_cert
 from cluster.replica import ReplicaSpec, free_port
+from tests.integration.tls_tools import OPENSSL, openssl_connects
 
-OPENSSL = shutil.which("openssl")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,15 +43,6 @@ def handshake(port: int, ca: Path, *, version: ssl.TLSVersion | None = None, cip
 
 def common_name(cert: x509.Certificate) -> str:
     return cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
-
-
-def openssl_connects(port: int, protocol_flag: str) -> bool:
-    """Whether `openssl s_client` completes a handshake; the client's own security level is lowered so that only
-    the server can be the one refusing an old protocol."""
-    done = subprocess.run([OPENSSL, "s_client", protocol_flag, "-connect", f"127.0.0.1:{port}",
-                           "-cipher", "DEFAULT:@SECLEVEL=0"],
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
-    return done.returncode == 0 and "Cipher is (NONE)" not in done.stdout
 
 
 @pytest.mark.skipif(OPENSSL is None, reason="needs the openssl command")

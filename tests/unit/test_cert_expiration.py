@@ -37,20 +37,20 @@ def test_report_lists_every_certificate_as_kubeadm_does(paths: PkiPaths) -> None
     header = "CERTIFICATE                     EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   " \
              "EXTERNALLY MANAGED"
     assert lines[0] == header
-    names = [line.split()[0] for line in lines[1:11]]
+    names = [line.split()[0] for line in lines[1:12]]
     assert names == ["admin.kubeconfig", "apiserver", "apiserver-etcd-client", "apiserver-kubelet-client",
                      "controller-manager.kubeconfig", "etcd-peer", "etcd-server", "front-proxy-client",
-                     "node.kubeconfig", "scheduler.kubeconfig"]
+                     "health-check-client", "node.kubeconfig", "scheduler.kubeconfig"]
     expires = not_after(paths.apiserver_cert).strftime("%b %d, %Y %H:%M UTC")
     apiserver = next(line for line in lines if line.startswith("apiserver "))
     assert apiserver == f"apiserver                       {expires}   364d            ca                      no      "
     assert next(line for line in lines if line.startswith("front-proxy-client")).split()[-2:] == \
         ["front-proxy-ca", "no"]
     assert next(line for line in lines if line.startswith("etcd-peer")).split()[-2:] == ["etcd-ca", "no"]
-    assert lines[11] == ""
-    assert lines[12] == "CERTIFICATE AUTHORITY   EXPIRES                  RESIDUAL TIME   EXTERNALLY MANAGED"
-    assert [line.split()[0] for line in lines[13:]] == ["ca", "etcd-ca", "front-proxy-ca"]
-    assert lines[13].split()[6] == "9y"
+    assert lines[12] == ""
+    assert lines[13] == "CERTIFICATE AUTHORITY   EXPIRES                  RESIDUAL TIME   EXTERNALLY MANAGED"
+    assert [line.split()[0] for line in lines[14:]] == ["ca", "etcd-ca", "front-proxy-ca"]
+    assert lines[14].split()[6] == "9y"
 
 
 def test_expired_missing_and_external(tmp_path: Path) -> None:

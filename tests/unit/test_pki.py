@@ -223,6 +223,13 @@ def test_front_proxy_has_its_own_ca(paths: PkiPaths) -> None:
     assert not issued_by(paths.front_proxy_client_cert, paths.ca_cert)
 
 
+def test_health_check_client_has_no_group(paths: PkiPaths) -> None:
+    cert = load(paths.health_check_cert)
+    assert (cn(cert), orgs(cert)) == ("system:health-check", [])
+    assert usages(cert) == {ExtendedKeyUsageOID.CLIENT_AUTH}
+    assert issued_by(paths.health_check_cert, paths.ca_cert)
+
+
 def public_pem(key_path: Path) -> bytes:
     key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
