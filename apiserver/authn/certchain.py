@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ssl
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
@@ -26,18 +27,32 @@ def load_bundle(path: Path, flag: str) -> tuple[x509.Certificate, ...]:
         raise ConfigError(f"{flag}: cannot load {path}: {exc}") from None
 
 
-def peer_certificate(request: web.Request) -> x509.Certificate | None:
+# distinct client certificates remembered per bundle; past this the memory starts over (a bound, not an LRU:
+# a cluster has a handful of client identities, so the limit is only hit by a flood of throwaway certificates)
+SEEN_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class PeerCertificate:
+    cert: x509.Certificate
+    common_name: str
+    organizations: tuple[str, ...]
+    not_before: dt.datetime
+    not_after: dt.datetime
+    # why the bundle did not sign it, None when it did
+    untrusted: str | None
+
+
+def peer_der(request: web.Request) -> bytes | None:
     transport = request.transport
     ssl_object: ssl.SSLObject | None = transport.get_extra_info("ssl_object") if transport else None
-    der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
-    return x509.load_der_x509_certificate(der) if der else None
+    return ssl_object.getpeercert(binary_form=True) if ssl_object else None
 
 
-def verify_issued_by(cert: x509.Certificate, bundle: tuple[x509.Certificate, ...]) -> str | None:
-    """None when `cert` is current and signed by a CA of `bundle`; otherwise why not."""
-    now = dt.datetime.now(dt.timezone.utc)
-    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
-        return "x509: certificate has expired or is not yet valid"
+EXPIRED = "x509: certificate has expired or is not yet valid"
+
+
+def _unsigned(cert: x509.Certificate, bundle: tuple[x509.Certificate, ...]) -> str | None:
     for ca in bundle:
         try:
             cert.verify_directly_issued_by(ca)
@@ -52,12 +67,35 @@ def common_name(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else ""
 
 
-def verified_peer(request: web.Request, bundle: tuple[x509.Certificate, ...]) -> x509.Certificate | None:
-    """The request's client certificate if it has one (None otherwise), refused unless `bundle` signed it."""
-    cert = peer_certificate(request)
-    if cert is None:
-        return None
-    problem = verify_issued_by(cert, bundle)
-    if problem:
-        raise AuthenticationFailed(f"verifying certificate {cert.subject.rfc4514_string()} failed: {problem}")
-    return cert
+class PeerVerifier:
+    """Checks requests' client certificates against one bundle. A connection presents the same certificate on
+    every request, and checking its signature costs more than all the rest of authentication, so each distinct
+    certificate is parsed and checked once; only its validity window is compared per request."""
+
+    def __init__(self, bundle: tuple[x509.Certificate, ...]) -> None:
+        self.bundle = bundle
+        self._seen: dict[bytes, PeerCertificate] = {}
+
+    def _inspect(self, der: bytes) -> PeerCertificate:
+        cert = x509.load_der_x509_certificate(der)
+        orgs = cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)
+        return PeerCertificate(cert, common_name(cert), tuple(str(o.value) for o in orgs),
+                               cert.not_valid_before_utc, cert.not_valid_after_utc, _unsigned(cert, self.bundle))
+
+    def verified_peer(self, request: web.Request) -> PeerCertificate | None:
+        """The request's client certificate if it has one (None otherwise), refused unless the bundle signed it
+        and it is current."""
+        der = peer_der(request)
+        if not der:
+            return None
+        peer = self._seen.get(der)
+        if peer is None:
+            if len(self._seen) >= SEEN_LIMIT:
+                self._seen.clear()
+            peer = self._seen[der] = self._inspect(der)
+        now = dt.datetime.now(dt.timezone.utc)
+        problem = EXPIRED if not peer.not_before <= now <= peer.not_after else peer.untrusted
+        if problem:
+            raise AuthenticationFailed(f"verifying certificate {peer.cert.subject.rfc4514_string()} failed: "
+                                       f"{problem}")
+        return peer

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from aiohttp import web
 from cryptography import x509
 
-from apiserver.authn.certchain import common_name, verified_peer
+from apiserver.authn.certchain import PeerVerifier
 from apiserver.authn.user import AuthenticationFailed, UserInfo
 from apiserver.options.flags import RequestHeaderOptions
 
@@ -18,14 +18,14 @@ from apiserver.options.flags import RequestHeaderOptions
 class RequestHeaderAuthenticator:
     def __init__(self, options: RequestHeaderOptions, bundle: tuple[x509.Certificate, ...]) -> None:
         self.options = options
-        self.bundle = bundle
+        self.verifier = PeerVerifier(bundle)
 
     async def authenticate(self, request: web.Request) -> UserInfo | None:
-        cert = verified_peer(request, self.bundle)
-        if cert is None:
+        peer = self.verifier.verified_peer(request)
+        if peer is None:
             return None
-        if self.options.allowed_names and common_name(cert) not in self.options.allowed_names:
-            raise AuthenticationFailed(f"x509: subject with cn={common_name(cert)} is not in the allowed list")
+        if self.options.allowed_names and peer.common_name not in self.options.allowed_names:
+            raise AuthenticationFailed(f"x509: subject with cn={peer.common_name} is not in the allowed list")
         headers = request.headers
         name = next((v for h in self.options.username_headers for v in [headers.get(h, "")] if v), "")
         if not name:

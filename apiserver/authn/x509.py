@@ -5,20 +5,16 @@ from __future__ import annotations
 from aiohttp import web
 from cryptography import x509
 
-from apiserver.authn.certchain import common_name, verified_peer
+from apiserver.authn.certchain import PeerVerifier
 from apiserver.authn.user import UserInfo
 
 
 class X509Authenticator:
     def __init__(self, bundle: tuple[x509.Certificate, ...]) -> None:
-        self.bundle = bundle
+        self.verifier = PeerVerifier(bundle)
 
     async def authenticate(self, request: web.Request) -> UserInfo | None:
-        cert = verified_peer(request, self.bundle)
-        if cert is None:
+        peer = self.verifier.verified_peer(request)
+        if peer is None or not peer.common_name:
             return None
-        name = common_name(cert)
-        if not name:
-            return None
-        orgs = cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)
-        return UserInfo(name=name, groups=tuple(str(o.value) for o in orgs))
+        return UserInfo(name=peer.common_name, groups=peer.organizations)

@@ -6,9 +6,12 @@ import os
 import random
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -90,6 +93,11 @@ def test_compose_topology_survives_killed_containers(tmp_path):
             time.sleep(1)
         assert healthy == SERVICES, run("docker", "ps", "-a").stdout
         assert "default" in kubectl("get", "ns")
+        # the containers run make up's production profile: no anonymous access, even to /readyz
+        context = ssl.create_default_context(cafile=str(tmp_path / "pki" / "ca.crt"))
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"https://127.0.0.1:{env['LB_PORT']}/readyz", context=context, timeout=10)
+        assert refused.value.code == 401
         kubectl("create", "ns", "compose")
         kubectl("-n", "compose", "create", "configmap", "before", "--from-literal=a=b")
 
