@@ -16,6 +16,7 @@ from apiserver.api.duration import parse_go_duration
 from apiserver.api.goformat import quote
 
 from apiserver.options.tls import TLS_VERSIONS, SniCertKey, cipher_suites, parse_sni_cert_key
+from apiserver.storage.media_type import JSON, MEDIA_TYPES
 AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny", "Node", "ABAC", "RBAC", "Webhook")
 WEBHOOK_VERSIONS = ("v1", "v1beta1")
 
@@ -133,6 +134,8 @@ class ServerConfig:
     authorization_webhook_cache_unauthorized_ttl: float = 30.0
     encryption_provider_config: Path | None = None
     encryption_provider_config_automatic_reload: bool = False
+    # how objects are written to etcd (reads take every encoding); see the README for why JSON is the default
+    storage_media_type: str = JSON
 
 
 class _Parser(argparse.ArgumentParser):
@@ -308,6 +311,7 @@ def _build_parser() -> _Parser:
     add("--authorization-webhook-cache-unauthorized-ttl", type=_duration, default=30.0)
     add("--encryption-provider-config", type=Path)
     add("--encryption-provider-config-automatic-reload", type=_bool, default=False, nargs="?", const=True)
+    add("--storage-media-type", default="")
     return p
 
 
@@ -513,6 +517,10 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
     service_cidrs = _service_cidrs(args.service_cluster_ip_range)
     if args.encryption_provider_config_automatic_reload and args.encryption_provider_config is None:
         raise ConfigError("--encryption-provider-config-automatic-reload must be set with --encryption-provider-config")
+    media_type = args.storage_media_type or JSON
+    if media_type not in MEDIA_TYPES:
+        raise ConfigError(f"--storage-media-type {quote(args.storage_media_type)} invalid, allowed values: "
+                          f"{', '.join(MEDIA_TYPES)}")
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
@@ -558,6 +566,7 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         authorization_webhook_cache_unauthorized_ttl=args.authorization_webhook_cache_unauthorized_ttl,
         encryption_provider_config=args.encryption_provider_config,
         encryption_provider_config_automatic_reload=args.encryption_provider_config_automatic_reload,
+        storage_media_type=media_type,
     )
 
 

@@ -8,6 +8,7 @@ from apiserver.api.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.registry.store import RegistryStore, storage_root
 from apiserver.registry.strategy import StoreContext, no_effects
+from apiserver.storage.media_type import JSON
 from apiserver.storage.cacher import Cacher, WatchCache
 from apiserver.storage.encryption import EncryptionTransformers, storage_resource
 from apiserver.storage.etcd3 import Etcd3Storage
@@ -26,14 +27,16 @@ class CacheSizes:
         return self.overrides.get(qualified, self.overrides.get(info.plural, self.default))
 
 
-def storage_for(client: EtcdClient, info: ResourceInfo, encryption: EncryptionTransformers) -> Etcd3Storage:
+def storage_for(client: EtcdClient, info: ResourceInfo, encryption: EncryptionTransformers,
+                media_type: str = JSON) -> Etcd3Storage:
     """A resource's etcd storage, reading and writing through that resource's encryption transformer."""
-    return Etcd3Storage(client, encryption.for_resource(storage_resource(info.group, info.plural)))
+    return Etcd3Storage(client, encryption.for_resource(storage_resource(info.group, info.plural)), media_type)
 
 
 class Registry:
     def __init__(self, catalogue: Catalogue, client: EtcdClient, etcd_prefix: str, cache_sizes: CacheSizes,
-                 service_network: ServiceNetwork, encryption: EncryptionTransformers | None = None) -> None:
+                 service_network: ServiceNetwork, encryption: EncryptionTransformers | None = None,
+                 media_type: str = JSON) -> None:
         self.catalogue = catalogue
         self.encryption = encryption or EncryptionTransformers()
         self.caches: list[WatchCache] = []
@@ -43,7 +46,7 @@ class Registry:
         for info in catalogue.rows:
             if info.virtual:
                 continue
-            etcd = storage_for(client, info, self.encryption)
+            etcd = storage_for(client, info, self.encryption, media_type)
             cache = WatchCache(client, etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
             effects = info.strategy.effects(context) if info.strategy.effects else no_effects
             store = RegistryStore(info, Cacher(etcd, cache), etcd_prefix, self.find_namespace, effects)

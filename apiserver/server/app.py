@@ -77,7 +77,7 @@ class APIServer:
         network = ServiceNetwork(self.config.service_cluster_ip_ranges, self.config.service_node_port_range)
         self.encryption = self._load_encryption()
         self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes, network,
-                                 self.encryption)
+                                 self.encryption, self.config.storage_media_type)
         accounts = self.config.service_accounts
         self.service_account_keys = load_verifying_keys(accounts.key_files)
         token_requests = (TokenRequests(self.registry, TokenIssuer(

@@ -63,11 +63,14 @@ Decoder = Callable[[KeyValue], Obj]
 
 class Etcd3Storage:
     """One resource's storage: its transformer (encryption at rest) sits between the codec and etcd, with the
-    etcd key as the authenticated data, on every path in and out."""
+    etcd key as the authenticated data, on every path in and out. Writes encode in `media_type`; reads take
+    whatever encoding a value was written in."""
 
-    def __init__(self, client: EtcdClient, transformer: Transformer = IDENTITY) -> None:
+    def __init__(self, client: EtcdClient, transformer: Transformer = IDENTITY,
+                 media_type: str = codec.JSON) -> None:
         self.client = client
         self.transformer = transformer
+        self.media_type = media_type
 
     def plaintext(self, kv: KeyValue, in_list: bool = False) -> tuple[bytes, bool]:
         """The stored value as the codec wrote it, and whether a rewrite would store it differently."""
@@ -80,7 +83,7 @@ class Etcd3Storage:
         return _decode(kv.key, self.plaintext(kv, in_list)[0], kv.mod_revision)
 
     async def create(self, key: str, obj: Obj) -> Obj:
-        data = codec.encode(obj)
+        data = codec.encode(obj, self.media_type)
         result = await self.client.create(key.encode(), self.transformer.to_storage(data, key.encode()))
         if not result.succeeded:
             raise KeyExists(key)
@@ -167,7 +170,7 @@ class Etcd3Storage:
                 if not allow_create:
                     raise KeyNotFound(key)
                 new = await update(None)
-                data = codec.encode(new)
+                data = codec.encode(new, self.media_type)
                 result = await self.client.create(key.encode(), self.transformer.to_storage(data, key.encode()))
                 if result.succeeded:
                     return codec.decode(data, result.revision), True
@@ -178,7 +181,7 @@ class Etcd3Storage:
             if preconditions:
                 preconditions.check(key, current)
             new = await update(current)
-            data = codec.encode(new)
+            data = codec.encode(new, self.media_type)
             if data == stored and not stale:
                 # nothing changed: kube-apiserver skips the write and keeps the resourceVersion; a stale value
                 # (read with an older key or provider) is rewritten, which is what the storage migration relies on

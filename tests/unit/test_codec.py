@@ -60,14 +60,19 @@ def test_round_trip(obj):
 
 @pytest.mark.parametrize("data, message", [
     (b"", "stored value is not valid JSON"),
-    (b"garbage", "stored value is not valid JSON"),
+    (b"  ", "stored value is not valid JSON"),
     (b'{"a":', "stored value is not valid JSON"),
-    (b"\xff\xfe\x00", "stored value is not valid JSON"),
-    (b"k8s\x00\x0a\x0f\x0a\x02v1\x12\x09ConfigMap", "stored value is not valid JSON"),   # kube's protobuf envelope
-    (b"[1, 2]", "stored value is not a JSON object"),
-    (b'"text"', "stored value is not a JSON object"),
-    (b"null", "stored value is not a JSON object"),
-    (b"42", "stored value is not a JSON object"),
+    (b"[1, 2", "stored value is not valid JSON"),
+    (b"a: [", "stored value is not valid YAML"),
+    (b"\xff\xfe\x00", "stored value is not valid YAML"),
+    (b"k8s\x00garbage", "stored value is not valid protobuf"),
+    (b"k8s\x00\x0a\x0f\x0a\x02v1\x12\x09NoSuchKind", "stored value is not valid protobuf"),
+    (b"[1, 2]", "stored value is not an object"),
+    (b'"text"', "stored value is not an object"),
+    (b"garbage", "stored value is not an object"),
+    (b"null", "stored value is not an object"),
+    (b"42", "stored value is not an object"),
+    (b"- a\n- b\n", "stored value is not an object"),
 ])
 def test_garbage_is_a_decode_error(data, message):
     with pytest.raises(DecodeError) as caught:
@@ -78,5 +83,5 @@ def test_garbage_is_a_decode_error(data, message):
 # a DecodeError is what etcd3 and the cacher turn into a corrupt-object error, unlike a TypeError
 @pytest.mark.parametrize("data", [b'{"metadata":null}', b'{"metadata":[1]}', b'{"metadata":"x"}'])
 def test_a_stored_object_whose_metadata_is_not_an_object_is_a_decode_error(data):
-    with pytest.raises(DecodeError, match="metadata is not a JSON object"):
+    with pytest.raises(DecodeError, match="metadata is not an object"):
         decode(data, 1)
