@@ -36,6 +36,18 @@ def decrypt(raw: bytes, secret: str) -> bytes:
     return plain[:-plain[-1]]
 
 
+async def create_three(api, ns: str, name: str) -> dict[str, dict]:
+    """A ConfigMap, a Deployment and a Secret named `name`, as the server answered them, by kind."""
+    created: dict[str, dict] = {}
+    for path, body in ((f"/api/v1/namespaces/{ns}/configmaps", configmap(name, {"k": "v"})),
+                       (f"/apis/apps/v1/namespaces/{ns}/deployments", deployment(name)),
+                       (f"/api/v1/namespaces/{ns}/secrets", secret_body(name))):
+        status, obj = await api.post(path, body)
+        assert status == 201, obj
+        created[obj["kind"]] = obj
+    return created
+
+
 class Stored:
     """What etcd holds under one replica prefix, secrets decrypted."""
 
@@ -76,13 +88,7 @@ async def test_switching_media_type_keeps_every_object_readable(replica_factory,
     ns = f"mt-{uuid.uuid4().hex[:8]}"
     stored = Stored(etcd_cluster, pki, json_replica.prefix, ns, secret)
     await make_namespace(api, ns)
-    old: dict[str, dict] = {}
-    for path, body in ((f"/api/v1/namespaces/{ns}/configmaps", configmap("old", {"k": "v"})),
-                       (f"/apis/apps/v1/namespaces/{ns}/deployments", deployment("old")),
-                       (f"/api/v1/namespaces/{ns}/secrets", secret_body("old"))):
-        status, created = await api.post(path, body)
-        assert status == 201, created
-        old[created["kind"]] = created
+    old = await create_three(api, ns, "old")
     for resource in ("configmaps", "deployments", "secrets"):
         stored.assert_json(resource, "old")
     json_replica.stop()
@@ -100,13 +106,7 @@ async def test_switching_media_type_keeps_every_object_readable(replica_factory,
                                           {"resourceVersion": listed["metadata"]["resourceVersion"]},
                                           until=lambda events: len(events) == 2))
     await asyncio.sleep(0.3)
-    new: dict[str, dict] = {}
-    for path, body in ((f"/api/v1/namespaces/{ns}/configmaps", configmap("new", {"k": "v"})),
-                       (f"/apis/apps/v1/namespaces/{ns}/deployments", deployment("new")),
-                       (f"/api/v1/namespaces/{ns}/secrets", secret_body("new"))):
-        status, created = await api.post(path, body)
-        assert status == 201, created
-        new[created["kind"]] = created
+    new = await create_three(api, ns, "new")
     stored.assert_protobuf("configmaps", "new", "v1", "ConfigMap")
     stored.assert_protobuf("deployments", "new", "apps/v1", "Deployment")
     stored.assert_protobuf("secrets", "new", "v1", "Secret")
