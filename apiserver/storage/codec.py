@@ -78,7 +78,7 @@ def decode(data: bytes, mod_revision: int) -> Obj:
 def _parse(data: bytes) -> Any:
     if data.startswith(MAGIC):
         try:
-            return decode_body(data)
+            return decode_body(data, strict=False)
         except ProtobufDecodeError as exc:
             raise DecodeError(f"stored value is not valid protobuf ({exc})") from None
     # what is not JSON is read as YAML; an empty value or a JSON array is still a JSON error

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from apiserver.api.protobuf import decode_body
-from apiserver.api.protobuf.envelope import MAGIC, open_envelope
+from apiserver.api.protobuf.envelope import MAGIC, open_envelope, seal_envelope
+from apiserver.api.protobuf.registry import CLASSES, message_for
 from apiserver.options.flags import ConfigError, parse_flags
 from apiserver.storage.codec import decode, encode
 from apiserver.storage.media_type import JSON, MEDIA_TYPES, PROTOBUF, YAML
@@ -134,3 +135,36 @@ def test_flag_refuses_other_values(base):
         parse_flags([*base, "--storage-media-type=application/cbor"])
     assert str(caught.value) == ('--storage-media-type "application/cbor" invalid, allowed values: application/json, '
                                  'application/vnd.kubernetes.protobuf, application/yaml')
+
+
+# --- protobuf bodies are Go's bytes even for sparse objects: Go writes every non-pointer field ---
+
+def test_a_sparse_object_carries_gos_zero_values():
+    data = encode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "resourceVersion": "9"}},
+                  PROTOBUF)
+    meta = (b"\x0a\x01c"       # name
+            b"\x12\x00\x1a\x00\x22\x00\x2a\x00\x32\x00"   # generateName, namespace, selfLink, uid, resourceVersion: ""
+            b"\x38\x00"        # generation: 0
+            b"\x42\x00")       # creationTimestamp: the zero Time, an empty message
+    raw = b"\x0a" + bytes([len(meta)]) + meta   # ConfigMap.metadata; data and binaryData are empty maps, immutable nil
+    envelope = b"\x0a\x0f\x0a\x02v1\x12\x09ConfigMap" + b"\x12" + bytes([len(raw)]) + raw + b"\x1a\x00\x22\x00"
+    assert data == MAGIC + envelope
+
+
+def test_zero_values_of_shaped_types():
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
+    message = CLASSES[message_for("v1", "Service")].FromString(open_envelope(encode(service, PROTOBUF)).raw)
+    # a zero IntOrString writes all three of its fields; the port's other strings are written empty
+    assert message.spec.ports[0].targetPort.SerializeToString() == b"\x08\x00\x10\x00\x1a\x00"
+    assert message.spec.ports[0].HasField("name") and message.spec.ports[0].HasField("nodePort")
+    assert not message.spec.HasField("ipFamilyPolicy")   # a pointer stays absent
+    assert decode(encode(service, PROTOBUF), 1)["spec"] == service["spec"]
+
+
+def test_fields_of_another_kube_version_are_dropped_on_read():
+    # field 99 of ConfigMap is unknown here; Go skips unknown fields, so a value a newer kube wrote still reads
+    data = encode(CONFIGMAP, PROTOBUF)
+    envelope = open_envelope(data)
+    raw = envelope.raw + b"\xfa\x06\x03new"   # field 99, length-delimited
+    stored = seal_envelope(envelope.api_version, envelope.kind, raw)
+    assert decode(stored, 2) == decode(data, 2)

@@ -11,8 +11,11 @@ from .registry import CLASSES, message_for
 from .tojson import message_to_json
 
 
-def decode_body(body: bytes) -> dict[str, Any]:
-    """Decode an `application/vnd.kubernetes.protobuf` body; apiVersion and kind come from the envelope."""
+def decode_body(body: bytes, strict: bool = True) -> dict[str, Any]:
+    """Decode an `application/vnd.kubernetes.protobuf` body; apiVersion and kind come from the envelope.
+
+    Not `strict`, fields the tables do not know are dropped as Go drops them: how storage reads a value that
+    a kube-apiserver of another version wrote."""
     envelope = open_envelope(body)
     name = message_for(envelope.api_version, envelope.kind)
     if name is None:
@@ -22,6 +25,8 @@ def decode_body(body: bytes) -> dict[str, Any]:
         message = CLASSES[name].FromString(envelope.raw)
     except DecodeError as err:
         raise ProtobufDecodeError(f"malformed {name}: {err}") from None
+    if not strict:
+        message.DiscardUnknownFields()
     obj: dict[str, Any] = {"kind": envelope.kind, "apiVersion": envelope.api_version}
     obj.update(message_to_json(message))
     return obj

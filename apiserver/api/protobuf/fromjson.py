@@ -2,8 +2,9 @@
 
 Every key of the JSON object must have a field (apiVersion and kind of a kind excepted: protobuf keeps them
 in the envelope); a key without one would be lost on the wire, so it is an error rather than a silent drop.
-A field present in JSON is written even when it holds a zero value: Go writes its non-pointer fields always,
-and a pointer's 0 must stay distinguishable from an absent field.
+A field present in JSON is written even when it holds a zero value, and a non-pointer field absent from it is
+written as its zero value: Go writes its non-pointer fields always (so the bytes are Go's own), and a
+pointer's 0 must stay distinguishable from an absent field.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .schema import Field
 from .shapes import SHAPES
 
 _TYPE_META_KEYS = frozenset({"apiVersion", "kind"})
+_ZEROS: dict[str, Any] = {"string": "", "bool": False, "int32": 0, "int64": 0, "double": 0.0}
 
 
 def fill_message(message: ProtoMessage, value: Any, path: str = "") -> None:
@@ -46,12 +48,13 @@ def _fill_fields(message: ProtoMessage, obj: dict[str, Any], path: str, unused: 
             inner.SetInParent()
             _fill_fields(inner, obj, path, unused)
             continue
-        if field.name not in obj:
+        value = obj.get(field.name)
+        if value is None:
+            unused.discard(field.name)
+            if not (field.pointer or field.repeated or field.map):
+                _write_zero(message, field)
             continue
         unused.discard(field.name)
-        value = obj[field.name]
-        if value is None:
-            continue
         where = f"{path}.{field.name}" if path else field.name
         if field.map:
             _fill_map(message, field, value, where)
@@ -72,6 +75,20 @@ def _fill_fields(message: ProtoMessage, obj: dict[str, Any], path: str, unused: 
             _set(message, field.name, _scalar(field, value, where), where)
 
 
+def _write_zero(message: ProtoMessage, field: Field) -> None:
+    """Write a non-pointer field as Go writes its zero value: always, as "", 0, false or an empty struct."""
+    if field.is_message:
+        inner = getattr(message, field.name)
+        inner.SetInParent()
+        spec = SPECS[inner.DESCRIPTOR.full_name]
+        if spec.shape is not None:
+            SHAPES[spec.shape].zero(inner)
+        else:
+            _fill_fields(inner, {}, "", set())
+    elif field.type != "bytes":  # a nil []byte is not written
+        setattr(message, field.name, _ZEROS[field.type])
+
+
 def _fill_map(message: ProtoMessage, field: Field, value: Any, where: str) -> None:
     if not isinstance(value, dict):
         raise ProtobufEncodeError(f"{where}: expected an object, got {type(value).__name__}")
@@ -85,6 +102,8 @@ def _fill_map(message: ProtoMessage, field: Field, value: Any, where: str) -> No
                 fill_message(entry.value, item, f"{where}[{key!r}]")
         elif item is not None:
             _set(entry, "value", _scalar(field, item, f"{where}[{key!r}]"), where)
+        elif field.type != "bytes":
+            entry.value = _ZEROS[field.type]
 
 
 def _scalar(field: Field, value: Any, where: str) -> Any:

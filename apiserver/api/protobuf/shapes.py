@@ -151,20 +151,27 @@ def _write_duration(message: ProtoMessage, value: Any) -> None:
     message.duration = sign * sum(int(float(n) * _DURATION_UNITS[u]) for n, u in parts)
 
 
+def _no_fields(message: ProtoMessage) -> None:
+    """Go's zero value marshals to no fields: a zero Time, a nil []byte, an empty slice."""
+
+
 @dataclass(frozen=True)
 class Shape:
     read: Callable[[ProtoMessage], Any]
     write: Callable[[ProtoMessage, Any], None]
+    # the fields Go writes for the type's zero value (a non-pointer field absent from the JSON)
+    zero: Callable[[ProtoMessage], None] = _no_fields
 
 
 SHAPES: dict[str, Shape] = {
     "time": Shape(_read_time, lambda m, v: _write_instant(m, v, keep_nanos=False)),
     "microtime": Shape(_read_micro_time, lambda m, v: _write_instant(m, v, keep_nanos=True)),
-    "duration": Shape(_read_duration, _write_duration),
+    "duration": Shape(_read_duration, _write_duration, lambda m: setattr(m, "duration", 0)),
     # managed fields and RawExtension embed JSON as a value, not as a string
     "fieldsv1": Shape(lambda m: _read_embedded_json(m.Raw), _write_raw("Raw")),
     "rawextension": Shape(lambda m: _read_embedded_json(m.raw), _write_raw("raw")),
-    "intorstring": Shape(_read_int_or_string, _write_int_or_string),
-    "quantity": Shape(_read_quantity, _write_quantity),
+    "intorstring": Shape(_read_int_or_string, _write_int_or_string, lambda m: _write_int_or_string(m, 0)),
+    # the zero Quantity's String() is "0", and Go writes that
+    "quantity": Shape(_read_quantity, _write_quantity, lambda m: _write_quantity(m, "0")),
     "items": Shape(lambda m: list(m.items), _write_items),
 }
