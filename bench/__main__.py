@@ -1,6 +1,7 @@
 """`python -m bench`: the replica's creates/s and GETs/s against raw etcd puts/s and gets/s, GETs/s
-straight to a replica vs through the bundled load balancer vs through HAProxy (mode tcp), and the cost of
-encryption at rest per provider (bench/encryption.py), all in one run.
+straight to a replica vs through the bundled load balancer vs through HAProxy (mode tcp), the cost of
+encryption at rest per provider (bench/encryption.py) and of each storage media type (bench/media_type.py),
+all in one run.
 
 Everything runs on this machine at the same time and concurrency, so the ratios mean more than the raw
 numbers on a shared, noisy host. etcd is a fresh 3-member mTLS cluster on /dev/shm; the replica talks to it
@@ -19,6 +20,7 @@ import orjson
 import uvloop
 
 from bench.encryption import bench_encryption, print_encryption
+from bench.media_type import bench_media_types, print_media_types
 from bench.measure import Result, parse_args, run_for, scratch_cluster
 from cluster.loadbalancer import LoadBalancerSpec, start_load_balancer, wait_serving
 from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
@@ -145,6 +147,7 @@ def main() -> None:
         while processes:
             stop_process(processes.pop().pid)
         encryption = bench_encryption(cluster, pki, root, args.seconds, args.concurrency)
+        codec, served = bench_media_types(cluster, pki, root, args.seconds, args.concurrency)
     finally:
         for process in processes:
             stop_process(process.pid)
@@ -170,6 +173,7 @@ def main() -> None:
         theirs = next(r for r in paths if r.name == "through haproxy")
         print(f"  lb / haproxy   {ours.rate / theirs.rate:6.2f}")
     print_encryption(encryption)
+    print_media_types(codec, served)
 
 
 if __name__ == "__main__":

@@ -11,16 +11,12 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import uuid
 from pathlib import Path
 
-import aiohttp
-import orjson
 import uvloop
 
-from bench.measure import Result, parse_args, run_for, scratch_cluster
+from bench.measure import Result, compare, parse_args, print_rates, replicas, scratch_cluster
 from certs.pki import PkiPaths
-from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
 from etcd.launcher import EtcdCluster
 
 # provider → its entry in the configuration (None: no configuration at all, Secrets stored in plaintext)
@@ -31,7 +27,6 @@ PROVIDERS: dict[str, str | None] = {
     "secretbox": "secretbox: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
 }
 SECRET_DATA = {"v": base64.b64encode(b"x" * 1000).decode()}   # ~1 KiB like the other benchmarks
-ROUNDS = 3
 
 
 def _config(root: Path, provider: str, entry: str) -> Path:
@@ -41,87 +36,22 @@ def _config(root: Path, provider: str, entry: str) -> Path:
     return path
 
 
-class _Target:
-    """One replica's Secrets in a namespace of their own, measured a slice at a time."""
-
-    def __init__(self, provider: str, url: str, session: aiohttp.ClientSession) -> None:
-        self.provider = provider
-        self.session = session
-        self.base = f"{url}/api/v1/namespaces/encbench-{uuid.uuid4().hex[:6]}/secrets"
-        self.url = url
-        self.created = 0
-
-    async def setup(self) -> None:
-        ns = self.base.split("/")[-2]
-        async with self.session.post(f"{self.url}/api/v1/namespaces", data=orjson.dumps({"metadata": {"name": ns}}),
-                                     headers={"Content-Type": "application/json"}) as resp:
-            assert resp.status == 201, await resp.text()
-
-    async def create(self, i: int) -> None:
-        self.created += 1
-        body = orjson.dumps({"metadata": {"name": f"s-{self.created}"}, "data": SECRET_DATA})
-        async with self.session.post(self.base, data=body, headers={"Content-Type": "application/json"}) as resp:
-            await resp.read()
-            assert resp.status == 201, resp.status
-
-    async def get(self, i: int) -> None:
-        async with self.session.get(f"{self.base}/s-{i % min(self.created, 100) + 1}") as resp:
-            await resp.read()
-            assert resp.status == 200, resp.status
-
-
-def _add(total: dict[str, Result], result: Result) -> None:
-    seen = total.setdefault(result.name, Result(result.name, 0, 0.0))
-    seen.ops += result.ops
-    seen.seconds += result.seconds
-
-
-async def _measure(urls: dict[str, str], pki: PkiPaths, seconds: float, concurrency: int) -> list[Result]:
-    """Every provider in turn, several rounds: drift in the machine's load then hits them all alike."""
-    total: dict[str, Result] = {}
-    connector = aiohttp.TCPConnector(ssl=client_context(pki), limit=concurrency * len(urls))
-    async with aiohttp.ClientSession(connector=connector) as session:
-        targets = [_Target(provider, url, session) for provider, url in urls.items()]
-        for target in targets:
-            await target.setup()
-        for _ in range(ROUNDS):
-            for t in targets:
-                _add(total, await run_for(f"{t.provider} create", seconds / ROUNDS, concurrency, t.create))
-                _add(total, await run_for(f"{t.provider} get", seconds / ROUNDS, concurrency, t.get))
-    return list(total.values())
+def _secret(name: str) -> dict:
+    return {"metadata": {"name": name}, "data": SECRET_DATA}
 
 
 def bench_encryption(cluster: EtcdCluster, pki: PkiPaths, root: Path, seconds: float,
                      concurrency: int) -> list[Result]:
     """A replica per provider, all started first; only the one being measured has work at any moment."""
-    processes = []
-    urls: dict[str, str] = {}
-    try:
-        for provider, entry in PROVIDERS.items():
-            flags = [f"--etcd-prefix=/encbench-{provider}"]
-            if entry:
-                flags.append(f"--encryption-provider-config={_config(root, provider, entry)}")
-            spec = ReplicaSpec(pki=pki, etcd_servers=cluster.servers_flag, port=free_port(),
-                               log_file=root / f"apiserver-{provider}.log", extra_flags=flags)
-            processes.append(start_replica(spec))
-            wait_ready(spec.url, pki, processes[-1], log_file=spec.log_file)
-            urls[provider] = spec.url
-        return uvloop.run(_measure(urls, pki, seconds, concurrency))
-    finally:
-        for process in processes:
-            stop_process(process.pid)
+    flags = {provider: [f"--encryption-provider-config={_config(root, provider, entry)}"] if entry else []
+             for provider, entry in PROVIDERS.items()}
+    with replicas(cluster, pki, root, flags) as urls:
+        return uvloop.run(compare(urls, pki, "api/v1/secrets", _secret, seconds, concurrency))
 
 
 def print_encryption(results: list[Result]) -> None:
-    by_name = {r.name: r for r in results}
     print("Secrets with encryption at rest (a replica per provider, in turns; GETs read from etcd and decrypted):")
-    for r in results:
-        print(f"  {r.name:<18} {r.rate:9.0f} ops/s  ({r.ops} ops)")
-    print("ratios (provider / identity, same run):")
-    for provider in list(PROVIDERS)[1:]:
-        create = by_name[f"{provider} create"].rate / by_name["identity create"].rate
-        get = by_name[f"{provider} get"].rate / by_name["identity get"].rate
-        print(f"  {provider:<10} create {create:6.2f}   get {get:6.2f}")
+    print_rates(results, "identity", list(PROVIDERS)[1:])
 
 
 def main() -> None:
