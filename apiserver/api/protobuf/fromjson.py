@@ -10,17 +10,71 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf.message import Message as ProtoMessage
 
 from .errors import ProtobufEncodeError
-from .registry import KIND_MESSAGES, SPECS
+from .registry import CLASSES, KIND_MESSAGES, SPECS
 from .schema import Field
 from .shapes import SHAPES
 
 _TYPE_META_KEYS = frozenset({"apiVersion", "kind"})
 _ZEROS: dict[str, Any] = {"string": "", "bool": False, "int32": 0, "int64": 0, "double": 0.0}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to fill one message type: a copy of `zero` holds every field Go writes for the zero value, then
+    only the keys the JSON object has are visited (not every field of the schema)."""
+    zero: ProtoMessage
+    # JSON name → (the inline fields leading to the message that holds it, the field)
+    fields: dict[str, tuple[tuple[str, ...], Field]]
+    type_meta: bool  # a kind: its apiVersion and kind are kept in the envelope
+
+
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(name: str) -> _Plan:
+    plan = _PLANS.get(name)
+    if plan is None:
+        fields: dict[str, tuple[tuple[str, ...], Field]] = {}
+        _collect(name, (), fields)
+        plan = _PLANS[name] = _Plan(_zero_message(name), fields, name in KIND_MESSAGES)
+    return plan
+
+
+def _collect(name: str, chain: tuple[str, ...], out: dict[str, tuple[tuple[str, ...], Field]]) -> None:
+    for field in SPECS[name].fields:
+        if field.inline:  # the embedded struct's fields sit in this same JSON object
+            _collect(field.type, chain + (field.name,), out)
+        else:
+            out[field.name] = (chain, field)
+
+
+def _zero_message(name: str) -> ProtoMessage:
+    """The message Go writes for the type's zero value: every non-pointer field, as "", 0, false or an empty
+    struct (itself holding its zero fields); pointers, slices, maps and nil []byte not at all."""
+    message = CLASSES[name]()
+    for field in SPECS[name].fields:
+        if field.pointer or field.repeated or field.map:
+            continue
+        if field.is_message:
+            _set_zero(getattr(message, field.name))
+        elif field.type != "bytes":
+            setattr(message, field.name, _ZEROS[field.type])
+    return message
+
+
+def _set_zero(message: ProtoMessage) -> None:
+    message.SetInParent()
+    spec = SPECS[message.DESCRIPTOR.full_name]
+    if spec.shape is not None:
+        SHAPES[spec.shape].zero(message)
+    else:
+        message.CopyFrom(_plan(spec.full_name).zero)
 
 
 def fill_message(message: ProtoMessage, value: Any, path: str = "") -> None:
@@ -34,59 +88,45 @@ def fill_message(message: ProtoMessage, value: Any, path: str = "") -> None:
         return
     if not isinstance(value, dict):
         raise ProtobufEncodeError(f"{path or 'object'}: expected an object, got {type(value).__name__}")
-    unused = set(value) - (_TYPE_META_KEYS if spec.full_name in KIND_MESSAGES else set())
-    _fill_fields(message, value, path, unused)
+    plan = _plan(spec.full_name)
+    message.CopyFrom(plan.zero)
+    unused: list[str] = []
+    for key, item in value.items():
+        entry = plan.fields.get(key)
+        if entry is None:
+            if not (plan.type_meta and key in _TYPE_META_KEYS):
+                unused.append(key)
+            continue
+        if item is None:  # null is Go's zero value: already written, or absent for a pointer
+            continue
+        chain, field = entry
+        target = message
+        for name in chain:
+            target = getattr(target, name)
+        _fill_field(target, field, item, f"{path}.{key}" if path else key)
     if unused:
         where = f"{path}." if path else ""
-        raise ProtobufEncodeError(f"{where}{sorted(unused)[0]}: no protobuf field in {spec.full_name}")
+        raise ProtobufEncodeError(f"{where}{min(unused)}: no protobuf field in {spec.full_name}")
 
 
-def _fill_fields(message: ProtoMessage, obj: dict[str, Any], path: str, unused: set[str]) -> None:
-    for field in SPECS[message.DESCRIPTOR.full_name].fields:
-        if field.inline:  # the embedded struct's fields sit in this same JSON object
-            inner = getattr(message, field.name)
-            inner.SetInParent()
-            _fill_fields(inner, obj, path, unused)
-            continue
-        value = obj.get(field.name)
-        if value is None:
-            unused.discard(field.name)
-            if not (field.pointer or field.repeated or field.map):
-                _write_zero(message, field)
-            continue
-        unused.discard(field.name)
-        where = f"{path}.{field.name}" if path else field.name
-        if field.map:
-            _fill_map(message, field, value, where)
-        elif field.repeated:
-            if not isinstance(value, list):
-                raise ProtobufEncodeError(f"{where}: expected a list, got {type(value).__name__}")
-            target = getattr(message, field.name)
-            for i, item in enumerate(value):
-                if field.is_message:
-                    fill_message(target.add(), item, f"{where}[{i}]")
-                else:
-                    target.append(_scalar(field, item, f"{where}[{i}]"))
-        elif field.is_message:
-            inner = getattr(message, field.name)
-            inner.SetInParent()  # an empty struct behind a pointer ({}) is a value too
-            fill_message(inner, value, where)
-        else:
-            _set(message, field.name, _scalar(field, value, where), where)
-
-
-def _write_zero(message: ProtoMessage, field: Field) -> None:
-    """Write a non-pointer field as Go writes its zero value: always, as "", 0, false or an empty struct."""
-    if field.is_message:
+def _fill_field(message: ProtoMessage, field: Field, value: Any, where: str) -> None:
+    if field.map:
+        _fill_map(message, field, value, where)
+    elif field.repeated:
+        if not isinstance(value, list):
+            raise ProtobufEncodeError(f"{where}: expected a list, got {type(value).__name__}")
+        target = getattr(message, field.name)
+        for i, item in enumerate(value):
+            if field.is_message:
+                fill_message(target.add(), item, f"{where}[{i}]")
+            else:
+                target.append(_scalar(field, item, f"{where}[{i}]"))
+    elif field.is_message:
         inner = getattr(message, field.name)
-        inner.SetInParent()
-        spec = SPECS[inner.DESCRIPTOR.full_name]
-        if spec.shape is not None:
-            SHAPES[spec.shape].zero(inner)
-        else:
-            _fill_fields(inner, {}, "", set())
-    elif field.type != "bytes":  # a nil []byte is not written
-        setattr(message, field.name, _ZEROS[field.type])
+        inner.SetInParent()  # an empty struct behind a pointer ({}) is a value too
+        fill_message(inner, value, where)
+    else:
+        _set(message, field.name, _scalar(field, value, where), where)
 
 
 def _fill_map(message: ProtoMessage, field: Field, value: Any, where: str) -> None:
@@ -97,8 +137,10 @@ def _fill_map(message: ProtoMessage, field: Field, value: Any, where: str) -> No
         item = value[key]
         entry = entries.add(key=key)
         if field.is_message:
-            entry.value.SetInParent()  # Go writes a value for every key; null is the zero value
-            if item is not None:
+            if item is None:  # Go writes a value for every key; null is the zero value
+                _set_zero(entry.value)
+            else:
+                entry.value.SetInParent()
                 fill_message(entry.value, item, f"{where}[{key!r}]")
         elif item is not None:
             _set(entry, "value", _scalar(field, item, f"{where}[{key!r}]"), where)
