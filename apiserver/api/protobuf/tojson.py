@@ -17,7 +17,25 @@ from .registry import SPECS
 from .schema import Field
 from .shapes import SHAPES
 
-_FIELDS: dict[str, dict[int, Field]] = {name: {f.number: f for f in spec.fields} for name, spec in SPECS.items()}
+# How each field is turned into JSON, decided once per field rather than on every value.
+_MAP, _REPEATED, _INLINE, _MESSAGE, _TEXT, _BYTES, _NUMBER = range(7)
+
+
+def _code(field: Field) -> int:
+    if field.map:
+        return _MAP
+    if field.repeated:
+        return _REPEATED
+    if field.inline:
+        return _INLINE
+    if field.is_message:
+        return _MESSAGE
+    return {"string": _TEXT, "bytes": _BYTES}.get(field.type, _NUMBER)
+
+
+# message name → field number → (field, how to convert it, whether its zero value is still printed)
+_FIELDS: dict[str, dict[int, tuple[Field, int, bool]]] = {
+    name: {f.number: (f, _code(f), f.pointer or f.always) for f in spec.fields} for name, spec in SPECS.items()}
 _SHAPES = {name: SHAPES[spec.shape] for name, spec in SPECS.items() if spec.shape}
 
 
@@ -31,18 +49,31 @@ def message_to_json(message: ProtoMessage, path: str = "") -> Any:
     fields = _FIELDS[name]
     out: dict[str, Any] = {}
     for descriptor, value in message.ListFields():
-        field = fields[descriptor.number]
-        where = f"{path}.{field.name}" if path else field.name
-        if field.map:
-            out[field.name] = _map_to_json(field, value, where)
-        elif field.repeated:
-            out[field.name] = [_value_to_json(field, item, f"{where}[{i}]") for i, item in enumerate(value)]
-        elif field.inline:
-            out.update(message_to_json(value, path))
-        else:
-            converted = _value_to_json(field, value, where)
+        field, code, keep_zero = fields[descriptor.number]
+        if code == _TEXT:
+            if isinstance(value, bytes):
+                value = _text(value, "")
+            if keep_zero or value != "":
+                out[field.name] = value
+        elif code == _NUMBER:
+            if keep_zero or value != 0:  # False == 0 too
+                out[field.name] = value
+        elif code == _MESSAGE:
+            converted = message_to_json(value, f"{path}.{field.name}" if path else field.name)
             if _keep(field, converted):
                 out[field.name] = converted
+        elif code == _INLINE:
+            out.update(message_to_json(value, path))
+        else:
+            where = f"{path}.{field.name}" if path else field.name
+            if code == _MAP:
+                out[field.name] = _map_to_json(field, value, where)
+            elif code == _REPEATED:
+                out[field.name] = [_value_to_json(field, item, f"{where}[{i}]") for i, item in enumerate(value)]
+            else:  # bytes
+                encoded = base64.b64encode(value).decode("ascii")
+                if keep_zero or encoded:
+                    out[field.name] = encoded
     return out
 
 
