@@ -26,7 +26,12 @@ class DecodeError(ValueError):
     pass
 
 
-class _YamlLoader(yaml.CSafeLoader):
+# libyaml's C parser and emitter when PyYAML was built with them (its wheels are), else the Python ones
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _YamlLoader(_SafeLoader):  # type: ignore[misc, valid-type]
     """Safe YAML whose timestamps stay strings, as Go's YAML-to-JSON conversion keeps them."""
 
 
@@ -45,7 +50,7 @@ def _encode_json(obj: Obj) -> bytes:
 
 
 def _encode_yaml(obj: Obj) -> bytes:
-    return yaml.dump(obj, Dumper=yaml.CSafeDumper, allow_unicode=True, default_flow_style=False).encode()
+    return yaml.dump(obj, Dumper=_SafeDumper, allow_unicode=True, default_flow_style=False).encode()
 
 
 def _encode_protobuf(obj: Obj) -> bytes:
