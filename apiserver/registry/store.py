@@ -21,6 +21,7 @@ from apiserver.api.labels import SelectorParseError, parse_label_selector
 from apiserver.api.validation import validate_metadata
 from apiserver.registry import deletion
 from apiserver.registry.scale import scale_of, with_replicas
+from apiserver.registry.semantic import spec_changed
 from apiserver.registry.strategy import WriteEffects, finishing, no_effects
 from apiserver.admission.hook import Admit
 from apiserver.storage.cacher import Cacher
@@ -283,7 +284,7 @@ class RegistryStore:
                 new.pop("status", None)
         strategy.default(new)
         strategy.prepare_update(new, old)
-        if strategy.tracks_generation and _spec_of(new) != _spec_of(old):
+        if strategy.tracks_generation and spec_changed(new, old):
             new_meta["generation"] = int(old_meta.get("generation") or 0) + 1
         new_meta["resourceVersion"] = old_meta.get("resourceVersion")
         return new
@@ -526,5 +527,3 @@ def _no_new_finalizers(new: Obj, old: Obj) -> list[errors.Cause]:
                          f"deleted, found new finalizers {string_slice(added)}", "metadata.finalizers")]
 
 
-def _spec_of(obj: Obj) -> dict[str, Any]:
-    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "kind", "apiVersion")}

@@ -13,6 +13,7 @@ from apiserver.api.protobuf import decode_body
 from apiserver.api.protobuf.envelope import MAGIC, open_envelope, seal_envelope
 from apiserver.api.protobuf.registry import CLASSES, message_for
 from apiserver.options.flags import ConfigError, parse_flags
+from apiserver.registry.semantic import spec_changed
 from apiserver.storage.codec import decode, encode
 from apiserver.storage.media_type import JSON, MEDIA_TYPES, PROTOBUF, YAML
 
@@ -168,3 +169,28 @@ def test_fields_of_another_kube_version_are_dropped_on_read():
     raw = envelope.raw + b"\xfa\x06\x03new"   # field 99, length-delimited
     stored = seal_envelope(envelope.api_version, envelope.kind, raw)
     assert decode(stored, 2) == decode(data, 2)
+
+
+# --- generation: a spec change as kube's typed comparison sees it ---
+
+@pytest.mark.parametrize("new_spec, changed", [
+    (DEPLOYMENT["spec"], False),
+    # what protobuf storage reads back: no empty structs, no omitted zeros; the same Go value
+    ({**DEPLOYMENT["spec"], "minReadySeconds": 0, "paused": False,
+      "template": {**DEPLOYMENT["spec"]["template"], "metadata": {**DEPLOYMENT["spec"]["template"]["metadata"],
+                                                                  "annotations": {}}}}, False),
+    ({**DEPLOYMENT["spec"], "minReadySeconds": 5}, True),
+    ({**DEPLOYMENT["spec"], "replicas": 1}, True),
+    ({**DEPLOYMENT["spec"], "noSuchField": 1}, True),   # no protobuf form: the JSON difference stands
+])
+def test_spec_changed(new_spec, changed):
+    old = copy.deepcopy(DEPLOYMENT)
+    new = {**copy.deepcopy(DEPLOYMENT), "spec": new_spec, "status": {"replicas": 7},
+           "metadata": {**DEPLOYMENT["metadata"], "labels": {"x": "y"}}}
+    assert spec_changed(new, old) is changed
+
+
+def test_spec_changed_for_a_kind_without_protobuf_form():
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"a": 0}}
+    assert spec_changed({**widget, "spec": {}}, widget)
+    assert not spec_changed({**widget, "metadata": {"name": "w", "labels": {"l": "v"}}}, widget)

@@ -1,0 +1,33 @@
+"""Whether an update changed an object's spec, as kube-apiserver's typed comparison sees it.
+
+kube compares Go structs, where an empty struct and an absent one, or an omitted zero and an explicit one,
+are the same value. JSON equality alone would bump metadata.generation for such differences, which appear
+as soon as one side has been through protobuf storage (reading it back leaves out empty structs and zero
+values that the request body or the defaults carry). So when the JSON differs, the kind's protobuf message
+decides; kinds without one keep the JSON answer.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from apiserver.api.protobuf import ProtobufEncodeError, can_encode, encode_object
+
+Obj = dict[str, Any]
+_NOT_SPEC = ("metadata", "status", "kind", "apiVersion")
+
+
+def spec_of(obj: Obj) -> Obj:
+    return {k: v for k, v in obj.items() if k not in _NOT_SPEC}
+
+
+def spec_changed(new: Obj, old: Obj) -> bool:
+    new_spec, old_spec = spec_of(new), spec_of(old)
+    if new_spec == old_spec:
+        return False   # the common case costs one comparison, as before
+    if not can_encode(new):
+        return True
+    type_meta = {"apiVersion": new.get("apiVersion", ""), "kind": new.get("kind", "")}
+    try:
+        return encode_object({**type_meta, **new_spec}) != encode_object({**type_meta, **old_spec})
+    except ProtobufEncodeError:
+        return True
