@@ -24,14 +24,15 @@ NETWORKING, EVENTS, NODE = "networking.k8s.io", "events.k8s.io", "node.k8s.io"
 
 
 def r(verbs: list[str], groups: list[str], resources: list[str], names: list[str] | None = None) -> Obj:
-    rule: Obj = {"verbs": verbs, "apiGroups": groups, "resources": resources}
+    # kube's rule builder sorts every list, so the stored objects read the same as kube-apiserver's
+    rule: Obj = {"verbs": sorted(verbs), "apiGroups": sorted(groups), "resources": sorted(resources)}
     if names:
-        rule["resourceNames"] = names
+        rule["resourceNames"] = sorted(names)
     return rule
 
 
 def urls(verbs: list[str], paths: list[str]) -> Obj:
-    return {"verbs": verbs, "nonResourceURLs": paths}
+    return {"verbs": sorted(verbs), "nonResourceURLs": sorted(paths)}
 
 
 EVENTS_RULE = r(["create", "update", "patch"], [LEGACY, EVENTS], ["events"])
@@ -210,49 +211,70 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
 ]
 
 
-def _group(name: str) -> Obj:
+def group(name: str) -> Obj:
     return {"apiGroup": RBAC, "kind": "Group", "name": name}
 
 
-def _user(name: str) -> Obj:
+def user(name: str) -> Obj:
     return {"apiGroup": RBAC, "kind": "User", "name": name}
+
+
+def subject_account(namespace: str, name: str) -> Obj:
+    return {"kind": "ServiceAccount", "name": name, "namespace": namespace}
 
 
 # (binding and role name, subjects)
 _CLUSTER_ROLE_BINDINGS: list[tuple[str, list[Obj]]] = [
-    ("cluster-admin", [_group("system:masters")]),
-    ("system:monitoring", [_group("system:monitoring")]),
-    ("system:discovery", [_group("system:authenticated")]),
-    ("system:basic-user", [_group("system:authenticated")]),
-    ("system:public-info-viewer", [_group("system:authenticated"), _group("system:unauthenticated")]),
-    ("system:node-proxier", [_user("system:kube-proxy")]),
-    ("system:kube-controller-manager", [_user("system:kube-controller-manager")]),
-    ("system:kube-dns", [{"kind": "ServiceAccount", "name": "kube-dns", "namespace": "kube-system"}]),
-    ("system:kube-scheduler", [_user("system:kube-scheduler")]),
-    ("system:volume-scheduler", [_user("system:kube-scheduler")]),
+    ("cluster-admin", [group("system:masters")]),
+    ("system:monitoring", [group("system:monitoring")]),
+    ("system:discovery", [group("system:authenticated")]),
+    ("system:basic-user", [group("system:authenticated")]),
+    ("system:public-info-viewer", [group("system:authenticated"), group("system:unauthenticated")]),
+    ("system:node-proxier", [user("system:kube-proxy")]),
+    ("system:kube-controller-manager", [user("system:kube-controller-manager")]),
+    ("system:kube-dns", [subject_account("kube-system", "kube-dns")]),
+    ("system:kube-scheduler", [user("system:kube-scheduler")]),
+    ("system:volume-scheduler", [user("system:kube-scheduler")]),
     # kept without subjects since the Node authorizer took over (kube 1.8), so that reconciliation never
     # re-adds the group
     ("system:node", []),
-    ("system:service-account-issuer-discovery", [_group("system:serviceaccounts")]),
+    ("system:service-account-issuer-discovery", [group("system:serviceaccounts")]),
 ]
 
 
-def _metadata(name: str, labels: dict[str, str]) -> Obj:
-    return {"name": name, "labels": {**LABELS, **labels}, "annotations": {AUTOUPDATE: "true"}}
+def metadata(name: str, labels: dict[str, str] | None = None, namespace: str | None = None) -> Obj:
+    meta: Obj = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    meta.update({"labels": {**LABELS, **(labels or {})}, "annotations": {AUTOUPDATE: "true"}})
+    return meta
+
+
+def role(kind: str, name: str, rules: list[Obj], namespace: str | None = None,
+         labels: dict[str, str] | None = None) -> Obj:
+    """A ClusterRole (or, with a namespace, a Role) of the default policy."""
+    return {"apiVersion": RBAC_API, "kind": kind, "metadata": metadata(name, labels, namespace),
+            "rules": [dict(rule) for rule in rules]}
+
+
+def binding(kind: str, name: str, role_kind: str, role_name: str, subjects: list[Obj],
+            namespace: str | None = None) -> Obj:
+    """A ClusterRoleBinding (or, with a namespace, a RoleBinding) of the default policy."""
+    return {"apiVersion": RBAC_API, "kind": kind, "metadata": metadata(name, None, namespace),
+            "roleRef": {"apiGroup": RBAC, "kind": role_kind, "name": role_name},
+            "subjects": [dict(s) for s in subjects]}
 
 
 def cluster_roles() -> list[Obj]:
     roles = []
     for name, labels, rules, aggregation in _CLUSTER_ROLES:
-        role: Obj = {"apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": _metadata(name, labels),
-                     "rules": [dict(rule) for rule in rules]}
+        obj = role("ClusterRole", name, rules, labels=labels)
         if aggregation:
-            role["aggregationRule"] = aggregation
-        roles.append(role)
+            obj["aggregationRule"] = aggregation
+        roles.append(obj)
     return roles
 
 
 def cluster_role_bindings() -> list[Obj]:
-    return [{"apiVersion": RBAC_API, "kind": "ClusterRoleBinding", "metadata": _metadata(name, {}),
-             "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": name},
-             "subjects": [dict(s) for s in subjects]} for name, subjects in _CLUSTER_ROLE_BINDINGS]
+    return [binding("ClusterRoleBinding", name, "ClusterRole", name, subjects)
+            for name, subjects in _CLUSTER_ROLE_BINDINGS]
