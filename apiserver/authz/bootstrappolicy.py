@@ -63,9 +63,9 @@ NODE_RULES = [
     r(["get"], [LEGACY], ["endpoints"]),
     r(["create", "get", "list", "watch"], [CERTIFICATES], ["certificatesigningrequests"]),
     r(["get", "create", "update", "patch", "delete"], [COORDINATION], ["leases"]),
-    r(["get"], [STORAGE], ["volumeattachments"]),
-    r(["get", "update", "patch"], [LEGACY], ["persistentvolumeclaims/status"]),
+    r(["get", "watch"], [STORAGE], ["volumeattachments"]),
     r(["create"], [LEGACY], ["serviceaccounts/token"]),
+    r(["get", "update", "patch"], [LEGACY], ["persistentvolumeclaims/status"]),
     r(["get", "watch", "list"], [STORAGE], ["csidrivers"]),
     r(["get", "create", "update", "patch", "delete"], [STORAGE], ["csinodes"]),
     r(["get", "list", "watch"], [NODE], ["runtimeclasses"]),
@@ -95,7 +95,7 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
         r(WRITE, [LEGACY], ["pods", "pods/attach", "pods/proxy", "pods/exec", "pods/portforward"]),
         r(["create"], [LEGACY], ["pods/eviction"]),
         r(WRITE, [LEGACY], ["replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services",
-                            "services/proxy", "persistentvolumeclaims", "configmaps", "secrets"]),
+                            "services/proxy", "persistentvolumeclaims", "configmaps", "secrets", "events"]),
         r(["create"], [LEGACY], ["serviceaccounts/token"]),
         r(WRITE, [APPS], ["statefulsets", "statefulsets/scale", "daemonsets", "deployments", "deployments/scale",
                           "deployments/rollback", "replicasets", "replicasets/scale"]),
@@ -106,6 +106,7 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
                                 "networkpolicies"]),
         r(WRITE, [POLICY], ["poddisruptionbudgets"]),
         r(WRITE, [NETWORKING], ["networkpolicies", "ingresses"]),
+        r(READ_WRITE, [COORDINATION], ["leases"]),
     ], None),
     ("system:aggregate-to-view", _aggregate_to("view"), [
         r(READ, [LEGACY], ["pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts",
@@ -136,7 +137,7 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
     ("system:kubelet-api-admin", {}, [
         r(["get", "list", "watch"], [LEGACY], ["nodes"]),
         r(["proxy"], [LEGACY], ["nodes"]),
-        r(["*"], [LEGACY], ["nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log"]),
+        r(["*"], [LEGACY], ["nodes/proxy", "nodes/metrics", "nodes/stats", "nodes/log"]),
     ], None),
     ("system:node-bootstrapper", {}, [r(["create", "get", "list", "watch"], [CERTIFICATES],
                                         ["certificatesigningrequests"])], None),
@@ -191,7 +192,9 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
     ("system:kube-scheduler", {}, [
         EVENTS_RULE,
         r(["create"], [COORDINATION], ["leases"]),
-        r(["get", "update"], [COORDINATION], ["leases"], ["kube-scheduler"]),
+        # list and watch of its lease and the lease candidates: coordinated leader election (kube 1.31)
+        r(["get", "update", "list", "watch"], [COORDINATION], ["leases"], ["kube-scheduler"]),
+        r(READ_WRITE, [COORDINATION], ["leasecandidates"]),
         r(READ, [LEGACY], ["nodes"]),
         r(["get", "list", "watch", "delete"], [LEGACY], ["pods"]),
         r(["create"], [LEGACY], ["pods/binding", "bindings"]),

@@ -1,6 +1,7 @@
 """kube-apiserver 1.32's controller roles, as data: one `system:controller:<name>` ClusterRole per
 kube-controller-manager controller, bound to the ServiceAccount kube-system/<name> that the controller uses
-when kube-controller-manager runs with --use-service-account-credentials.
+when kube-controller-manager runs with --use-service-account-credentials. They follow the release-1.32 branch,
+whose patch releases added watch wherever a role had list (1.32's controller manager lists through watches).
 
 Roles behind feature gates that are off by default in 1.32 (DynamicResourceAllocation, MultiCIDRServiceAllocator,
 VolumeAttributesClass, ClusterTrustBundle, StorageVersionAPI, StorageVersionMigrator, SELinuxChangePolicy) are
@@ -67,6 +68,7 @@ _CONTROLLER_ROLES: list[tuple[str, list[Obj]]] = [
         r(["get", "list", "watch", "update"], [LEGACY], ["pods"]),
         EVENTS_RULE,
     ]),
+    # pods/status comes last: in 1.32 it is still appended behind the (GA) PodDisruptionConditions gate
     ("disruption-controller", [
         r(READ, [EXTENSIONS, APPS], ["deployments"]),
         r(READ, [APPS, EXTENSIONS], ["replicasets"]),
@@ -74,9 +76,9 @@ _CONTROLLER_ROLES: list[tuple[str, list[Obj]]] = [
         r(READ, [POLICY], ["poddisruptionbudgets"]),
         r(READ, [APPS], ["statefulsets"]),
         r(["update"], [POLICY], ["poddisruptionbudgets/status"]),
-        r(["patch", "update"], [LEGACY], ["pods/status"]),
         r(["get"], [ANY], ["*/scale"]),
         EVENTS_RULE,
+        r(["patch", "update"], [LEGACY], ["pods/status"]),
     ]),
     ("endpoint-controller", [
         r(READ, [LEGACY], ["services", "pods"]),
