@@ -129,6 +129,7 @@ class RBACAuthorizer:
                      lambda event, obj: index.on_binding("RoleBinding", event, obj)),
         ]
         self._tasks: list[asyncio.Task] = []
+        self._defaults_seen = False
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(i.run(), name=f"rbac informer {i.store.info.plural}")
@@ -145,14 +146,20 @@ class RBACAuthorizer:
 
     def missing_defaults(self) -> list[str]:
         """The objects of the default policy not seen yet: until the leader has reconciled them, a replica would
-        refuse what the default policy grants (kube's rbac/bootstrap-roles hook ends after all four kinds)."""
+        refuse what the default policy grants (kube's rbac/bootstrap-roles hook ends after all four kinds). Once
+        all were seen the answer stays empty, as a finished post-start hook stays finished: an administrator who
+        deletes a default object later does not make every replica unready."""
+        if self._defaults_seen:
+            return []
         index = self.index
-        return ([f"clusterrole {name}" for name in DEFAULT_CLUSTER_ROLES if name not in index.cluster_roles]
-                + [f"clusterrolebinding {name}" for name in DEFAULT_CLUSTER_ROLE_BINDINGS
-                   if ("ClusterRoleBinding", "", name) not in index.bindings]
-                + [f"role {ns}/{name}" for ns, name in DEFAULT_ROLES if (ns, name) not in index.roles]
-                + [f"rolebinding {ns}/{name}" for ns, name in DEFAULT_ROLE_BINDINGS
-                   if ("RoleBinding", ns, name) not in index.bindings])
+        missing = ([f"clusterrole {name}" for name in DEFAULT_CLUSTER_ROLES if name not in index.cluster_roles]
+                   + [f"clusterrolebinding {name}" for name in DEFAULT_CLUSTER_ROLE_BINDINGS
+                      if ("ClusterRoleBinding", "", name) not in index.bindings]
+                   + [f"role {ns}/{name}" for ns, name in DEFAULT_ROLES if (ns, name) not in index.roles]
+                   + [f"rolebinding {ns}/{name}" for ns, name in DEFAULT_ROLE_BINDINGS
+                      if ("RoleBinding", ns, name) not in index.bindings])
+        self._defaults_seen = not missing
+        return missing
 
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
         # until the informers have the current state, a request waits rather than being wrongly refused

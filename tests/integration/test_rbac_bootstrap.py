@@ -4,6 +4,7 @@ brought back up to date; the controller roles and the kube-system / kube-public 
 controller's ServiceAccount what kube grants it."""
 from __future__ import annotations
 
+import asyncio
 import ssl
 
 from tests.integration.conftest import Api, make_namespace
@@ -159,6 +160,14 @@ async def test_controller_and_namespaced_policy_grant_a_controllers_service_acco
             assert "system:serviceaccount:kube-system:deployment-controller" in refused["message"]
         finally:
             await controller.close()
+
+        # the deprecated cloud-provider Role deleted by an administrator: the replica stays ready, as kube's
+        # finished post-start hook stays finished
+        status, _ = await admin.delete(f"{RBAC}/namespaces/kube-system/roles/system:controller:cloud-provider")
+        assert status == 200
+        for _ in range(10):  # long enough for the replica's RBAC informer to see the deletion
+            assert await status_of(admin, "GET", "/readyz") == 200
+            await asyncio.sleep(0.1)
     finally:
         await cluster.close()
         cluster.replica.stop()
