@@ -1,5 +1,6 @@
-"""Reconciles the default RBAC policy (authz/bootstrappolicy.py, controllerpolicy.py, namespacepolicy.py) once per
-election, on the leader, as kube's rbac/bootstrap-roles post-start hook does: a missing role or binding is created;
+"""Reconciles the default RBAC policy (authz/bootstrappolicy.py, controllerpolicy.py, namespacepolicy.py) once when
+each replica starts, as kube's rbac/bootstrap-roles post-start hook does (replicas racing each other lose a
+compare-and-swap or a create and try again): a missing role or binding is created;
 an existing one is brought up to date only by adding (the rules, aggregation selectors, subjects, labels and
 annotations it lacks; a binding whose roleRef changed is recreated) unless its autoupdate annotation is "false",
 which leaves it alone. ClusterRoles come first, then ClusterRoleBindings, Roles and RoleBindings; a namespace the

@@ -1,4 +1,4 @@
-"""The default RBAC policy on a real replica: reconciled by the leader at start-up, aggregated roles filled, and
+"""The default RBAC policy on a real replica: reconciled by every replica at start-up, aggregated roles filled, and
 across a restart an edited autoupdate=false role kept as the user left it while autoupdate=true ones are
 brought back up to date; the controller roles and the kube-system / kube-public Roles exist and grant a
 controller's ServiceAccount what kube grants it."""
@@ -71,6 +71,15 @@ async def test_default_policy_and_restart(replica_factory, pki, tmp_path):
             return await status_of(bob, "GET", "/apis") == 403
 
         await eventually(discovery_refused)
+
+        # a default object deleted while the leader runs comes back when any replica starts, as in kube
+        assert await status_of(cluster.admin, "DELETE", f"{RBAC}/clusterroles/system:heapster") == 200
+        second = await start_rbac_cluster(replica_factory, pki, tmp_path, prefix=cluster.replica.prefix)
+        try:
+            assert await status_of(second.admin, "GET", f"{RBAC}/clusterroles/system:heapster") == 200
+        finally:
+            await second.close()
+            second.replica.stop()
     finally:
         await cluster.close()
         cluster.replica.stop()
