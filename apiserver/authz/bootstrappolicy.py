@@ -263,9 +263,11 @@ def role(kind: str, name: str, rules: list[Obj], namespace: str | None = None,
 def binding(kind: str, name: str, role_kind: str, role_name: str, subjects: list[Obj],
             namespace: str | None = None) -> Obj:
     """A ClusterRoleBinding (or, with a namespace, a RoleBinding) of the default policy."""
-    return {"apiVersion": RBAC_API, "kind": kind, "metadata": metadata(name, None, namespace),
-            "roleRef": {"apiGroup": RBAC, "kind": role_kind, "name": role_name},
-            "subjects": [dict(s) for s in subjects]}
+    obj: Obj = {"apiVersion": RBAC_API, "kind": kind, "metadata": metadata(name, None, namespace),
+                "roleRef": {"apiGroup": RBAC, "kind": role_kind, "name": role_name}}
+    if subjects:   # kube's serialization omits an empty list (system:node's binding)
+        obj["subjects"] = [dict(s) for s in subjects]
+    return obj
 
 
 def cluster_roles() -> list[Obj]:
