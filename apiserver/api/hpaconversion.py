@@ -9,6 +9,7 @@ marshalled without JSON tags (Go field names, read back case-insensitively as Go
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterator
 
 import orjson
@@ -217,6 +218,25 @@ def _cpu_utilizations(metrics: list[Obj], side: str) -> list[Any]:
     return [_part(_part(m, "resource"), side).get("averageUtilization") for m in metrics if _is_cpu(m)]
 
 
+# Annotation texts by the JSON of the hub part they render: objects read in v1 again and again (lists, watches)
+# mostly carry parts already seen, and rendering them is most of a conversion's cost.
+@functools.lru_cache(maxsize=1024)
+def _other_metrics_text(metrics: bytes) -> str:
+    other = [_metric_to_v1(m, "target", TARGETS) for m in orjson.loads(metrics)
+             if not (_is_cpu(m) and _part(_part(m, "resource"), "target").get("averageUtilization") is not None)]
+    return _dumps(other) if other else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _current_metrics_text(current: bytes) -> str:
+    return _dumps([_metric_to_v1(m, "current", CURRENT) for m in orjson.loads(current)])
+
+
+@functools.lru_cache(maxsize=1024)
+def _behavior_text(behavior: bytes) -> str:
+    return behavior_to_annotation(orjson.loads(behavior))
+
+
 def to_v1(hub: Obj) -> Obj:
     spec, status = _part(hub, "spec"), _part(hub, "status")
     meta = _without_round_trip(hub.get("metadata") or {})
@@ -228,8 +248,6 @@ def to_v1(hub: Obj) -> Obj:
     if targets:
         # the first CPU metric decides, even when its target is not a utilization
         _put(v1_spec, "targetCPUUtilizationPercentage", targets[0])
-    other = [_metric_to_v1(m, "target", TARGETS) for m in metrics
-             if not (_is_cpu(m) and _part(_part(m, "resource"), "target").get("averageUtilization") is not None)]
     v1_status: Obj = {}
     for key in ("observedGeneration", "lastScaleTime"):
         _put(v1_status, key, status.get(key))
@@ -239,14 +257,15 @@ def to_v1(hub: Obj) -> Obj:
     for utilization in _cpu_utilizations(current, "current"):
         _put(v1_status, "currentCPUUtilizationPercentage", utilization)
     added: dict[str, str] = {}
+    other = _other_metrics_text(orjson.dumps(metrics)) if metrics else ""
     if other:
-        added[METRICS] = _dumps(other)
+        added[METRICS] = other
     if current:
-        added[CURRENT_METRICS] = _dumps([_metric_to_v1(m, "current", CURRENT) for m in current])
+        added[CURRENT_METRICS] = _current_metrics_text(orjson.dumps(current))
     if status.get("conditions"):
         added[CONDITIONS] = _dumps(status["conditions"])
     if isinstance(spec.get("behavior"), dict):
-        added[BEHAVIOR] = behavior_to_annotation(spec["behavior"])
+        added[BEHAVIOR] = _behavior_text(orjson.dumps(spec["behavior"]))
     if added:
         meta = {**meta, "annotations": {**(meta.get("annotations") or {}), **added}}
     return {"kind": "HorizontalPodAutoscaler", "apiVersion": "autoscaling/v1", "metadata": meta,
