@@ -35,6 +35,8 @@ def test_kubectl_reads_and_writes_v1(kubectl, tmp_path):
     assert v2["apiVersion"] == "autoscaling/v2"
     assert v2["spec"]["metrics"] == [{"type": "Resource", "resource": {
         "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 65}}}]
+    explained = kubectl("explain", "hpa.spec.targetCPUUtilizationPercentage", "--api-version=autoscaling/v1").stdout
+    assert "FIELD: targetCPUUtilizationPercentage <integer>" in explained
     kubectl("-n", ns, "delete", "horizontalpodautoscalers.v1.autoscaling", "h")
     assert kubectl("-n", ns, "get", "hpa", "h", check=False).returncode == 1
 

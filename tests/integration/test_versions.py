@@ -6,12 +6,15 @@ import asyncio
 import orjson
 
 from apiserver.api.hpaconversion import BEHAVIOR, CONDITIONS, CURRENT_METRICS, METRICS
+from apiserver.api.protobuf import decode_body, encode_object
 from tests.integration.conftest import make_namespace
 from tests.integration.etcd_tools import raw_value
+from tests.integration.test_protobuf_responses import read_frames
 
 V1 = "/apis/autoscaling/v1"
 V2 = "/apis/autoscaling/v2"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 MEMORY = {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue",
                                                                         "averageValue": "500Mi"}}}
 BEHAVIOR_SPEC = {"scaleUp": {"stabilizationWindowSeconds": 30, "selectPolicy": "Min",
@@ -244,13 +247,20 @@ async def test_discovery_and_openapi_list_both_versions(api):
 
 
 async def test_protobuf_in_v1(api, new_ns):
+    """Bodies, answers and watch frames in v1's protobuf messages, while etcd holds v2."""
     ns = await namespace(api, new_ns)
-    await api.post(f"{V2}/namespaces/{ns}/horizontalpodautoscalers", hpa_v2("pb", [cpu(33)]))
-    protobuf = "application/vnd.kubernetes.protobuf"
-    async with api.session.get(f"{api.url}{V1}/namespaces/{ns}/horizontalpodautoscalers/pb",
-                               headers={"Accept": protobuf}) as resp:
-        assert resp.headers["Content-Type"] == protobuf
-        body = await resp.read()
-    from apiserver.api.protobuf import decode_body
-    decoded = decode_body(body)
-    assert decoded["apiVersion"] == "autoscaling/v1" and decoded["spec"]["targetCPUUtilizationPercentage"] == 33
+    path = f"{V1}/namespaces/{ns}/horizontalpodautoscalers"
+    body = hpa_v1("pb", cpu=33)
+    body["metadata"]["namespace"] = ns
+    async with api.session.post(api.url + path, data=encode_object(body),
+                                headers={"Content-Type": PROTOBUF, "Accept": PROTOBUF}) as resp:
+        assert resp.status == 201 and resp.headers["Content-Type"] == PROTOBUF
+        created = decode_body(await resp.read())
+    assert created["apiVersion"] == "autoscaling/v1" and created["spec"]["targetCPUUtilizationPercentage"] == 33
+    params = {"watch": "true", "resourceVersion": "0", "allowWatchBookmarks": "false", "timeoutSeconds": "10"}
+    async with api.session.get(api.url + path, params=params,
+                               headers={"Accept": f"{PROTOBUF};stream=watch"}) as resp:
+        assert resp.headers["Content-Type"] == f"{PROTOBUF};stream=watch"
+        [(kind, obj)] = await asyncio.wait_for(read_frames(resp, 1), 10)
+    assert kind == "ADDED" and obj["apiVersion"] == "autoscaling/v1"
+    assert obj["spec"]["targetCPUUtilizationPercentage"] == 33
