@@ -158,3 +158,14 @@ def test_validation_of_the_hub():
     assert ("spec.behavior.scaleUp.policies[0].periodSeconds",
             "Invalid value: 2000: must be less than or equal to 1800") in fields
     assert validate(hub(metrics=METRIC_SPECS, behavior=BEHAVIOR_SPEC)) == []
+
+
+def test_every_resource_has_one_storage_version():
+    catalogue = Catalogue()
+    stored = [(r.group, r.plural) for r in catalogue.stored()]
+    assert len(stored) == len(set(stored))
+    for row in catalogue.rows:
+        if row.storage_version:
+            target = catalogue.lookup(row.group, row.storage_version, row.plural)
+            assert target is not None and not target.storage_version and target.kind == row.kind
+            assert row.subresources == target.subresources and row.namespaced == target.namespaced
