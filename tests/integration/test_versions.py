@@ -222,6 +222,16 @@ async def test_tables_and_deletes_in_v1(api, new_ns):
     assert table["rows"][0]["object"]["apiVersion"] == "autoscaling/v1"
     status, gone = await api.delete(f"{V1}/namespaces/{ns}/horizontalpodautoscalers/t")
     assert status == 200 and gone["status"] == "Success"
+    held = hpa_v1("f")
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    await api.post(f"{V1}/namespaces/{ns}/horizontalpodautoscalers", held)
+    status, marked = await api.delete(f"{V1}/namespaces/{ns}/horizontalpodautoscalers/f")
+    assert status == 200 and marked["apiVersion"] == "autoscaling/v1" and marked["metadata"]["deletionTimestamp"]
+    assert marked["spec"]["targetCPUUtilizationPercentage"] == 60
+    status, released = await api.request("PATCH", f"{V1}/namespaces/{ns}/horizontalpodautoscalers/f",
+                                         data=b'{"metadata":{"finalizers":null}}',
+                                         headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200 and released["apiVersion"] == "autoscaling/v1", released
     await api.post(f"{V1}/namespaces/{ns}/horizontalpodautoscalers", hpa_v1("u"))
     status, deleted = await api.delete(f"{V1}/namespaces/{ns}/horizontalpodautoscalers")
     assert status == 200, deleted
