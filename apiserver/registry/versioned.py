@@ -9,6 +9,7 @@ validates and writes it. Requests in the storage version never come here, so the
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Callable
 
 from apiserver.admission.hook import Admit
@@ -20,6 +21,29 @@ from apiserver.storage.interface import ListOptions, Obj, Predicate, WatchEvent
 
 # events that carry an object of the resource (BOOKMARK and ERROR carry other things)
 _OBJECT_EVENTS = ("ADDED", "MODIFIED", "DELETED")
+
+
+class ReadMemo:
+    """Conversions of the objects reads hand out, by the identity of the stored object. The watch cache gives
+    every reader and watcher the same (never changed) dict for one state of an object, so a list of unchanged
+    objects, or one event fanned out to many watchers, converts once. The memo holds the source object too,
+    which keeps its id from being reused while the entry lives."""
+
+    def __init__(self, convert: Callable[[Obj], Obj], size: int = 2048) -> None:
+        self.convert = convert
+        self.size = size
+        self.entries: OrderedDict[int, tuple[Obj, Obj]] = OrderedDict()
+
+    def __call__(self, obj: Obj) -> Obj:
+        hit = self.entries.get(id(obj))
+        if hit is not None:
+            self.entries.move_to_end(id(obj))
+            return hit[1]
+        out = self.convert(obj)
+        self.entries[id(obj)] = (obj, out)
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return out
 
 
 class ConvertedWatch:
@@ -47,6 +71,8 @@ class VersionedStore:
         self.info = info
         self.store = store
         self.served = Served(info, converter(store.info, info), converter(info, store.info))
+        # reads only: what writes answer is converted afresh (a dry run's answer is not a stored state)
+        self.read_out = ReadMemo(self.served.out)
 
     def out(self, obj: Obj) -> Obj:
         return self.served.out(obj)
@@ -62,8 +88,8 @@ class VersionedStore:
         """Table columns are computed from the hub, as kube prints its internal object."""
         return self.served.into(obj)
 
-    def _list_out(self, listed: Obj) -> Obj:
-        return {**listed, "apiVersion": self.info.api_version, "items": [self.out(o) for o in listed["items"]]}
+    def _list_out(self, listed: Obj, out: Callable[[Obj], Obj]) -> Obj:
+        return {**listed, "apiVersion": self.info.api_version, "items": [out(o) for o in listed["items"]]}
 
     # --- reads ----------------------------------------------------------------------------------------
 
@@ -71,15 +97,15 @@ class VersionedStore:
         return self.store.predicate(label_selector, field_selector)
 
     async def get(self, namespace: str, name: str, resource_version: str = "") -> Obj:
-        return self.out(await self.store.get(namespace, name, resource_version))
+        return self.read_out(await self.store.get(namespace, name, resource_version))
 
     async def list(self, namespace: str, options: ListOptions) -> Obj:
-        return self._list_out(await self.store.list(namespace, options))
+        return self._list_out(await self.store.list(namespace, options), self.read_out)
 
     async def watch(self, namespace: str, resource_version: str, predicate: Predicate,
                     send_initial_events: bool | None) -> WatchStart:
         start = await self.store.watch(namespace, resource_version, predicate, send_initial_events)
-        return WatchStart([self.out(o) for o in start.initial], ConvertedWatch(start.watch, self.out),
+        return WatchStart([self.read_out(o) for o in start.initial], ConvertedWatch(start.watch, self.read_out),
                           start.revision)
 
     # --- writes ---------------------------------------------------------------------------------------
@@ -125,7 +151,7 @@ class VersionedStore:
 
     async def delete_collection(self, namespace: str, options: ListOptions,
                                 delete_options: deletion.DeleteOptions) -> Obj:
-        return self._list_out(await self.store.delete_collection(namespace, options, delete_options))
+        return self._list_out(await self.store.delete_collection(namespace, options, delete_options), self.out)
 
 
 AnyStore = RegistryStore | VersionedStore

@@ -9,6 +9,7 @@ from apiserver.api.catalogue import Catalogue
 from apiserver.api.conversion import converter
 from apiserver.api.hpaconversion import BEHAVIOR, CONDITIONS, CURRENT_METRICS, METRICS, from_v1, to_v1
 from apiserver.api.hpavalidation import horizontal_pod_autoscaler as validate
+from apiserver.registry.versioned import ReadMemo
 
 REF = {"kind": "Deployment", "name": "web", "apiVersion": "apps/v1"}
 SELECTOR = {"matchLabels": {"app": "web"}}
@@ -169,3 +170,19 @@ def test_every_resource_has_one_storage_version():
             target = catalogue.lookup(row.group, row.storage_version, row.plural)
             assert target is not None and not target.storage_version and target.kind == row.kind
             assert row.subresources == target.subresources and row.namespaced == target.namespaced
+
+
+def test_read_memo_converts_each_source_object_once():
+    calls = []
+
+    def convert(obj: dict) -> dict:
+        calls.append(obj)
+        return {"converted": obj["n"]}
+
+    memo = ReadMemo(convert, size=2)
+    first, second, third = {"n": 1}, {"n": 2}, {"n": 3}
+    assert memo(first) is memo(first)
+    assert memo(dict(first)) == {"converted": 1} and len(calls) == 2  # an equal but other object converts again
+    memo(second)
+    memo(third)  # evicts the least recently used
+    assert len(memo.entries) == 2
