@@ -10,14 +10,14 @@ validates and writes it. Requests in the storage version never come here, so the
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import Callable
 
 from apiserver.admission.hook import Admit
 from apiserver.api.catalogue import ResourceInfo
 from apiserver.api.conversion import converter
 from apiserver.registry import deletion
 from apiserver.registry.store import RegistryStore, Served, WatchStart, check_identity
-from apiserver.storage.interface import ListOptions, Obj, Predicate, WatchEvent
+from apiserver.storage.interface import ListOptions, Obj, Predicate, Watch, WatchEvent
 
 # events that carry an object of the resource (BOOKMARK and ERROR carry other things)
 _OBJECT_EVENTS = ("ADDED", "MODIFIED", "DELETED")
@@ -49,7 +49,7 @@ class ReadMemo:
 class ConvertedWatch:
     """A storage watch whose events reach the client in the request's version."""
 
-    def __init__(self, watch: Any, out: Callable[[Obj], Obj]) -> None:
+    def __init__(self, watch: Watch, out: Callable[[Obj], Obj]) -> None:
         self.watch = watch
         self.out = out
 
@@ -85,7 +85,8 @@ class VersionedStore:
         return self.served.into(obj)
 
     def printable(self, obj: Obj) -> Obj:
-        """Table columns are computed from the hub, as kube prints its internal object."""
+        """Table cells are computed from the storage version's shape (the hub's, which the printers read), as
+        kube prints its internal object."""
         return self.served.into(obj)
 
     def _list_out(self, listed: Obj, out: Callable[[Obj], Obj]) -> Obj:
