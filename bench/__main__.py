@@ -1,6 +1,7 @@
 """`python -m bench`: the replica's creates/s and GETs/s against raw etcd puts/s and gets/s, GETs/s
 straight to a replica vs through the bundled load balancer vs through HAProxy (mode tcp), and the cost of
-encryption at rest per provider (bench/encryption.py), all in one run.
+encryption at rest per provider (bench/encryption.py) and of serving a version other than the storage version
+(bench/conversion.py), all in one run.
 
 Everything runs on this machine at the same time and concurrency, so the ratios mean more than the raw
 numbers on a shared, noisy host. etcd is a fresh 3-member mTLS cluster on /dev/shm; the replica talks to it
@@ -18,6 +19,7 @@ import aiohttp
 import orjson
 import uvloop
 
+from bench.conversion import bench_conversion, print_conversion
 from bench.encryption import bench_encryption, print_encryption
 from bench.measure import Result, parse_args, run_for, scratch_cluster
 from cluster.loadbalancer import LoadBalancerSpec, start_load_balancer, wait_serving
@@ -145,6 +147,7 @@ def main() -> None:
         while processes:
             stop_process(processes.pop().pid)
         encryption = bench_encryption(cluster, pki, root, args.seconds, args.concurrency)
+        conversion = bench_conversion(cluster, pki, root, args.seconds, args.concurrency)
     finally:
         for process in processes:
             stop_process(process.pid)
@@ -170,6 +173,7 @@ def main() -> None:
         theirs = next(r for r in paths if r.name == "through haproxy")
         print(f"  lb / haproxy   {ours.rate / theirs.rate:6.2f}")
     print_encryption(encryption)
+    print_conversion(conversion)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import aiohttp
 import orjson
 import uvloop
 
-from bench.measure import Result, parse_args, run_for, scratch_cluster
+from bench.measure import Result, accumulate, print_results, run_alone, run_for
 from certs.pki import PkiPaths
 from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
 from etcd.launcher import EtcdCluster
@@ -70,12 +69,6 @@ class _Target:
             assert resp.status == 200, resp.status
 
 
-def _add(total: dict[str, Result], result: Result) -> None:
-    seen = total.setdefault(result.name, Result(result.name, 0, 0.0))
-    seen.ops += result.ops
-    seen.seconds += result.seconds
-
-
 async def _measure(urls: dict[str, str], pki: PkiPaths, seconds: float, concurrency: int) -> list[Result]:
     """Every provider in turn, several rounds: drift in the machine's load then hits them all alike."""
     total: dict[str, Result] = {}
@@ -86,8 +79,8 @@ async def _measure(urls: dict[str, str], pki: PkiPaths, seconds: float, concurre
             await target.setup()
         for _ in range(ROUNDS):
             for t in targets:
-                _add(total, await run_for(f"{t.provider} create", seconds / ROUNDS, concurrency, t.create))
-                _add(total, await run_for(f"{t.provider} get", seconds / ROUNDS, concurrency, t.get))
+                accumulate(total, await run_for(f"{t.provider} create", seconds / ROUNDS, concurrency, t.create))
+                accumulate(total, await run_for(f"{t.provider} get", seconds / ROUNDS, concurrency, t.get))
     return list(total.values())
 
 
@@ -113,10 +106,8 @@ def bench_encryption(cluster: EtcdCluster, pki: PkiPaths, root: Path, seconds: f
 
 
 def print_encryption(results: list[Result]) -> None:
-    by_name = {r.name: r for r in results}
-    print("Secrets with encryption at rest (a replica per provider, in turns; GETs read from etcd and decrypted):")
-    for r in results:
-        print(f"  {r.name:<18} {r.rate:9.0f} ops/s  ({r.ops} ops)")
+    by_name = print_results("Secrets with encryption at rest (a replica per provider, in turns; GETs read from "
+                            "etcd and decrypted):", results)
     print("ratios (provider / identity, same run):")
     for provider in list(PROVIDERS)[1:]:
         create = by_name[f"{provider} create"].rate / by_name["identity create"].rate
@@ -125,17 +116,8 @@ def print_encryption(results: list[Result]) -> None:
 
 
 def main() -> None:
-    args = parse_args("python -m bench.encryption")
-    root, pki, cluster = scratch_cluster("pykube-encbench-")
-    try:
-        cluster.start()
-        results = bench_encryption(cluster, pki, root, args.seconds, args.concurrency)
-    finally:
-        cluster.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    print(f"concurrency {args.concurrency}, {args.seconds:.0f}s per measurement, ~1 KiB Secrets, 3-member etcd, mTLS")
-    print_encryption(results)
-
+    run_alone("python -m bench.encryption", "pykube-encbench-", bench_encryption, print_encryption,
+              "concurrency {concurrency}, {seconds:.0f}s per measurement, ~1 KiB Secrets, 3-member etcd, mTLS")
 
 if __name__ == "__main__":
     main()
