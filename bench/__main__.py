@@ -1,7 +1,7 @@
 """`python -m bench`: the replica's creates/s and GETs/s against raw etcd puts/s and gets/s, GETs/s
-straight to a replica vs through the bundled load balancer vs through HAProxy (mode tcp), the cost of
-encryption at rest per provider (bench/encryption.py) and of each storage media type (bench/media_type.py),
-all in one run.
+straight to a replica vs through the bundled load balancer vs through HAProxy (mode tcp), and the cost of
+encryption at rest per provider (bench/encryption.py), of serving a version other than the storage version
+(bench/conversion.py) and of each storage media type (bench/media_type.py), all in one run.
 
 Everything runs on this machine at the same time and concurrency, so the ratios mean more than the raw
 numbers on a shared, noisy host. etcd is a fresh 3-member mTLS cluster on /dev/shm; the replica talks to it
@@ -19,6 +19,7 @@ import aiohttp
 import orjson
 import uvloop
 
+from bench.conversion import bench_conversion, print_conversion
 from bench.encryption import bench_encryption, print_encryption
 from bench.media_type import bench_media_types, print_media_types
 from bench.measure import Result, parse_args, run_for, scratch_cluster
@@ -147,7 +148,8 @@ def main() -> None:
         while processes:
             stop_process(processes.pop().pid)
         encryption = bench_encryption(cluster, pki, root, args.seconds, args.concurrency)
-        codec, served = bench_media_types(cluster, pki, root, args.seconds, args.concurrency)
+        conversion = bench_conversion(cluster, pki, root, args.seconds, args.concurrency)
+        media_types = bench_media_types(cluster, pki, root, args.seconds, args.concurrency)
     finally:
         for process in processes:
             stop_process(process.pid)
@@ -173,7 +175,8 @@ def main() -> None:
         theirs = next(r for r in paths if r.name == "through haproxy")
         print(f"  lb / haproxy   {ours.rate / theirs.rate:6.2f}")
     print_encryption(encryption)
-    print_media_types(codec, served)
+    print_conversion(conversion)
+    print_media_types(media_types)
 
 
 if __name__ == "__main__":

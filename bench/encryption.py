@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 from pathlib import Path
 
 import uvloop
 
-from bench.measure import Result, compare, parse_args, print_rates, replicas, scratch_cluster
+from bench.measure import Result, compare, print_ratios, replicas, run_alone
 from certs.pki import PkiPaths
 from etcd.launcher import EtcdCluster
 
@@ -50,21 +49,13 @@ def bench_encryption(cluster: EtcdCluster, pki: PkiPaths, root: Path, seconds: f
 
 
 def print_encryption(results: list[Result]) -> None:
-    print("Secrets with encryption at rest (a replica per provider, in turns; GETs read from etcd and decrypted):")
-    print_rates(results, "identity", list(PROVIDERS)[1:])
+    print_ratios("Secrets with encryption at rest (a replica per provider, in turns; GETs read from etcd and "
+                 "decrypted):", results, "identity", list(PROVIDERS)[1:])
 
 
 def main() -> None:
-    args = parse_args("python -m bench.encryption")
-    root, pki, cluster = scratch_cluster("pykube-encbench-")
-    try:
-        cluster.start()
-        results = bench_encryption(cluster, pki, root, args.seconds, args.concurrency)
-    finally:
-        cluster.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    print(f"concurrency {args.concurrency}, {args.seconds:.0f}s per measurement, ~1 KiB Secrets, 3-member etcd, mTLS")
-    print_encryption(results)
+    run_alone("python -m bench.encryption", "pykube-encbench-", bench_encryption, print_encryption,
+              "concurrency {concurrency}, {seconds:.0f}s per measurement, ~1 KiB Secrets, 3-member etcd, mTLS")
 
 
 if __name__ == "__main__":

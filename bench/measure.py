@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import socket
 import tempfile
 import time
@@ -33,6 +34,13 @@ class Result:
         return self.ops / self.seconds if self.seconds else 0.0
 
 
+def accumulate(total: dict[str, Result], result: Result) -> None:
+    """Adds one slice of a measurement taken in turns to its running total."""
+    seen = total.setdefault(result.name, Result(result.name, 0, 0.0))
+    seen.ops += result.ops
+    seen.seconds += result.seconds
+
+
 async def run_for(name: str, seconds: float, concurrency: int, op: Callable[[int], Awaitable[None]]) -> Result:
     counter = 0
     deadline = time.monotonic() + seconds
@@ -60,6 +68,33 @@ def scratch_cluster(prefix: str) -> tuple[Path, PkiPaths, EtcdCluster]:
     root = Path(tempfile.mkdtemp(prefix=prefix, dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     pki = ensure_pki(root / "pki", socket.gethostname())
     return root, pki, EtcdCluster(EtcdClusterConfig(data_root=root / "etcd", pki=pki))
+
+
+def print_results(title: str, results: list[Result]) -> dict[str, Result]:
+    """The title and one line per measurement; returns them by name for the ratios that follow."""
+    print(title)
+    for r in results:
+        print(f"  {r.name:<18} {r.rate:9.0f} ops/s  ({r.ops} ops)")
+    return {r.name: r for r in results}
+
+
+Part = Callable[[EtcdCluster, PkiPaths, Path, float, int], list[Result]]
+
+
+def run_alone(prog: str, prefix: str, part: Part, report: Callable[[list[Result]], None],
+              heading: str = "") -> None:
+    """`python -m bench.<part>`: one benchmark part on a scratch etcd cluster of its own."""
+    args = parse_args(prog)
+    root, pki, cluster = scratch_cluster(prefix)
+    try:
+        cluster.start()
+        results = part(cluster, pki, root, args.seconds, args.concurrency)
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    if heading:
+        print(heading.format(concurrency=args.concurrency, seconds=args.seconds))
+    report(results)
 
 
 class Collection:
@@ -107,10 +142,7 @@ async def in_turns(targets: list[Collection], seconds: float, concurrency: int, 
     for _ in range(rounds):
         for target in targets:
             for op, run in (("create", target.create), ("get", target.get)):
-                result = await run_for(f"{target.name} {op}", seconds / rounds, concurrency, run)
-                seen = total.setdefault(result.name, Result(result.name, 0, 0.0))
-                seen.ops += result.ops
-                seen.seconds += result.seconds
+                accumulate(total, await run_for(f"{target.name} {op}", seconds / rounds, concurrency, run))
     return list(total.values())
 
 
@@ -142,13 +174,11 @@ async def compare(urls: dict[str, str], pki: PkiPaths, resource: str, body: Call
         return await in_turns(targets, seconds, concurrency)
 
 
-def print_rates(results: list[Result], baseline: str, names: list[str]) -> None:
-    """Each result's rate, then each name's create and get rates as ratios to the baseline's."""
-    by_name = {r.name: r for r in results}
-    for r in results:
-        print(f"  {r.name:<24} {r.rate:9.0f} ops/s  ({r.ops} ops)")
+def print_ratios(title: str, results: list[Result], baseline: str, names: list[str]) -> None:
+    """The results, then each name's create and get rates as ratios to the baseline's."""
+    by_name = print_results(title, results)
     print(f"ratios (each / {baseline}, same run):")
     for name in names:
         create = by_name[f"{name} create"].rate / by_name[f"{baseline} create"].rate
         get = by_name[f"{name} get"].rate / by_name[f"{baseline} get"].rate
-        print(f"  {name:<12} create {create:6.2f}   get {get:6.2f}")
+        print(f"  {name:<10} create {create:6.2f}   get {get:6.2f}")

@@ -1,14 +1,13 @@
-"""--storage-media-type: what each encoding costs. Bytes in etcd and codec time per object for a Pod, a
-Deployment and a ConfigMap as the server stores them, then creates/s and GETs/s of Pods through one replica
-per media type against the same etcd cluster, in turns; everything as ratios to application/json from the
-same run.
+"""--storage-media-type: what each encoding costs. Creates/s and GETs/s of Pods through one replica per
+media type against the same etcd cluster, in turns, then (with nothing else running) bytes in etcd and codec
+time per object for a Pod, a Deployment and a ConfigMap as the server stores them; everything as ratios to
+application/json from the same run.
 
 GETs carry no resourceVersion, so each one is read from etcd and decoded. `python -m bench` runs this after
 its other measurements; `python -m bench.media_type` runs it alone.
 """
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -17,7 +16,7 @@ import uvloop
 
 from apiserver.storage.codec import decode, encode
 from apiserver.storage.media_type import JSON, MEDIA_TYPES, PROTOBUF, YAML
-from bench.measure import Result, compare, parse_args, print_rates, replicas, scratch_cluster
+from bench.measure import Result, compare, print_ratios, replicas, run_alone
 from certs.pki import PkiPaths
 from etcd.launcher import EtcdCluster
 
@@ -88,15 +87,16 @@ def _pod(name: str) -> dict:
 
 
 def bench_media_types(cluster: EtcdCluster, pki: PkiPaths, root: Path, seconds: float,
-                      concurrency: int) -> tuple[list[tuple[str, str, int, float, float]], list[Result]]:
-    codec = bench_codec()
+                      concurrency: int) -> list[Result]:
     flags = {SHORT[media_type]: [f"--storage-media-type={media_type}"] for media_type in MEDIA_TYPES}
     with replicas(cluster, pki, root, flags) as urls:
-        served = uvloop.run(compare(urls, pki, "api/v1/pods", _pod, seconds, concurrency))
-    return codec, served
+        return uvloop.run(compare(urls, pki, "api/v1/pods", _pod, seconds, concurrency))
 
 
-def print_media_types(codec: list[tuple[str, str, int, float, float]], served: list[Result]) -> None:
+def print_media_types(served: list[Result]) -> None:
+    print_ratios("Pods through a replica per media type (in turns; GETs read from etcd and decoded):", served,
+                 SHORT[JSON], [SHORT[m] for m in MEDIA_TYPES if m != JSON])
+    codec = bench_codec()
     print("Storage media types, per object as stored (ratios to application/json, same run):")
     json_rows = {kind: row for kind, media_type, *row in codec if media_type == JSON}
     print(f"  {'object':<11} {'media type':<36} {'bytes':>6} {'encode µs':>10} {'decode µs':>10}"
@@ -105,21 +105,11 @@ def print_media_types(codec: list[tuple[str, str, int, float, float]], served: l
         base_size, base_enc, base_dec = json_rows[kind]
         print(f"  {kind:<11} {media_type:<36} {size:6d} {enc:10.1f} {dec:10.1f}"
               f"   {size / base_size:5.2f} {enc / base_enc:6.1f} {dec / base_dec:6.1f}")
-    print("Pods through a replica per media type (in turns; GETs read from etcd and decoded):")
-    print_rates(served, SHORT[JSON], [SHORT[m] for m in MEDIA_TYPES if m != JSON])
 
 
 def main() -> None:
-    args = parse_args("python -m bench.media_type")
-    root, pki, cluster = scratch_cluster("pykube-mtbench-")
-    try:
-        cluster.start()
-        codec, served = bench_media_types(cluster, pki, root, args.seconds, args.concurrency)
-    finally:
-        cluster.stop()
-        shutil.rmtree(root, ignore_errors=True)
-    print(f"concurrency {args.concurrency}, {args.seconds:.0f}s per measurement, 3-member etcd, mTLS")
-    print_media_types(codec, served)
+    run_alone("python -m bench.media_type", "pykube-mtbench-", bench_media_types, print_media_types,
+              "concurrency {concurrency}, {seconds:.0f}s per measurement, 3-member etcd, mTLS")
 
 
 if __name__ == "__main__":

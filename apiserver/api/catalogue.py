@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from apiserver.api import hpaconversion
+from apiserver.api.conversion import IDENTITY, Conversion
 from apiserver.registry import strategies as s
 from apiserver.registry.strategy import DEFAULT_STRATEGY, Strategy
 
@@ -37,6 +39,11 @@ class ResourceInfo:
     storage_segment: str = ""
     # create-only and never stored (reviews): answered by a handler of registry/virtual.py, no store or cache
     virtual: bool = False
+    # the version of the same group and plural this one is stored as ("": itself); rows naming another share
+    # its store and watch cache and convert through the hub
+    storage_version: str = ""
+    # this version's way to the resource's hub shape and back
+    conversion: Conversion = IDENTITY
 
     @property
     def singular(self) -> str:
@@ -45,6 +52,10 @@ class ResourceInfo:
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def stored_as(self) -> str:
+        return self.storage_version or self.version
 
     @property
     def group_version(self) -> tuple[str, str]:
@@ -71,9 +82,9 @@ class ResourceInfo:
 
 def _r(group: str, version: str, kind: str, plural: str, namespaced: bool = True, *, short: tuple[str, ...] = (),
        all_category: bool = False, strategy: Strategy = DEFAULT_STRATEGY, segment: str = "",
-       virtual: bool = False) -> ResourceInfo:
+       virtual: bool = False, stored_as: str = "", conversion: Conversion = IDENTITY) -> ResourceInfo:
     return ResourceInfo(group, version, kind, plural, namespaced, short, ("all",) if all_category else (),
-                        strategy, segment, virtual)
+                        strategy, segment, virtual, stored_as if stored_as != version else "", conversion)
 
 
 CATALOGUE: tuple[ResourceInfo, ...] = (
@@ -98,9 +109,12 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("apps", "v1", "StatefulSet", "statefulsets", short=("sts",), all_category=True, strategy=s.STATEFUL_SET),
     _r("apps", "v1", "DaemonSet", "daemonsets", short=("ds",), all_category=True, strategy=s.DAEMON_SET),
     _r("apps", "v1", "ControllerRevision", "controllerrevisions"),
-    # autoscaling/v1 needs conversion to and from v2 and is served once the conversion hub exists
+    # v2 first: the preferred version of the group; stored as v2, kube 1.32's storage version
     _r("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short=("hpa",),
        all_category=True, strategy=s.HORIZONTAL_POD_AUTOSCALER),
+    _r("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short=("hpa",),
+       all_category=True, strategy=s.HORIZONTAL_POD_AUTOSCALER_V1, stored_as="v2",
+       conversion=hpaconversion.V1),
     _r("batch", "v1", "Job", "jobs", all_category=True, strategy=s.JOB),
     _r("batch", "v1", "CronJob", "cronjobs", short=("cj",), all_category=True, strategy=s.CRON_JOB),
     _r("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", False, virtual=True),
@@ -158,3 +172,7 @@ class Catalogue:
 
     def resources(self, group: str, version: str) -> list[ResourceInfo]:
         return [r for r in self.rows if r.group == group and r.version == version]
+
+    def stored(self) -> list[ResourceInfo]:
+        """The rows that own a store: one per resource, in its storage version (virtual rows have none)."""
+        return [r for r in self.rows if not r.storage_version and not r.virtual]

@@ -5,7 +5,7 @@ columns (`printers.py`) are what users see. Columns with priority 1 appear only 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from apiserver.api.columns import CREATED_AT, NAME, Column, Obj
 from apiserver.api.printers import COLUMNS
@@ -33,8 +33,14 @@ def _partial(obj: Obj) -> Obj:
     return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata", {})}
 
 
-def row(columns: list[Column], obj: Obj, include: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"cells": [c.cell(obj) for c in columns]}
+def _as_is(obj: Obj) -> Obj:
+    return obj
+
+
+def row(columns: list[Column], obj: Obj, include: str, printable: Callable[[Obj], Obj] = _as_is) -> dict[str, Any]:
+    """One row: cells from `printable(obj)` (the shape the printers read), the object as the client asked."""
+    shown = printable(obj)
+    out: dict[str, Any] = {"cells": [c.cell(shown) for c in columns]}
     if include == "Object":
         out["object"] = obj
     elif include != "None":
@@ -43,8 +49,9 @@ def row(columns: list[Column], obj: Obj, include: str) -> dict[str, Any]:
 
 
 def to_table(group: str, plural: str, objects: list[Obj], list_meta: dict[str, Any], include: str,
-             version: str = "v1", with_definitions: bool = True) -> dict[str, Any]:
+             version: str = "v1", with_definitions: bool = True,
+             printable: Callable[[Obj], Obj] = _as_is) -> dict[str, Any]:
     columns = columns_for(group, plural)
     return {"kind": "Table", "apiVersion": f"{TABLE_GROUP}/{version}", "metadata": list_meta,
             "columnDefinitions": [c.definition() for c in columns] if with_definitions else [],
-            "rows": [row(columns, o, include) for o in objects]}
+            "rows": [row(columns, o, include, printable) for o in objects]}

@@ -24,14 +24,15 @@ NETWORKING, EVENTS, NODE = "networking.k8s.io", "events.k8s.io", "node.k8s.io"
 
 
 def r(verbs: list[str], groups: list[str], resources: list[str], names: list[str] | None = None) -> Obj:
-    rule: Obj = {"verbs": verbs, "apiGroups": groups, "resources": resources}
+    # kube's rule builder sorts every list, so the stored objects read the same as kube-apiserver's
+    rule: Obj = {"verbs": sorted(verbs), "apiGroups": sorted(groups), "resources": sorted(resources)}
     if names:
-        rule["resourceNames"] = names
+        rule["resourceNames"] = sorted(names)
     return rule
 
 
 def urls(verbs: list[str], paths: list[str]) -> Obj:
-    return {"verbs": verbs, "nonResourceURLs": paths}
+    return {"verbs": sorted(verbs), "nonResourceURLs": sorted(paths)}
 
 
 EVENTS_RULE = r(["create", "update", "patch"], [LEGACY, EVENTS], ["events"])
@@ -62,9 +63,9 @@ NODE_RULES = [
     r(["get"], [LEGACY], ["endpoints"]),
     r(["create", "get", "list", "watch"], [CERTIFICATES], ["certificatesigningrequests"]),
     r(["get", "create", "update", "patch", "delete"], [COORDINATION], ["leases"]),
-    r(["get"], [STORAGE], ["volumeattachments"]),
-    r(["get", "update", "patch"], [LEGACY], ["persistentvolumeclaims/status"]),
+    r(["get", "watch"], [STORAGE], ["volumeattachments"]),
     r(["create"], [LEGACY], ["serviceaccounts/token"]),
+    r(["get", "update", "patch"], [LEGACY], ["persistentvolumeclaims/status"]),
     r(["get", "watch", "list"], [STORAGE], ["csidrivers"]),
     r(["get", "create", "update", "patch", "delete"], [STORAGE], ["csinodes"]),
     r(["get", "list", "watch"], [NODE], ["runtimeclasses"]),
@@ -94,7 +95,7 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
         r(WRITE, [LEGACY], ["pods", "pods/attach", "pods/proxy", "pods/exec", "pods/portforward"]),
         r(["create"], [LEGACY], ["pods/eviction"]),
         r(WRITE, [LEGACY], ["replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services",
-                            "services/proxy", "persistentvolumeclaims", "configmaps", "secrets"]),
+                            "services/proxy", "persistentvolumeclaims", "configmaps", "secrets", "events"]),
         r(["create"], [LEGACY], ["serviceaccounts/token"]),
         r(WRITE, [APPS], ["statefulsets", "statefulsets/scale", "daemonsets", "deployments", "deployments/scale",
                           "deployments/rollback", "replicasets", "replicasets/scale"]),
@@ -105,6 +106,7 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
                                 "networkpolicies"]),
         r(WRITE, [POLICY], ["poddisruptionbudgets"]),
         r(WRITE, [NETWORKING], ["networkpolicies", "ingresses"]),
+        r(READ_WRITE, [COORDINATION], ["leases"]),
     ], None),
     ("system:aggregate-to-view", _aggregate_to("view"), [
         r(READ, [LEGACY], ["pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts",
@@ -135,7 +137,7 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
     ("system:kubelet-api-admin", {}, [
         r(["get", "list", "watch"], [LEGACY], ["nodes"]),
         r(["proxy"], [LEGACY], ["nodes"]),
-        r(["*"], [LEGACY], ["nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log"]),
+        r(["*"], [LEGACY], ["nodes/proxy", "nodes/metrics", "nodes/stats", "nodes/log"]),
     ], None),
     ("system:node-bootstrapper", {}, [r(["create", "get", "list", "watch"], [CERTIFICATES],
                                         ["certificatesigningrequests"])], None),
@@ -190,7 +192,9 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
     ("system:kube-scheduler", {}, [
         EVENTS_RULE,
         r(["create"], [COORDINATION], ["leases"]),
-        r(["get", "update"], [COORDINATION], ["leases"], ["kube-scheduler"]),
+        # list and watch of its lease and the lease candidates: coordinated leader election (kube 1.31)
+        r(["get", "update", "list", "watch"], [COORDINATION], ["leases"], ["kube-scheduler"]),
+        r(READ_WRITE, [COORDINATION], ["leasecandidates"]),
         r(READ, [LEGACY], ["nodes"]),
         r(["get", "list", "watch", "delete"], [LEGACY], ["pods"]),
         r(["create"], [LEGACY], ["pods/binding", "bindings"]),
@@ -210,49 +214,72 @@ _CLUSTER_ROLES: list[tuple[str, dict[str, str], list[Obj], Obj | None]] = [
 ]
 
 
-def _group(name: str) -> Obj:
+def group(name: str) -> Obj:
     return {"apiGroup": RBAC, "kind": "Group", "name": name}
 
 
-def _user(name: str) -> Obj:
+def user(name: str) -> Obj:
     return {"apiGroup": RBAC, "kind": "User", "name": name}
+
+
+def subject_account(namespace: str, name: str) -> Obj:
+    return {"kind": "ServiceAccount", "name": name, "namespace": namespace}
 
 
 # (binding and role name, subjects)
 _CLUSTER_ROLE_BINDINGS: list[tuple[str, list[Obj]]] = [
-    ("cluster-admin", [_group("system:masters")]),
-    ("system:monitoring", [_group("system:monitoring")]),
-    ("system:discovery", [_group("system:authenticated")]),
-    ("system:basic-user", [_group("system:authenticated")]),
-    ("system:public-info-viewer", [_group("system:authenticated"), _group("system:unauthenticated")]),
-    ("system:node-proxier", [_user("system:kube-proxy")]),
-    ("system:kube-controller-manager", [_user("system:kube-controller-manager")]),
-    ("system:kube-dns", [{"kind": "ServiceAccount", "name": "kube-dns", "namespace": "kube-system"}]),
-    ("system:kube-scheduler", [_user("system:kube-scheduler")]),
-    ("system:volume-scheduler", [_user("system:kube-scheduler")]),
+    ("cluster-admin", [group("system:masters")]),
+    ("system:monitoring", [group("system:monitoring")]),
+    ("system:discovery", [group("system:authenticated")]),
+    ("system:basic-user", [group("system:authenticated")]),
+    ("system:public-info-viewer", [group("system:authenticated"), group("system:unauthenticated")]),
+    ("system:node-proxier", [user("system:kube-proxy")]),
+    ("system:kube-controller-manager", [user("system:kube-controller-manager")]),
+    ("system:kube-dns", [subject_account("kube-system", "kube-dns")]),
+    ("system:kube-scheduler", [user("system:kube-scheduler")]),
+    ("system:volume-scheduler", [user("system:kube-scheduler")]),
     # kept without subjects since the Node authorizer took over (kube 1.8), so that reconciliation never
     # re-adds the group
     ("system:node", []),
-    ("system:service-account-issuer-discovery", [_group("system:serviceaccounts")]),
+    ("system:service-account-issuer-discovery", [group("system:serviceaccounts")]),
 ]
 
 
-def _metadata(name: str, labels: dict[str, str]) -> Obj:
-    return {"name": name, "labels": {**LABELS, **labels}, "annotations": {AUTOUPDATE: "true"}}
+def metadata(name: str, labels: dict[str, str] | None = None, namespace: str | None = None) -> Obj:
+    meta: Obj = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    meta.update({"labels": {**LABELS, **(labels or {})}, "annotations": {AUTOUPDATE: "true"}})
+    return meta
+
+
+def role(kind: str, name: str, rules: list[Obj], namespace: str | None = None,
+         labels: dict[str, str] | None = None) -> Obj:
+    """A ClusterRole (or, with a namespace, a Role) of the default policy."""
+    return {"apiVersion": RBAC_API, "kind": kind, "metadata": metadata(name, labels, namespace),
+            "rules": [dict(rule) for rule in rules]}
+
+
+def binding(kind: str, name: str, role_kind: str, role_name: str, subjects: list[Obj],
+            namespace: str | None = None) -> Obj:
+    """A ClusterRoleBinding (or, with a namespace, a RoleBinding) of the default policy."""
+    obj: Obj = {"apiVersion": RBAC_API, "kind": kind, "metadata": metadata(name, None, namespace),
+                "roleRef": {"apiGroup": RBAC, "kind": role_kind, "name": role_name}}
+    if subjects:   # kube's serialization omits an empty list (system:node's binding)
+        obj["subjects"] = [dict(s) for s in subjects]
+    return obj
 
 
 def cluster_roles() -> list[Obj]:
     roles = []
     for name, labels, rules, aggregation in _CLUSTER_ROLES:
-        role: Obj = {"apiVersion": RBAC_API, "kind": "ClusterRole", "metadata": _metadata(name, labels),
-                     "rules": [dict(rule) for rule in rules]}
+        obj = role("ClusterRole", name, rules, labels=labels)
         if aggregation:
-            role["aggregationRule"] = aggregation
-        roles.append(role)
+            obj["aggregationRule"] = aggregation
+        roles.append(obj)
     return roles
 
 
 def cluster_role_bindings() -> list[Obj]:
-    return [{"apiVersion": RBAC_API, "kind": "ClusterRoleBinding", "metadata": _metadata(name, {}),
-             "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": name},
-             "subjects": [dict(s) for s in subjects]} for name, subjects in _CLUSTER_ROLE_BINDINGS]
+    return [binding("ClusterRoleBinding", name, "ClusterRole", name, subjects)
+            for name, subjects in _CLUSTER_ROLE_BINDINGS]

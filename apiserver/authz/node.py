@@ -1,12 +1,16 @@
 """The Node mode: a kubelet (user `system:node:<name>` in group `system:nodes`) may reach its own Node object,
-the pods scheduled on it and what those pods reference, as kube's node authorizer decides. Everything else a
-node asks for, and every request that is not from a node, gets no opinion, so that a later mode decides.
+the pods scheduled on it and what those pods reference, as kube's node authorizer decides. Resources the
+mode does not subdivide are allowed by the `system:node` role's rules, which kube binds to no one (the mode
+grants them instead). Everything else a node asks for, and every request that is not from a node, gets no
+opinion, so that a later mode decides.
 """
 from __future__ import annotations
 
 from apiserver.api.fields import SelectorParseError, parse_field_selector
 from apiserver.authz.authorizer import Attributes, Decision
+from apiserver.authz.bootstrappolicy import NODE_RULES
 from apiserver.authz.nodegraph import NodeGraph
+from apiserver.authz.rbac_rules import allows, parse_rules
 from apiserver.registry.registry import Registry
 
 NODE_USER_PREFIX = "system:node:"
@@ -18,6 +22,7 @@ ALLOW = (Decision.ALLOW, "")
 _READ_REFERENCED = {("", "secrets"), ("", "configmaps")}
 _GET_REFERENCED = {("", "persistentvolumeclaims"), ("", "persistentvolumes"),
                    ("storage.k8s.io", "volumeattachments")}
+_NODE_RULES = parse_rules(NODE_RULES)
 
 
 def node_name(attributes: Attributes) -> str | None:
@@ -30,6 +35,12 @@ def node_name(attributes: Attributes) -> str | None:
 
 def _no(reason: str) -> tuple[Decision, str]:
     return Decision.NO_OPINION, reason
+
+
+def _node_rules(attributes: Attributes) -> tuple[Decision, str]:
+    if any(allows(rule, attributes.info) for rule in _NODE_RULES):
+        return ALLOW
+    return _no("")
 
 
 def _pinned(attributes: Attributes, field: str) -> str | None:
@@ -67,7 +78,7 @@ class NodeAuthorizer:
             return _no(f'unknown node for user "{attributes.user.name}"')
         info = attributes.info
         if not info.is_resource_request:
-            return _no("")
+            return _node_rules(attributes)
         resource = (info.api_group, info.resource)
         if resource in _READ_REFERENCED:
             return self._read_referenced(node, attributes)
@@ -87,7 +98,7 @@ class NodeAuthorizer:
             return self._node(node, attributes)
         if resource == ("", "pods"):
             return self._pod(node, attributes)
-        return _no("")
+        return _node_rules(attributes)
 
     def _related(self, node: str, attributes: Attributes) -> tuple[Decision, str]:
         info, name = attributes.info, object_name(attributes)

@@ -13,13 +13,19 @@ from apiserver.api.goformat import aggregate, quote
 from apiserver.authn.user import UserInfo
 from apiserver.authz.authorizer import Attributes, Decision
 from apiserver.authz.bootstrappolicy import cluster_role_bindings, cluster_roles
+from apiserver.authz.controllerpolicy import controller_role_bindings, controller_roles
+from apiserver.authz.namespacepolicy import namespace_role_bindings, namespace_roles
 from apiserver.authz.rbac_rules import RBAC_GROUP, Rule, allows, parse_rules, subject_keys, user_keys
 from apiserver.controllers.informer import Informer
 from apiserver.registry.registry import Registry
 from apiserver.storage.interface import Obj
 
-DEFAULT_CLUSTER_ROLES = tuple(o["metadata"]["name"] for o in cluster_roles())
-DEFAULT_CLUSTER_ROLE_BINDINGS = tuple(o["metadata"]["name"] for o in cluster_role_bindings())
+DEFAULT_CLUSTER_ROLES = tuple(o["metadata"]["name"] for o in cluster_roles() + controller_roles())
+DEFAULT_CLUSTER_ROLE_BINDINGS = tuple(o["metadata"]["name"]
+                                      for o in cluster_role_bindings() + controller_role_bindings())
+# (namespace, name)
+DEFAULT_ROLES = tuple((o["metadata"]["namespace"], o["metadata"]["name"]) for o in namespace_roles())
+DEFAULT_ROLE_BINDINGS = tuple((o["metadata"]["namespace"], o["metadata"]["name"]) for o in namespace_role_bindings())
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ class RBACAuthorizer:
                      lambda event, obj: index.on_binding("RoleBinding", event, obj)),
         ]
         self._tasks: list[asyncio.Task] = []
+        self._defaults_seen = False
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(i.run(), name=f"rbac informer {i.store.info.plural}")
@@ -138,11 +145,21 @@ class RBACAuthorizer:
             await informer.synced.wait()
 
     def missing_defaults(self) -> list[str]:
-        """The default ClusterRoles and ClusterRoleBindings not seen yet: until the leader has reconciled them,
-        a replica would refuse what the default policy grants (kube's rbac/bootstrap-roles readiness hook)."""
-        bound = {name for kind, _, name in self.index.bindings if kind == "ClusterRoleBinding"}
-        return ([f"clusterrole {name}" for name in DEFAULT_CLUSTER_ROLES if name not in self.index.cluster_roles]
-                + [f"clusterrolebinding {name}" for name in DEFAULT_CLUSTER_ROLE_BINDINGS if name not in bound])
+        """The objects of the default policy not seen yet: until the leader has reconciled them, a replica would
+        refuse what the default policy grants (kube's rbac/bootstrap-roles hook ends after all four kinds). Once
+        all were seen the answer stays empty, as a finished post-start hook stays finished: an administrator who
+        deletes a default object later does not make every replica unready."""
+        if self._defaults_seen:
+            return []
+        index = self.index
+        missing = ([f"clusterrole {name}" for name in DEFAULT_CLUSTER_ROLES if name not in index.cluster_roles]
+                   + [f"clusterrolebinding {name}" for name in DEFAULT_CLUSTER_ROLE_BINDINGS
+                      if ("ClusterRoleBinding", "", name) not in index.bindings]
+                   + [f"role {ns}/{name}" for ns, name in DEFAULT_ROLES if (ns, name) not in index.roles]
+                   + [f"rolebinding {ns}/{name}" for ns, name in DEFAULT_ROLE_BINDINGS
+                      if ("RoleBinding", ns, name) not in index.bindings])
+        self._defaults_seen = not missing
+        return missing
 
     async def authorize(self, attributes: Attributes) -> tuple[Decision, str]:
         # until the informers have the current state, a request waits rather than being wrongly refused

@@ -1,8 +1,9 @@
-"""Starts and stops the replica's background work: its identity lease, its endpoint lease, and — on the one
-replica elected leader — the jobs only one replica may run (etcd compaction, expired identity lease clean-up,
-the garbage collector, the namespace controller, the end of pods' grace periods, the repair of
-Service IP and node port allocations, the aggregation of ClusterRoles, the reconciliation of the default
-RBAC policy and the `default` ServiceAccount of every namespace)."""
+"""Starts and stops the replica's background work: its identity lease, its endpoint lease, one reconciliation
+of the default RBAC policy at start (kube's post-start hook runs on every replica, so a replica that starts
+after a default object was deleted brings it back), and — on the one replica elected leader — the jobs only
+one replica may run (etcd compaction, expired identity lease clean-up, the garbage collector, the namespace
+controller, the end of pods' grace periods, the repair of Service IP and node port allocations, the
+aggregation of ClusterRoles and the `default` ServiceAccount of every namespace)."""
 from __future__ import annotations
 
 import asyncio
@@ -68,8 +69,7 @@ class ControllerManager:
         jobs: list[Callable[[], Awaitable[None]]] = [
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
             GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run,
-            ClusterRoleAggregator(self.registry).run, PolicyReconciler(self.registry).run,
-            ServiceAccountsController(self.registry).run]
+            ClusterRoleAggregator(self.registry).run, ServiceAccountsController(self.registry).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs
@@ -78,7 +78,8 @@ class ControllerManager:
         await asyncio.gather(*(job() for job in self._leader_jobs()))
 
     def start(self) -> None:
-        runs = [self.identity_lease.run, self.elector.run] + ([self.endpoints.run] if self.endpoints else [])
+        runs = [self.identity_lease.run, self.elector.run, PolicyReconciler(self.registry).run]
+        runs += [self.endpoints.run] if self.endpoints else []
         self._tasks = [asyncio.create_task(run(), name=f"controller {run.__qualname__}") for run in runs]
 
     async def stop(self) -> None:

@@ -1,7 +1,10 @@
-"""Reconciles the default RBAC policy (authz/bootstrappolicy.py) once per election, on the leader, as kube's
-rbac/bootstrap-roles post-start hook does: a missing role or binding is created; an existing one is brought up
-to date only by adding (the rules, aggregation selectors, subjects, labels and annotations it lacks; a binding
-whose roleRef changed is recreated) unless its autoupdate annotation is "false", which leaves it alone."""
+"""Reconciles the default RBAC policy (authz/bootstrappolicy.py, controllerpolicy.py, namespacepolicy.py) once when
+each replica starts, as kube's rbac/bootstrap-roles post-start hook does (replicas racing each other lose a
+compare-and-swap or a create and try again): a missing role or binding is created;
+an existing one is brought up to date only by adding (the rules, aggregation selectors, subjects, labels and
+annotations it lacks; a binding whose roleRef changed is recreated) unless its autoupdate annotation is "false",
+which leaves it alone. ClusterRoles come first, then ClusterRoleBindings, Roles and RoleBindings; a namespace the
+namespaced objects need is created when missing, as kube's hook does."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +14,8 @@ from typing import Callable
 
 from apiserver.api.errors import StatusError
 from apiserver.authz.bootstrappolicy import AUTOUPDATE, cluster_role_bindings, cluster_roles
+from apiserver.authz.controllerpolicy import controller_role_bindings, controller_roles
+from apiserver.authz.namespacepolicy import namespace_role_bindings, namespace_roles
 from apiserver.authz.rbac_rules import missing_rules, parse_rules
 from apiserver.registry.deletion import DeleteOptions
 from apiserver.registry.registry import Registry
@@ -58,13 +63,27 @@ def reconciled_binding(existing: Obj, expected: Obj) -> Obj:
     return result
 
 
+def default_policy() -> list[Obj]:
+    """Every object of the default policy, in the order kube reconciles them."""
+    return (cluster_roles() + controller_roles() + cluster_role_bindings() + controller_role_bindings()
+            + namespace_roles() + namespace_role_bindings())
+
+
+_RECONCILERS: dict[str, tuple[str, Callable[[Obj, Obj], Obj]]] = {
+    "ClusterRole": ("clusterroles", reconciled_role), "Role": ("roles", reconciled_role),
+    "ClusterRoleBinding": ("clusterrolebindings", reconciled_binding),
+    "RoleBinding": ("rolebindings", reconciled_binding),
+}
+
+
 class PolicyReconciler:
     def __init__(self, registry: Registry) -> None:
-        group = "rbac.authorization.k8s.io"
-        roles = registry.lookup(group, "v1", "clusterroles")
-        bindings = registry.lookup(group, "v1", "clusterrolebindings")
-        assert roles is not None and bindings is not None
-        self.roles, self.bindings = roles, bindings
+        self.stores: dict[str, RegistryStore] = {}
+        for kind, (plural, _) in _RECONCILERS.items():
+            store = registry.lookup("rbac.authorization.k8s.io", "v1", plural)
+            assert store is not None
+            self.stores[kind] = store
+        self.namespaces = registry.namespaces
 
     async def run(self) -> None:
         """Until the whole policy is reconciled once (etcd away, a racing writer: try again)."""
@@ -77,29 +96,41 @@ class PolicyReconciler:
                 await asyncio.sleep(_RETRY_SECONDS)
 
     async def reconcile(self) -> None:
-        for role in cluster_roles():
-            await self._reconcile(self.roles, role, reconciled_role)
-        for binding in cluster_role_bindings():
-            await self._reconcile(self.bindings, binding, reconciled_binding)
+        ensured: set[str] = set()
+        for expected in default_policy():
+            namespace = expected["metadata"].get("namespace", "")
+            if namespace and namespace not in ensured:
+                await self._ensure_namespace(namespace)
+                ensured.add(namespace)
+            await self._reconcile(expected)
 
-    async def _reconcile(self, store: RegistryStore, expected: Obj, reconcile: Callable[[Obj, Obj], Obj]) -> None:
-        name = expected["metadata"]["name"]
+    async def _ensure_namespace(self, name: str) -> None:
         try:
-            existing = await store.get("", name)
+            await self.namespaces.create("", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        except StatusError as exc:
+            if exc.reason != "AlreadyExists":
+                raise
+
+    async def _reconcile(self, expected: Obj) -> None:
+        kind, meta = expected["kind"], expected["metadata"]
+        store, reconcile = self.stores[kind], _RECONCILERS[kind][1]
+        namespace, name = meta.get("namespace", ""), meta["name"]
+        try:
+            existing = await store.get(namespace, name)
         except StatusError as exc:
             if exc.code != 404:
                 raise
-            await store.create("", copy.deepcopy(expected))
-            log.info("created %s %s", expected["kind"], name)
+            await store.create(namespace, copy.deepcopy(expected))
+            log.info("created %s %s", kind, name)
             return
         if (existing["metadata"].get("annotations") or {}).get(AUTOUPDATE) == "false":
             return
         if "roleRef" in expected and existing.get("roleRef") != expected["roleRef"]:
             # a binding's roleRef cannot change: kube deletes and creates it again
-            await store.delete("", name, DeleteOptions())
-            await store.create("", copy.deepcopy(expected))
+            await store.delete(namespace, name, DeleteOptions())
+            await store.create(namespace, copy.deepcopy(expected))
             return
         result = reconcile(existing, expected)
         if result != existing:
-            await store.update("", name, result)
-            log.info("reconciled %s %s", expected["kind"], name)
+            await store.update(namespace, name, result)
+            log.info("reconciled %s %s", kind, name)

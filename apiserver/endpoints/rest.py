@@ -23,7 +23,8 @@ from apiserver.registry import pods
 from apiserver.registry.actions import Action, ActionRequest, ActionResult
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
-from apiserver.registry.store import OWNED_PATHS, RegistryStore
+from apiserver.registry.store import OWNED_PATHS
+from apiserver.registry.versioned import AnyStore
 from apiserver.registry.virtual import VirtualResources
 from apiserver.storage.interface import ListOptions, Obj
 
@@ -89,7 +90,7 @@ def respond(request: web.Request, obj: Any, status: int = 200, warnings: list[st
     return response
 
 
-def check_fields(request: web.Request, store: RegistryStore, obj: Obj, warnings: list[str],
+def check_fields(request: web.Request, store: AnyStore, obj: Obj, warnings: list[str],
                  duplicates: list[str] | None = None) -> None:
     """Typed-decoding checks against the kind's schema: a value of the wrong type is 400; unknown fields are
     dropped and, with `duplicates`, refused under Strict or reported in `warnings` under Warn."""
@@ -146,7 +147,7 @@ def _apply_patch(content_type: str, current: Obj, body: bytes, schema: tuple[Obj
     return merge_patch(current, patch)
 
 
-def table_events(store: RegistryStore, version: str, include: str) -> Callable[[Obj], Obj]:
+def table_events(store: AnyStore, version: str, include: str) -> Callable[[Obj], Obj]:
     """Each watched object as a one-row Table; the first carries the column definitions, as kube sends them."""
     first = True
 
@@ -154,7 +155,7 @@ def table_events(store: RegistryStore, version: str, include: str) -> Callable[[
         nonlocal first
         table = tables.to_table(store.info.group, store.info.plural, [obj],
                                 {"resourceVersion": obj["metadata"].get("resourceVersion", "")}, include, version,
-                                with_definitions=first)
+                                with_definitions=first, printable=store.printable)
         first = False
         return table
 
@@ -176,8 +177,8 @@ class RestHandler:
     def _admit(self, request: web.Request, info: RequestInfo) -> Admit | None:
         return self.admission.bind(request_user(request), info)
 
-    def _store(self, info: RequestInfo) -> RegistryStore:
-        store = self.registry.lookup(info.api_group, info.api_version, info.resource)
+    def _store(self, info: RequestInfo) -> AnyStore:
+        store = self.registry.serving(info.api_group, info.api_version, info.resource)
         if store is None:
             raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
         r = store.info
@@ -220,7 +221,7 @@ class RestHandler:
         answer = await self.virtual.create(row, request_user(request), info.namespace, obj)
         return respond(request, answer, 201)
 
-    async def _action(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+    async def _action(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         """POST to an action subresource of one object, answered by that subresource's action."""
         action = self.actions.get(info.subresource)
         if action is None:
@@ -247,7 +248,7 @@ class RestHandler:
         return ActionResult(await pods.evict(self.registry, action.namespace, action.name,
                                              dataclasses.replace(options, dry_run=dry)))
 
-    async def _get(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+    async def _get(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         rv = request.query.get("resourceVersion", "")
         if rv and not rv.isdigit():
             raise errors.bad_request(f"invalid resource version {quote(rv)}")
@@ -258,26 +259,26 @@ class RestHandler:
         if table:
             r = store.info
             return respond_table(tables.to_table(r.group, r.plural, [obj], {"resourceVersion": obj["metadata"].get(
-                "resourceVersion", "")}, table[1], table[0]), table[0])
+                "resourceVersion", "")}, table[1], table[0], printable=store.printable), table[0])
         return respond(request, obj)
 
-    def _list_options(self, store: RegistryStore, query) -> tuple[Any, ListOptions]:
+    def _list_options(self, store: AnyStore, query) -> tuple[Any, ListOptions]:
         q = parse_list_query(query, watch=False)
         return q, ListOptions(resource_version=q.resource_version, resource_version_match=q.resource_version_match,
                               limit=q.limit, continue_token=q.continue_token,
                               predicate=store.predicate(q.label_selector, q.field_selector))
 
-    async def _list(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+    async def _list(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         _, options = self._list_options(store, request.query)
         listed = await store.list(info.namespace, options)
         table = table_request(request)
         if table:
             r = store.info
             return respond_table(tables.to_table(r.group, r.plural, listed["items"], listed["metadata"], table[1],
-                                                 table[0]), table[0])
+                                                 table[0], printable=store.printable), table[0])
         return respond(request, listed)
 
-    async def _watch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+    async def _watch(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         q = parse_list_query(request.query, watch=True)
         predicate = store.predicate(q.label_selector, q.field_selector)
         table = table_request(request)
@@ -289,7 +290,7 @@ class RestHandler:
                                  table_events(store, *table) if table else None,
                                  serialization.JSON if table else content_type)
 
-    async def _create(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+    async def _create(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         obj, duplicates = decode_body(request, await read_body(request))
         warnings: list[str] = []
         check_fields(request, store, obj, warnings, duplicates)
@@ -297,7 +298,7 @@ class RestHandler:
         created = await store.create(info.namespace, obj, dry, field_manager(request), self._admit(request, info))
         return respond(request, created, 201, warnings)
 
-    async def _update(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+    async def _update(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         obj, duplicates = decode_body(request, await read_body(request))
         dry = dry_run(request.query, UPDATE_OPTIONS)
         warnings: list[str] = []
@@ -314,7 +315,7 @@ class RestHandler:
                                              self._admit(request, info))
         return respond(request, result, 201 if created else 200, warnings)
 
-    async def _patch(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+    async def _patch(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         content_type = serialization.media_type(request.headers.get("Content-Type"))
         schema = openapi.schema_for(store.info)
         accepted = (JSON_PATCH, MERGE_PATCH) + ((STRATEGIC_PATCH, APPLY_PATCH) if schema else ())
@@ -345,7 +346,7 @@ class RestHandler:
                                                   self._admit(request, info)),
                        warnings=warnings)
 
-    async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: RegistryStore,
+    async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: AnyStore,
                                  body: bytes) -> web.StreamResponse:
         manager = field_manager(request, required=True)
         config, duplicates = decode_body(request, body, serialization.YAML)
@@ -357,7 +358,7 @@ class RestHandler:
                                             self._admit(request, info))
         return respond(request, result, 201 if created else 200, warnings)
 
-    async def _delete(self, request: web.Request, info: RequestInfo, store: RegistryStore) -> web.StreamResponse:
+    async def _delete(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         body = await read_body(request)
         options = parse_delete_options(
             request.query, serialization.decode_object(request.headers.get("Content-Type"), body) if body else None)
@@ -375,7 +376,7 @@ class RestHandler:
         })
 
     async def _deletecollection(self, request: web.Request, info: RequestInfo,
-                                store: RegistryStore) -> web.StreamResponse:
+                                store: AnyStore) -> web.StreamResponse:
         body = await read_body(request)
         options = parse_delete_options(
             request.query, serialization.decode_object(request.headers.get("Content-Type"), body) if body else None)

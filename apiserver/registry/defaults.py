@@ -177,6 +177,13 @@ def horizontal_pod_autoscaler(obj: Obj) -> None:
             "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]})
 
 
+def horizontal_pod_autoscaler_v1(obj: Obj) -> None:
+    """autoscaling/v1 defaults only minReplicas; a missing CPU target becomes 80% in the conversion to the hub."""
+    spec = obj.setdefault("spec", {})
+    if isinstance(spec, dict):
+        spec.setdefault("minReplicas", 1)
+
+
 def csi_driver(obj: Obj) -> None:
     spec = obj.setdefault("spec", {})
     spec.setdefault("attachRequired", True)

@@ -8,12 +8,13 @@ from apiserver.api.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.registry.store import RegistryStore, storage_root
 from apiserver.registry.strategy import StoreContext, no_effects
-from apiserver.storage.media_type import JSON
+from apiserver.registry.versioned import AnyStore, VersionedStore
 from apiserver.storage.cacher import Cacher, WatchCache
 from apiserver.storage.encryption import EncryptionTransformers, storage_resource
 from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient
 from apiserver.storage.interface import KeyNotFound, Obj
+from apiserver.storage.media_type import JSON
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,27 @@ class Registry:
         self.stores: dict[tuple[str, str, str], RegistryStore] = {}
         self.service_network = service_network
         context = StoreContext(client, etcd_prefix, service_network)
-        for info in catalogue.rows:
-            if info.virtual:
-                continue
+        for info in catalogue.stored():
             etcd = storage_for(client, info, self.encryption, media_type)
             cache = WatchCache(client, etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
             effects = info.strategy.effects(context) if info.strategy.effects else no_effects
             store = RegistryStore(info, Cacher(etcd, cache), etcd_prefix, self.find_namespace, effects)
             self.caches.append(cache)
             self.stores[(info.group, info.version, info.plural)] = store
+        # the other served versions of a resource share its storage version's store (and watch cache)
+        self.versions: dict[tuple[str, str, str], VersionedStore] = {
+            (info.group, info.version, info.plural): VersionedStore(
+                info, self.stores[(info.group, info.storage_version, info.plural)])
+            for info in catalogue.rows if info.storage_version and not info.virtual}
         self.namespaces = self.stores[("", "v1", "namespaces")]
 
     def lookup(self, group: str, version: str, plural: str) -> RegistryStore | None:
+        """The store of a resource in its storage version (the one internal callers read and write)."""
         return self.stores.get((group, version, plural))
+
+    def serving(self, group: str, version: str, plural: str) -> AnyStore | None:
+        """What answers requests in any served version: the store itself or a converting view of it."""
+        return self.stores.get((group, version, plural)) or self.versions.get((group, version, plural))
 
     def start(self) -> None:
         for cache in self.caches:

@@ -15,6 +15,7 @@ from typing import Any, Awaitable, Callable, Iterator
 
 from apiserver.api import errors, fieldmanager, openapi
 from apiserver.api.catalogue import ResourceInfo
+from apiserver.api.conversion import Convert
 from apiserver.api.fields import parse_field_selector
 from apiserver.api.goformat import string_slice
 from apiserver.api.labels import SelectorParseError, parse_label_selector
@@ -48,6 +49,40 @@ def storage_root(etcd_prefix: str, info: ResourceInfo) -> str:
     return f"{etcd_prefix.rstrip('/')}/{info.storage_prefix}/"
 
 
+def check_identity(r: ResourceInfo, obj: Obj, namespace: str, name: str | None) -> None:
+    """The body names the URL's kind, version, namespace and name (filled in where it leaves them out)."""
+    kind, api_version = obj.get("kind"), obj.get("apiVersion")
+    if kind and kind != r.kind:
+        raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({r.kind})")
+    if api_version and api_version != r.api_version:
+        raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
+                                 f"API version ({r.api_version})")
+    obj["kind"], obj["apiVersion"] = r.kind, r.api_version
+    meta = obj.get("metadata")
+    if meta is None:
+        meta = obj["metadata"] = {}
+    if not isinstance(meta, dict):
+        raise errors.bad_request("metadata must be an object")
+    if r.namespaced:
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
+                                     "on the request")
+        meta["namespace"] = namespace
+    else:
+        meta.pop("namespace", None)
+    if name is not None and meta.get("name") != name:
+        raise errors.bad_request(f"the name of the object ({meta.get('name', '')}) does not match the name on "
+                                 f"the URL ({name})")
+
+
+@dataclass(frozen=True)
+class Served:
+    """A version of a resource other than its storage version: its row and its conversions."""
+    info: ResourceInfo
+    out: Convert  # storage version → this version
+    into: Convert  # this version → storage version
+
+
 @dataclass(frozen=True)
 class WatchStart:
     """How a client watch begins: the objects to send as ADDED first, then the live watch."""
@@ -65,6 +100,10 @@ class RegistryStore:
         self.root = storage_root(etcd_prefix, info)
         self.find_namespace = find_namespace
         self.effects = effects
+
+    def printable(self, obj: Obj) -> Obj:
+        """The object table columns are computed from: printers read the storage version's shape."""
+        return obj
 
     # --- keys and selectors -----------------------------------------------------------------------------
 
@@ -160,29 +199,7 @@ class RegistryStore:
     # --- writes ---------------------------------------------------------------------------------------
 
     def _check_identity(self, obj: Obj, namespace: str, name: str | None) -> None:
-        r = self.info
-        kind, api_version = obj.get("kind"), obj.get("apiVersion")
-        if kind and kind != r.kind:
-            raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({r.kind})")
-        if api_version and api_version != r.api_version:
-            raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
-                                     f"API version ({r.api_version})")
-        obj["kind"], obj["apiVersion"] = r.kind, r.api_version
-        meta = obj.get("metadata")
-        if meta is None:
-            meta = obj["metadata"] = {}
-        if not isinstance(meta, dict):
-            raise errors.bad_request("metadata must be an object")
-        if r.namespaced:
-            if meta.get("namespace") and meta["namespace"] != namespace:
-                raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
-                                         "on the request")
-            meta["namespace"] = namespace
-        else:
-            meta.pop("namespace", None)
-        if name is not None and meta.get("name") != name:
-            raise errors.bad_request(f"the name of the object ({meta.get('name', '')}) does not match the name on "
-                                     f"the URL ({name})")
+        check_identity(self.info, obj, namespace, name)
 
     def _validate(self, obj: Obj, old: Obj | None = None) -> None:
         r = self.info
@@ -393,14 +410,18 @@ class RegistryStore:
         return result
 
     async def apply(self, namespace: str, name: str, config: Obj, manager: str, force: bool,
-                    dry_run: bool = False, subresource: str = "", admit: Admit | None = None) -> tuple[Obj, bool]:
+                    dry_run: bool = False, subresource: str = "", admit: Admit | None = None,
+                    served: Served | None = None) -> tuple[Obj, bool]:
         """Server-side apply: creates the object when absent, merges and tracks ownership otherwise. On a
-        field-owning subresource (status) only that part is applied, to an object that must exist."""
-        self._check_identity(config, namespace, name)
-        schema = openapi.schema_for(self.info)
+        field-owning subresource (status) only that part is applied, to an object that must exist. With
+        `served`, the merge happens in the request's version, as kube applies: the live object is converted to
+        it and the result back."""
+        info = served.info if served else self.info
+        check_identity(info, config, namespace, name)
+        schema = openapi.schema_for(info)
         if schema is None:
             raise errors.StatusError(415, "UnsupportedMediaType", "server-side apply needs a schema for "
-                                     f"{self.info.kind}")
+                                     f"{info.kind}")
         owned = ("f:" + OWNED_PATHS[subresource][0],) if subresource else ()
         if subresource:
             def scope(path: tuple[str, ...]) -> bool:
@@ -413,8 +434,11 @@ class RegistryStore:
                 return True
 
         async def apply(current: Obj | None) -> Obj:
-            merged = fieldmanager.apply(current, copy.deepcopy(config), manager, force, self.info.api_version,
+            live = served.out(current) if served and current is not None else current
+            merged = fieldmanager.apply(live, copy.deepcopy(config), manager, force, info.api_version,
                                         schema, subresource, scope)
+            if served:
+                merged = served.into(merged)
             if not subresource:
                 return await self._updated(namespace, name, merged, current, "")
             assert current is not None

@@ -1,9 +1,10 @@
 """The strategies of the built-in resources: only what differs from the generic path."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from apiserver.api import errors
+from apiserver.api import errors, hpavalidation
 from apiserver.api import kindvalidation as kv
 from apiserver.registry import defaults, services
 from apiserver.registry.deletion import has_finalizers
@@ -201,7 +202,11 @@ REPLICATION_CONTROLLER = Strategy(
     tracks_generation=True, has_status=True, scalable=True, default=defaults.replication_controller,
     selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
 POD_TEMPLATE = Strategy(tracks_generation=True, default=defaults.pod_template)
-HORIZONTAL_POD_AUTOSCALER = Strategy(has_status=True, default=defaults.horizontal_pod_autoscaler)
+HORIZONTAL_POD_AUTOSCALER = Strategy(has_status=True, default=defaults.horizontal_pod_autoscaler,
+                                     validate=hpavalidation.horizontal_pod_autoscaler)
+# v1 is converted to the hub before the store sees it: only its own defaults are v1's
+HORIZONTAL_POD_AUTOSCALER_V1 = dataclasses.replace(HORIZONTAL_POD_AUTOSCALER,
+                                                   default=defaults.horizontal_pod_autoscaler_v1)
 INGRESS_CLASS = Strategy(tracks_generation=True, default=defaults.ingress_class)
 CSI_DRIVER = Strategy(default=defaults.csi_driver)
 CERTIFICATE_SIGNING_REQUEST = Strategy(

@@ -47,7 +47,7 @@ def resolve(catalogue: Catalogue, names: Sequence[str]) -> list[ResourceInfo]:
     rows = []
     for name in names:
         wanted = GroupResource.parse(name)
-        matches = [info for info in catalogue.rows if storage_resource(info.group, info.plural) == wanted]
+        matches = [info for info in catalogue.stored() if storage_resource(info.group, info.plural) == wanted]
         if not matches:
             raise ValueError(f"unknown resource {name!r}: name it as the encryption config does, e.g. "
                              "secrets or deployments.apps")

@@ -183,6 +183,22 @@ async def test_node_loses_access_when_the_pod_goes(admin, as_user):
     assert status == 403
 
 
+async def test_node_gets_the_node_role_rules_for_resources_the_mode_does_not_subdivide(admin, as_user):
+    node_a = as_user("node-a")
+    status, body = await node_a.get(f"/api/v1/namespaces/{NS}/services")
+    assert status == 200, body
+    status, body = await node_a.post(f"/api/v1/namespaces/{NS}/events",
+                                     {"metadata": {"name": "node-a.1"}, "involvedObject": {"kind": "Node",
+                                                                                          "name": "node-a"}})
+    assert status == 201, body
+    status, body = await node_a.request("DELETE", f"/api/v1/namespaces/{NS}/services/anything")
+    assert status == 403, body
+    status, body = await node_a.get("/api/v1/namespaces")
+    assert status == 403, body
+    status, body = await as_user("carol").get(f"/api/v1/namespaces/{NS}/services")
+    assert status == 403, body
+
+
 async def test_a_user_that_is_not_a_node_gets_no_node_rights(admin, as_user):
     status, body = await as_user("carol").get(f"/api/v1/namespaces/{NS}/secrets/s-a")
     assert status == 403

@@ -1,0 +1,46 @@
+"""Versions of one resource and the hub between them.
+
+A resource served in several versions has one internal (hub) shape; each served version says how its
+objects turn into the hub and back, and one of the versions is the storage version. A body travels
+request version → hub → storage version on the way in and storage version → hub → request version on the
+way out, so N versions need 2N functions instead of N² pairwise ones. A version whose shape is the hub's
+converts with the identity, which is what every single-version resource does (and never calls).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from apiserver.api.catalogue import ResourceInfo
+
+Obj = dict[str, Any]
+Convert = Callable[[Obj], Obj]
+
+
+def _same(obj: Obj) -> Obj:
+    return obj
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """How one served version's objects become the hub's shape (`to_hub`) and come back (`from_hub`).
+    Neither may change its argument: it may be an object the watch cache holds."""
+    to_hub: Convert = _same
+    from_hub: Convert = _same
+
+
+IDENTITY = Conversion()
+
+
+def converter(source: "ResourceInfo", target: "ResourceInfo") -> Convert:
+    """source's version → hub → target's version, stamped with the target's apiVersion and kind."""
+    to_hub, from_hub = source.conversion.to_hub, target.conversion.from_hub
+    api_version, kind = target.api_version, target.kind
+
+    def convert(obj: Obj) -> Obj:
+        out = dict(from_hub(to_hub(obj)))
+        out["apiVersion"], out["kind"] = api_version, kind
+        return out
+
+    return convert
