@@ -48,6 +48,7 @@ from apiserver.controllers.manager import replica_identity
 from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import EncryptionConfigError
 from apiserver.storage.encryption_reload import EncryptionConfigReloader, load_transformers
+from apiserver.storage.kmsv2.provider import KMSTimings
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
 
 log = logging.getLogger("apiserver")
@@ -109,10 +110,10 @@ class APIServer:
             self.ready_checks.append(NamedCheck("poststarthook/rbac/bootstrap-roles",
                                                 lambda: self._rbac_check(rbac)))
         self.healthz_checks = list(self.checks)
-        if self.config.encryption_provider_config_automatic_reload:
-            # kube adds this check to healthz and readyz (not livez) with reloading on; it probes KMS plugins,
-            # of which this server has none yet, so it always passes
-            kms = NamedCheck("kms-providers", self._no_kms_check)
+        if self.config.encryption_provider_config_automatic_reload or self.encryption.current.kms:
+            # kube adds this check to healthz and readyz (not livez) with reloading on or KMS v2 providers in
+            # use: the Status of every provider of the current file, failures named kms-provider-<index>
+            kms = NamedCheck("kms-providers", self.encryption.kms_health)
             self.healthz_checks.append(kms)
             self.ready_checks.append(kms)
         self._reloader: asyncio.Task | None = None
@@ -122,12 +123,14 @@ class APIServer:
         if path is None:
             return EncryptionTransformers()
         try:
-            return load_transformers(path, self.metrics.record_transformation)
+            return load_transformers(path, self.metrics.record_transformation, self._kms_timings)
         except EncryptionConfigError as exc:
             raise ConfigError(f"--encryption-provider-config: {exc}") from None
 
-    async def _no_kms_check(self) -> str | None:
-        return None
+    @property
+    def _kms_timings(self) -> KMSTimings:
+        return KMSTimings(self.config.encryption_kms_v2_status_interval,
+                          self.config.encryption_kms_v2_write_dek_max_ttl)
 
     async def _etcd_check(self) -> str | None:
         return None if await self.client.healthy() else "etcd is not reachable or has no leader"
@@ -166,6 +169,8 @@ class APIServer:
 
     async def _on_startup(self, app: web.Application) -> None:
         await self.client.connect()
+        # KMS providers prime their write state before the caches list what they must decrypt
+        await self.encryption.start()
         self.registry.start()
         await self.authorizer.start()
         path = self.config.encryption_provider_config
@@ -173,7 +178,8 @@ class APIServer:
             apiserver_id = f"apiserver-{replica_identity(self.config)}"
             reloader = EncryptionConfigReloader(
                 path, self.encryption, self.metrics.record_transformation,
-                lambda ok: self.metrics.record_encryption_reload(ok, apiserver_id), self.registry.relist_unreadable)
+                lambda ok: self.metrics.record_encryption_reload(ok, apiserver_id), self.registry.relist_unreadable,
+                kms_timings=self._kms_timings)
             self._reloader = asyncio.create_task(reloader.run(), name="encryption-config-reload")
         self._bootstrap = asyncio.create_task(self._bootstrap_then_control(), name="bootstrap")
 
@@ -198,6 +204,7 @@ class APIServer:
         if self._reloader:
             self._reloader.cancel()
         await self.registry.stop()
+        await self.encryption.stop()
         await self.client.close()
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
