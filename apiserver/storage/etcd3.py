@@ -90,7 +90,14 @@ class Etcd3Storage:
         raise UnreadableObject(kv.key.decode(errors="replace"), "the decrypted key was evicted before use", in_list)
 
     async def decode(self, kv: KeyValue, in_list: bool = False) -> Obj:
-        return _decode(kv.key, (await self.plaintext(kv, in_list))[0], kv.mod_revision)
+        try:
+            # the common case inline: one coroutine per value rather than two (lists decode thousands)
+            plain = self.transformer.from_storage(kv.value, kv.key)[0]
+        except KeyFetchNeeded:
+            plain = (await self.plaintext(kv, in_list))[0]
+        except TransformError as exc:
+            raise UnreadableObject(kv.key.decode(errors="replace"), str(exc), in_list) from None
+        return _decode(kv.key, plain, kv.mod_revision)
 
     def encrypt(self, key: str, data: bytes) -> bytes:
         try:
