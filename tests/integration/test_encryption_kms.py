@@ -13,7 +13,7 @@ from apiserver.storage.kmsv2.encrypted_object_pb2 import HKDF_SHA256_XNONCE_AES_
 from cluster.kmsplugin import KMSPluginProcess
 from tests.integration.conftest import make_namespace
 from tests.integration.encryption_tools import (
-    PLAINTEXT, assert_encrypted, etcd_key, migrate, secret_body, wait_for, write_config,
+    PLAINTEXT, aescbc, assert_encrypted, etcd_key, key_secret, migrate, secret_body, wait_for, write_config,
 )
 from tests.integration.etcd_tools import raw_value
 
@@ -164,3 +164,28 @@ async def test_key_rotation_and_migration(replica_factory, etcd_cluster, pki, tm
     status, listed = await api.get(f"/api/v1/namespaces/{ns}/secrets")
     assert status == 200 and len(listed["items"]) >= 3
     assert all(base64.b64decode(i["data"]["password"]).decode() == PLAINTEXT for i in listed["items"])
+
+
+async def test_reload_switches_to_kms(replica_factory, etcd_cluster, pki, tmp_path, client, plugin):
+    path = tmp_path / "enc.yaml"
+    aescbc_entry = aescbc("k1", key_secret())
+    write_config(path, aescbc_entry)
+    replica = replica_factory(f"--encryption-provider-config={path}", "--encryption-provider-config-automatic-reload")
+    api = client(replica)
+    ns = f"kms-{uuid.uuid4().hex[:8]}"
+    await make_namespace(api, ns)
+    assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("old")))[0] == 201
+    assert await api.get("/readyz/kms-providers") == (200, "ok")   # reload on: present, nothing to probe
+
+    write_config(path, f"{{kms: {{apiVersion: v2, name: local, endpoint: '{plugin.endpoint}'}}}}", aescbc_entry)
+    created = iter(range(100))
+
+    async def writes_with_kms() -> bool:
+        name = f"n{next(created)}"
+        assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(name)))[0] == 201
+        return raw_value(etcd_cluster, pki, etcd_key(replica, ns, name)).startswith(PREFIX)
+
+    await wait_for(writes_with_kms, timeout=15)
+    status, got = await api.get(f"/api/v1/namespaces/{ns}/secrets/old")
+    assert status == 200 and base64.b64decode(got["data"]["password"]).decode() == PLAINTEXT
+    assert await api.get("/readyz/kms-providers") == (200, "ok")

@@ -240,7 +240,13 @@ class KMSv2Provider:
         if task is None:
             task = asyncio.create_task(self._decrypt_seed(key, obj))
             self._fetches[key] = task
-            task.add_done_callback(lambda _: self._fetches.pop(key, None))
+
+            def done(finished: asyncio.Task) -> None:
+                self._fetches.pop(key, None)
+                if not finished.cancelled():
+                    finished.exception()   # retrieved here too: every waiter may have given up already
+
+            task.add_done_callback(done)
         # one caller giving up (a cancelled request) must not cancel the call the others wait on
         await asyncio.shield(task)
 
