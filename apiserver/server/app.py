@@ -123,7 +123,9 @@ class APIServer:
         if path is None:
             return EncryptionTransformers()
         try:
-            return load_transformers(path, self.metrics.record_transformation, self._kms_timings)
+            # a KMS plugin back after failing: the watch caches retry the values they could not read
+            return load_transformers(path, self.metrics.record_transformation, self._kms_timings,
+                                     lambda: self.registry.relist_unreadable())
         except EncryptionConfigError as exc:
             raise ConfigError(f"--encryption-provider-config: {exc}") from None
 

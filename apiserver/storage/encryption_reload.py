@@ -26,11 +26,11 @@ log = logging.getLogger(__name__)
 POLL_INTERVAL = 1.0
 
 
-def load_transformers(path: Path, record: TransformRecorder = no_recording,
-                      kms_timings: KMSTimings = KMSTimings()) -> EncryptionTransformers:
+def load_transformers(path: Path, record: TransformRecorder = no_recording, kms_timings: KMSTimings = KMSTimings(),
+                      on_kms_recovery: Callable[[], None] = lambda: None) -> EncryptionTransformers:
     """The transformers of the file at `path`, not started yet; raises EncryptionConfigError with kube's
     wording."""
-    return EncryptionTransformers(build(load_encryption_config(path), record, kms_timings))
+    return EncryptionTransformers(build(load_encryption_config(path), record, kms_timings, on_kms_recovery))
 
 
 @dataclass
@@ -68,7 +68,8 @@ class EncryptionConfigReloader:
         if digest in (self.transformers.content_hash, self._failed_hash):
             return
         try:
-            built = build(load_encryption_config(self.path), self.record_transformation, self.kms_timings)
+            built = build(load_encryption_config(self.path), self.record_transformation, self.kms_timings,
+                          self.on_change)
         except EncryptionConfigError as exc:
             self._failed_hash = digest
             log.error("error processing encryption config file %s: %s", self.path, exc)

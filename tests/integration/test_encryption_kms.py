@@ -189,3 +189,40 @@ async def test_reload_switches_to_kms(replica_factory, etcd_cluster, pki, tmp_pa
     status, got = await api.get(f"/api/v1/namespaces/{ns}/secrets/old")
     assert status == 200 and base64.b64decode(got["data"]["password"]).decode() == PLAINTEXT
     assert await api.get("/readyz/kms-providers") == (200, "ok")
+
+
+async def test_replica_started_before_its_plugin(replica_factory, etcd_cluster, pki, tmp_path, client, plugin):
+    config = kms_config(tmp_path / "enc.yaml", plugin, timeout="1s")
+    first = replica_factory(f"--encryption-provider-config={config}")
+    api = client(first)
+    ns = f"kms-{uuid.uuid4().hex[:8]}"
+    await make_namespace(api, ns)
+    assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("s1")))[0] == 201
+
+    plugin.stop()
+    late = replica_factory(f"--encryption-provider-config={config}", *FAST, prefix=first.prefix, wait=False)
+    api = client(late)
+
+    async def answers() -> bool:
+        try:
+            return (await api.get("/livez"))[0] == 200
+        except OSError:
+            return False
+
+    await wait_for(answers, timeout=30)
+    # no write seed and no plugin: unready, and the Secret cannot be read from etcd nor from the watch cache
+    status, text = await api.get("/readyz/kms-providers")
+    assert status == 500 and "kms-provider-0: " in text
+    for params in ({}, {"resourceVersion": "0"}):
+        status, body = await api.get(f"/api/v1/namespaces/{ns}/secrets/s1", params=params)
+        assert status == 500 and body["message"] == "Internal error occurred: got unexpected nil transformer", body
+
+    plugin.start()
+
+    async def cache_serves_it() -> bool:
+        status, _ = await api.get(f"/api/v1/namespaces/{ns}/secrets/s1", params={"resourceVersion": "0"})
+        return status == 200
+
+    # the plugin's recovery makes the watch cache list the values it could not read again
+    await wait_for(cache_serves_it, timeout=20)
+    assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("s2")))[0] == 201

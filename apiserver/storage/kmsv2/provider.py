@@ -21,6 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Callable
 
 from apiserver.api.goformat import aggregate, quote
 from apiserver.storage.kmsv2 import envelope
@@ -77,8 +78,11 @@ class WriteState:
 
 
 class KMSv2Provider:
-    def __init__(self, name: str, endpoint: str, timeout: float, timings: KMSTimings = KMSTimings()) -> None:
+    def __init__(self, name: str, endpoint: str, timeout: float, timings: KMSTimings = KMSTimings(),
+                 on_recovery: Callable[[], None] = lambda: None) -> None:
         self.name = name
+        # called when the plugin answers well again after failing: reads that failed meanwhile can succeed now
+        self.on_recovery = on_recovery
         self.prefix = f"{PREFIX}{name}:".encode()
         self.client = KMSClient(endpoint, timeout)
         self.timings = timings
@@ -141,7 +145,11 @@ class KMSv2Provider:
                                  f"{self.name}, error: {exc}")
         else:
             error = await self._check_status(status)
+        recovered = error is None and self._last is not None and self._last[1] is not None
         self._last = (time.monotonic(), error)
+        if recovered:
+            log.info("kms provider %s: plugin healthy again", self.name)
+            self.on_recovery()
         return error
 
     async def _check_status(self, status: StatusResponse) -> str | None:
