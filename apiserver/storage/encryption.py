@@ -22,7 +22,8 @@ from apiserver.storage.encryption_ciphers import AESCBCTransformer, AESGCMTransf
 from apiserver.storage.encryption_config import (
     ANY_GROUP_ANY_RESOURCE, EncryptionConfigError, EncryptionConfiguration, GroupResource, ProviderConfig,
 )
-from apiserver.storage.kmsv2.provider import KMSTimings, KMSv2Provider
+from apiserver.storage.kmsv2.provider import KMSv2Provider
+from apiserver.storage.kmsv2.settings import KMSSettings
 from apiserver.storage.transformer import (
     IDENTITY, PrefixTransformer, PrefixTransformers, TransformRecorder, Transformer, no_recording,
 )
@@ -36,8 +37,7 @@ KMS_V1_REFUSED = ("KMSv1 is deprecated and will only receive security updates go
 class BuildContext:
     """What provider builders share: the metric hook, the KMS settings, and the KMS providers made so far."""
     record: TransformRecorder = no_recording
-    kms_timings: KMSTimings = field(default_factory=KMSTimings)
-    on_kms_recovery: Callable[[], None] = lambda: None
+    kms_settings: KMSSettings = field(default_factory=KMSSettings)
     kms: list[KMSv2Provider] = field(default_factory=list)
 
 
@@ -61,7 +61,7 @@ def _kms(config: ProviderConfig, context: BuildContext) -> PrefixTransformer:
     # KMS v1 is off by default since kube 1.29 and not implemented here: refused with kube's words
     if kms.api_version == "v1":
         raise EncryptionConfigError(f"error while building transformers: {KMS_V1_REFUSED}")
-    provider = KMSv2Provider(kms.name, kms.endpoint, kms.timeout, context.kms_timings, context.on_kms_recovery)
+    provider = KMSv2Provider(kms.name, kms.endpoint, kms.timeout, context.kms_settings)
     context.kms.append(provider)
     return PrefixTransformer(provider.prefix, provider)
 
@@ -103,10 +103,10 @@ class BuiltConfig:
 
 
 def build(config: EncryptionConfiguration, record: TransformRecorder = no_recording,
-          kms_timings: KMSTimings = KMSTimings(), on_kms_recovery: Callable[[], None] = lambda: None) -> BuiltConfig:
+          kms_settings: KMSSettings = KMSSettings()) -> BuiltConfig:
     """The transformer of every resource the file names; an entry after a wildcard that covers it is an error.
     Nothing is started: KMS providers connect in `BuiltConfig.start`."""
-    context = BuildContext(record, kms_timings, on_kms_recovery)
+    context = BuildContext(record, kms_settings)
     lists: dict[GroupResource, list[PrefixTransformer]] = {}
     for entry in config.resources:
         providers = [PROVIDERS[p.type](p, context) for p in entry.providers]

@@ -18,7 +18,7 @@ from apiserver.storage.encryption import BuiltConfig, EncryptionTransformers, bu
 from apiserver.storage.encryption_config import (
     EncryptionConfigError, content_hash, load_encryption_config, read_config_file,
 )
-from apiserver.storage.kmsv2.provider import KMSTimings
+from apiserver.storage.kmsv2.settings import KMSSettings
 from apiserver.storage.transformer import TransformRecorder, no_recording
 
 log = logging.getLogger(__name__)
@@ -26,11 +26,11 @@ log = logging.getLogger(__name__)
 POLL_INTERVAL = 1.0
 
 
-def load_transformers(path: Path, record: TransformRecorder = no_recording, kms_timings: KMSTimings = KMSTimings(),
-                      on_kms_recovery: Callable[[], None] = lambda: None) -> EncryptionTransformers:
+def load_transformers(path: Path, record: TransformRecorder = no_recording,
+                      kms_settings: KMSSettings = KMSSettings()) -> EncryptionTransformers:
     """The transformers of the file at `path`, not started yet; raises EncryptionConfigError with kube's
     wording."""
-    return EncryptionTransformers(build(load_encryption_config(path), record, kms_timings, on_kms_recovery))
+    return EncryptionTransformers(build(load_encryption_config(path), record, kms_settings))
 
 
 @dataclass
@@ -43,7 +43,7 @@ class EncryptionConfigReloader:
     # called after new transformers are in place (the watch caches retry what they could not read)
     on_change: Callable[[], None]
     interval: float = POLL_INTERVAL
-    kms_timings: KMSTimings = KMSTimings()
+    kms_settings: KMSSettings = KMSSettings()
 
     def __post_init__(self) -> None:
         self._failed_hash = ""
@@ -68,8 +68,7 @@ class EncryptionConfigReloader:
         if digest in (self.transformers.content_hash, self._failed_hash):
             return
         try:
-            built = build(load_encryption_config(self.path), self.record_transformation, self.kms_timings,
-                          self.on_change)
+            built = build(load_encryption_config(self.path), self.record_transformation, self.kms_settings)
         except EncryptionConfigError as exc:
             self._failed_hash = digest
             log.error("error processing encryption config file %s: %s", self.path, exc)

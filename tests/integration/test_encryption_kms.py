@@ -13,7 +13,8 @@ from apiserver.storage.kmsv2.encrypted_object_pb2 import HKDF_SHA256_XNONCE_AES_
 from cluster.kmsplugin import KMSPluginProcess
 from tests.integration.conftest import make_namespace
 from tests.integration.encryption_tools import (
-    PLAINTEXT, aescbc, assert_encrypted, etcd_key, key_secret, migrate, secret_body, wait_for, write_config,
+    PLAINTEXT, aescbc, assert_encrypted, etcd_key, key_secret, metric_lines, migrate, secret_body, wait_for,
+    write_config,
 )
 from tests.integration.etcd_tools import raw_value
 
@@ -79,6 +80,15 @@ async def test_round_trip_and_stored_bytes(replica_factory, etcd_cluster, pki, t
     assert await api.get("/readyz/kms-providers") == (200, "ok")
     status, text = await api.get("/healthz", params={"verbose": "1"})
     assert status == 200 and "[+]kms-providers ok" in text
+    lines = await metric_lines(api, "apiserver_envelope_encryption_")
+    assert any(line.startswith("apiserver_envelope_encryption_key_id_hash_total{") and 'provider_name="local"' in line
+               and 'transformation_type="to_storage"' in line for line in lines), lines
+    assert any('method_name="/v2.KeyManagementService/Encrypt"' in line and 'grpc_status_code="OK"' in line
+               for line in lines), lines
+    assert any(line.startswith("apiserver_envelope_encryption_key_id_hash_status_last_timestamp_seconds{")
+               for line in lines), lines
+    misses = await metric_lines(other, "apiserver_storage_envelope_transformation_cache_misses_total")
+    assert misses and float(misses[0].split()[-1]) >= 1, misses
 
 
 async def test_plugin_down_then_back(replica_factory, etcd_cluster, pki, tmp_path, client, plugin):

@@ -10,7 +10,8 @@ import grpc
 import pytest
 
 from apiserver.storage.kmsv2 import service_pb2 as api
-from apiserver.storage.kmsv2.provider import KMSTimings, KMSv2Provider
+from apiserver.storage.kmsv2.provider import KMSv2Provider
+from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
 from apiserver.storage.kmsv2.service_pb2_grpc import add_KeyManagementServiceServicer_to_server
 from apiserver.storage.transformer import KeyFetchNeeded, TransformError
 from kmsplugin import keys
@@ -78,7 +79,7 @@ async def served():
     providers: list[KMSv2Provider] = []
 
     def provider(timings: KMSTimings = FAST, timeout: float = 1.0) -> KMSv2Provider:
-        providers.append(KMSv2Provider("p", plugin.endpoint, timeout, timings))
+        providers.append(KMSv2Provider("p", plugin.endpoint, timeout, KMSSettings(timings)))
         return providers[-1]
 
     plugin.provider = provider

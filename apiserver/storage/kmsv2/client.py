@@ -6,9 +6,10 @@ errors (`rpc error: code = Unavailable desc = ...`), since that is what kube put
 """
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 import grpc
@@ -56,10 +57,19 @@ def grpc_target(endpoint: str) -> str:
     return f"unix:{path}"
 
 
+# (full method name, gRPC status code as grpc-go names it, seconds): the operations latency metric
+Observer = Callable[[str, str, float], None]
+
+
+def _no_observer(method: str, code: str, seconds: float) -> None:
+    pass
+
+
 class KMSClient:
-    def __init__(self, endpoint: str, timeout: float) -> None:
+    def __init__(self, endpoint: str, timeout: float, observe: Observer = _no_observer) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
+        self.observe = observe
         self._channel: grpc.aio.Channel | None = None
         self._stub: KeyManagementServiceStub | None = None
 
@@ -82,22 +92,26 @@ class KMSClient:
             raise KMSError(f"KMS plugin client for {self.endpoint} is not connected")
         return self._stub
 
-    async def _call(self, method, request):
+    async def _call(self, name: str, request):
+        method = getattr(self._ready(), name)
+        start = time.perf_counter()
         try:
-            return await method(request, timeout=self.timeout, wait_for_ready=True)
+            reply = await method(request, timeout=self.timeout, wait_for_ready=True)
         except grpc.aio.AioRpcError as exc:
+            self.observe(f"/v2.KeyManagementService/{name}", _go_code(exc.code()), time.perf_counter() - start)
             raise _rpc_error(exc) from None
+        self.observe(f"/v2.KeyManagementService/{name}", "OK", time.perf_counter() - start)
+        return reply
 
     async def status(self) -> StatusResponse:
-        reply = await self._call(self._ready().Status, api.StatusRequest())
+        reply = await self._call("Status", api.StatusRequest())
         return StatusResponse(reply.version, reply.healthz, reply.key_id)
 
     async def encrypt(self, plaintext: bytes, uid: str | None = None) -> EncryptResponse:
-        reply = await self._call(self._ready().Encrypt,
-                                 api.EncryptRequest(plaintext=plaintext, uid=uid or str(uuid.uuid4())))
+        reply = await self._call("Encrypt", api.EncryptRequest(plaintext=plaintext, uid=uid or str(uuid.uuid4())))
         return EncryptResponse(reply.ciphertext, reply.key_id, dict(reply.annotations))
 
     async def decrypt(self, ciphertext: bytes, key_id: str, annotations: Mapping[str, bytes]) -> bytes:
-        reply = await self._call(self._ready().Decrypt, api.DecryptRequest(
+        reply = await self._call("Decrypt", api.DecryptRequest(
             ciphertext=ciphertext, uid=str(uuid.uuid4()), key_id=key_id, annotations=dict(annotations)))
         return reply.plaintext

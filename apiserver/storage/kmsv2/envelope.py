@@ -46,11 +46,12 @@ def key_id_hash(key_id: str) -> str:
     return f"sha256:{hashlib.sha256(key_id.encode()).hexdigest()}" if key_id else ""
 
 
-def key_id_error(key_id: str) -> str | None:
+def key_id_error(key_id: str) -> tuple[str, str] | None:
+    """(kube's metric code, message) of an unusable key ID."""
     if not key_id:
-        return "keyID is empty"
+        return "empty", "keyID is empty"
     if len(key_id.encode()) > KEY_ID_MAX:
-        return f"keyID is {len(key_id.encode())} bytes, which exceeds the max size of {KEY_ID_MAX}"
+        return "too_long", f"keyID is {len(key_id.encode())} bytes, which exceeds the max size of {KEY_ID_MAX}"
     return None
 
 
@@ -86,7 +87,7 @@ def validate(obj: EncryptedObject) -> None:
                              f"which exceeds the max size of {DEK_SOURCE_MAX}")
     problem = key_id_error(obj.keyID)
     if problem:
-        raise TransformError(f"failed to validate key id: {problem}")
+        raise TransformError(f"failed to validate key id: {problem[1]}")
     errors = _annotation_errors(obj.annotations)
     if errors:
         raise TransformError(f"failed to validate annotations: {aggregate(errors)}")

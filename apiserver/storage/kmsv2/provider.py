@@ -21,12 +21,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
 
 from apiserver.api.goformat import aggregate, quote
 from apiserver.storage.kmsv2 import envelope
 from apiserver.storage.kmsv2.client import KMSClient, KMSError, StatusResponse
 from apiserver.storage.kmsv2.encrypted_object_pb2 import HKDF_SHA256_XNONCE_AES_GCM_SEED, EncryptedObject
+from apiserver.storage.kmsv2.settings import KMSSettings
 from apiserver.storage.transformer import KeyFetchNeeded, TransformError
 
 log = logging.getLogger(__name__)
@@ -34,25 +34,6 @@ log = logging.getLogger(__name__)
 PREFIX = "k8s:enc:kms:v2:"
 API_VERSIONS = ("v2", "v2beta1")
 NO_STATE = "got unexpected nil transformer"
-
-
-@dataclass(frozen=True)
-class KMSTimings:
-    """kube's constants by default; tests shorten them (through the replica's flags) to see expiry happen."""
-    status_interval: float = 60.0
-    write_dek_max_ttl: float = 180.0
-
-    @property
-    def retry_interval(self) -> float:
-        return min(10.0, self.status_interval)
-
-    @property
-    def healthy_ttl(self) -> float:
-        return min(20.0, self.status_interval)
-
-    @property
-    def unhealthy_ttl(self) -> float:
-        return min(3.0, self.status_interval)
 
 
 def _rfc3339(timestamp: float | None) -> str:
@@ -78,14 +59,14 @@ class WriteState:
 
 
 class KMSv2Provider:
-    def __init__(self, name: str, endpoint: str, timeout: float, timings: KMSTimings = KMSTimings(),
-                 on_recovery: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, name: str, endpoint: str, timeout: float, settings: KMSSettings = KMSSettings()) -> None:
         self.name = name
-        # called when the plugin answers well again after failing: reads that failed meanwhile can succeed now
-        self.on_recovery = on_recovery
         self.prefix = f"{PREFIX}{name}:".encode()
-        self.client = KMSClient(endpoint, timeout)
-        self.timings = timings
+        self.settings = settings
+        self.recorder = settings.recorder
+        self.client = KMSClient(endpoint, timeout,
+                                lambda method, code, seconds: self.recorder.kms_operation(name, method, code, seconds))
+        self.timings = settings.timings
         self.seeds = envelope.SeedCache()
         self.state: WriteState | None = None
         self._version = ""
@@ -149,7 +130,7 @@ class KMSv2Provider:
         self._last = (time.monotonic(), error)
         if recovered:
             log.info("kms provider %s: plugin healthy again", self.name)
-            self.on_recovery()
+            self.settings.on_recovery()
         return error
 
     async def _check_status(self, status: StatusResponse) -> str | None:
@@ -165,8 +146,10 @@ class KMSv2Provider:
                               f"{self._version}, got {status.version}")
         problem = envelope.key_id_error(status.key_id)
         if problem:
-            errors.append(f"got invalid KMSv2 KeyID hash {quote(envelope.key_id_hash(status.key_id))}: {problem}")
+            self.recorder.invalid_status_key_id(self.name, problem[0])
+            errors.append(f"got invalid KMSv2 KeyID hash {quote(envelope.key_id_hash(status.key_id))}: {problem[1]}")
         else:
+            self.recorder.status_key_id(self.name, status.key_id)
             rotation = await self._rotate_on_key_change(status.key_id)
             if rotation:
                 errors.append(rotation)
@@ -225,8 +208,10 @@ class KMSv2Provider:
         key = envelope.cache_key(obj.encryptedDEKSourceType, obj.encryptedDEKSource, obj.keyID, obj.annotations)
         cipher = self.seeds.get(key)
         if cipher is None:
+            self.recorder.dek_cache_miss()
             raise KeyFetchNeeded(lambda: self._fetch(key, obj))
         plain = cipher.decrypt(obj.encryptedData, context)
+        self.recorder.key_id_used("from_storage", self.name, obj.keyID)
         return plain, (obj.keyID != state.key_id
                        or obj.encryptedDEKSourceType != state.header.encryptedDEKSourceType)
 
@@ -241,7 +226,9 @@ class KMSv2Provider:
         out = EncryptedObject()
         out.CopyFrom(state.header)
         out.encryptedData = state.cipher.encrypt(data, context)
-        return envelope.encode(out)
+        encoded = envelope.encode(out)
+        self.recorder.key_id_used("to_storage", self.name, state.key_id)
+        return encoded
 
     async def _fetch(self, key: bytes, obj: EncryptedObject) -> None:
         task = self._fetches.get(key)
