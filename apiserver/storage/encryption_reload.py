@@ -24,6 +24,7 @@ from apiserver.storage.transformer import TransformRecorder, no_recording
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 1.0
+MIN_HEALTH_WAIT = 10.0
 
 
 def load_transformers(path: Path, record: TransformRecorder = no_recording,
@@ -31,6 +32,19 @@ def load_transformers(path: Path, record: TransformRecorder = no_recording,
     """The transformers of the file at `path`, not started yet; raises EncryptionConfigError with kube's
     wording."""
     return EncryptionTransformers(build(load_encryption_config(path), record, kms_settings))
+
+
+async def wait_healthy(built: BuiltConfig, interval: float = 0.1) -> str | None:
+    """kube's check of a reloaded file's KMS providers: their health polled for twice the sum of their timeouts
+    (10 s at least); None once healthy, else the failure."""
+    deadline = asyncio.get_running_loop().time() + max(2 * built.kms_timeout_sum, MIN_HEALTH_WAIT)
+    while True:
+        error = await built.kms_health()
+        if error is None:
+            return None
+        if asyncio.get_running_loop().time() >= deadline:
+            return f"health check for new transformers failed, polling error context deadline exceeded: {error}"
+        await asyncio.sleep(interval)
 
 
 @dataclass
@@ -74,8 +88,15 @@ class EncryptionConfigReloader:
             log.error("error processing encryption config file %s: %s", self.path, exc)
             self.report(False)
             return
-        # KMS providers prime their write state before the swap, as kube's reload does
+        # KMS providers prime their write state and must be healthy before the swap, as in kube's reload;
+        # unhealthy ones are not marked failed: the next poll tries again (the plugin may be starting)
         await built.start()
+        unhealthy = await wait_healthy(built)
+        if unhealthy:
+            await built.stop()
+            log.error("error processing encryption config file %s: %s", self.path, unhealthy)
+            self.report(False)
+            return
         self._retire(self.transformers.set(built))
         self._failed_hash = ""
         log.info("loaded new encryption config content from %s", self.path)

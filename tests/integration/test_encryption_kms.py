@@ -187,6 +187,18 @@ async def test_reload_switches_to_kms(replica_factory, etcd_cluster, pki, tmp_pa
     assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("old")))[0] == 201
     assert await api.get("/readyz/kms-providers") == (200, "ok")   # reload on: present, nothing to probe
 
+    # a plugin that does not answer: the new file is refused after kube's 10 s health wait, aescbc stays
+    write_config(path, f"{{kms: {{apiVersion: v2, name: gone, endpoint: 'unix://{plugin.socket}.absent', "
+                       "timeout: 1s}}", aescbc_entry)
+
+    async def reload_failed() -> bool:
+        lines = await metric_lines(api, "apiserver_encryption_config_controller_automatic_reloads_total")
+        return any('status="failure"' in line and not line.endswith(" 0.0") for line in lines)
+
+    await wait_for(reload_failed, timeout=30)
+    assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("still")))[0] == 201
+    assert raw_value(etcd_cluster, pki, etcd_key(replica, ns, "still")).startswith(b"k8s:enc:aescbc:v1:k1:")
+
     write_config(path, f"{{kms: {{apiVersion: v2, name: local, endpoint: '{plugin.endpoint}'}}}}", aescbc_entry)
     created = iter(range(100))
 
@@ -195,7 +207,7 @@ async def test_reload_switches_to_kms(replica_factory, etcd_cluster, pki, tmp_pa
         assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(name)))[0] == 201
         return raw_value(etcd_cluster, pki, etcd_key(replica, ns, name)).startswith(PREFIX)
 
-    await wait_for(writes_with_kms, timeout=15)
+    await wait_for(writes_with_kms, timeout=30)
     status, got = await api.get(f"/api/v1/namespaces/{ns}/secrets/old")
     assert status == 200 and base64.b64decode(got["data"]["password"]).decode() == PLAINTEXT
     assert await api.get("/readyz/kms-providers") == (200, "ok")
