@@ -223,6 +223,8 @@ class KMSv2Provider:
         if now > state.expires:
             raise TransformError(f"encryptedDEKSource with keyID hash {quote(envelope.key_id_hash(state.key_id))} "
                                  f"expired at {_rfc3339(state.expires)} (current time is {_rfc3339(now)})")
+        # the write seed stays cached however many other seeds reads bring in (kube re-adds it on every write)
+        self.seeds.put(state.cache_key, state.cipher)
         out = EncryptedObject()
         out.CopyFrom(state.header)
         out.encryptedData = state.cipher.encrypt(data, context)
