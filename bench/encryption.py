@@ -1,6 +1,6 @@
 """The cost of encryption at rest: creates/s and GETs/s of Secrets through one replica per provider
-(identity, aescbc, aesgcm, secretbox) against the same etcd cluster, measured in turns over several rounds,
-as ratios to identity from the same run.
+(identity, aescbc, aesgcm, secretbox, kms v2 with the local plugin) against the same etcd cluster, measured
+in turns over several rounds, as ratios to identity from the same run.
 
 GETs carry no resourceVersion, so each one is read from etcd and decrypted (resourceVersion=0 would be
 served from the watch cache, which holds objects already decrypted). `python -m bench` runs this after its
@@ -19,6 +19,7 @@ import uvloop
 
 from bench.measure import Result, accumulate, print_results, run_alone, run_for
 from certs.pki import PkiPaths
+from cluster.kmsplugin import KMSPluginProcess
 from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
 from etcd.launcher import EtcdCluster
 
@@ -28,6 +29,8 @@ PROVIDERS: dict[str, str | None] = {
     "aescbc": "aescbc: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
     "aesgcm": "aesgcm: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
     "secretbox": "secretbox: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
+    # the local plugin (kmsplugin/) on a socket in the run's scratch directory
+    "kms": "kms: {apiVersion: v2, name: bench, endpoint: 'unix://%(socket)s'}",
 }
 SECRET_DATA = {"v": base64.b64encode(b"x" * 1000).decode()}   # ~1 KiB like the other benchmarks
 ROUNDS = 3
@@ -89,10 +92,13 @@ def bench_encryption(cluster: EtcdCluster, pki: PkiPaths, root: Path, seconds: f
     """A replica per provider, all started first; only the one being measured has work at any moment."""
     processes = []
     urls: dict[str, str] = {}
+    plugin = KMSPluginProcess(root / "kms.sock", root / "kms-keys.json", root / "kmsplugin.log")
     try:
+        plugin.start()
         for provider, entry in PROVIDERS.items():
             flags = [f"--etcd-prefix=/encbench-{provider}"]
             if entry:
+                entry = entry % {"socket": plugin.socket}
                 flags.append(f"--encryption-provider-config={_config(root, provider, entry)}")
             spec = ReplicaSpec(pki=pki, etcd_servers=cluster.servers_flag, port=free_port(),
                                log_file=root / f"apiserver-{provider}.log", extra_flags=flags)
@@ -103,6 +109,7 @@ def bench_encryption(cluster: EtcdCluster, pki: PkiPaths, root: Path, seconds: f
     finally:
         for process in processes:
             stop_process(process.pid)
+        plugin.stop()
 
 
 def print_encryption(results: list[Result]) -> None:

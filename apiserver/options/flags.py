@@ -133,6 +133,9 @@ class ServerConfig:
     authorization_webhook_cache_unauthorized_ttl: float = 30.0
     encryption_provider_config: Path | None = None
     encryption_provider_config_automatic_reload: bool = False
+    # not kube flags: kube's fixed KMS v2 Status poll interval and write-seed lifetime, shortened by tests
+    encryption_kms_v2_status_interval: float = 60.0
+    encryption_kms_v2_write_dek_max_ttl: float = 180.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -308,6 +311,8 @@ def _build_parser() -> _Parser:
     add("--authorization-webhook-cache-unauthorized-ttl", type=_duration, default=30.0)
     add("--encryption-provider-config", type=Path)
     add("--encryption-provider-config-automatic-reload", type=_bool, default=False, nargs="?", const=True)
+    add("--encryption-kms-v2-status-interval", type=_duration, default=60.0)
+    add("--encryption-kms-v2-write-dek-max-ttl", type=_duration, default=180.0)
     return p
 
 
@@ -513,6 +518,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
     service_cidrs = _service_cidrs(args.service_cluster_ip_range)
     if args.encryption_provider_config_automatic_reload and args.encryption_provider_config is None:
         raise ConfigError("--encryption-provider-config-automatic-reload must be set with --encryption-provider-config")
+    if not 0 < args.encryption_kms_v2_status_interval < args.encryption_kms_v2_write_dek_max_ttl:
+        raise ConfigError("KMS v2 needs 0 < --encryption-kms-v2-status-interval < --encryption-kms-v2-write-dek-max-ttl")
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
@@ -558,6 +565,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         authorization_webhook_cache_unauthorized_ttl=args.authorization_webhook_cache_unauthorized_ttl,
         encryption_provider_config=args.encryption_provider_config,
         encryption_provider_config_automatic_reload=args.encryption_provider_config_automatic_reload,
+        encryption_kms_v2_status_interval=args.encryption_kms_v2_status_interval,
+        encryption_kms_v2_write_dek_max_ttl=args.encryption_kms_v2_write_dek_max_ttl,
     )
 
 
