@@ -1,6 +1,6 @@
 """The cost of encryption at rest: creates/s and GETs/s of Secrets through one replica per provider
-(identity, aescbc, aesgcm, secretbox) against the same etcd cluster, measured in turns over several rounds,
-as ratios to identity from the same run.
+(identity, aescbc, aesgcm, secretbox, kms v2 with the local plugin) against the same etcd cluster, measured
+in turns over several rounds, as ratios to identity from the same run.
 
 GETs carry no resourceVersion, so each one is read from etcd and decrypted (resourceVersion=0 would be
 served from the watch cache, which holds objects already decrypted). `python -m bench` runs this after its
@@ -16,6 +16,7 @@ import uvloop
 
 from bench.measure import Result, compare, print_ratios, replicas, run_alone
 from certs.pki import PkiPaths
+from cluster.kmsplugin import KMSPluginProcess
 from etcd.launcher import EtcdCluster
 
 # provider → its entry in the configuration (None: no configuration at all, Secrets stored in plaintext)
@@ -24,6 +25,8 @@ PROVIDERS: dict[str, str | None] = {
     "aescbc": "aescbc: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
     "aesgcm": "aesgcm: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
     "secretbox": "secretbox: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
+    # the local plugin (kmsplugin/) on a socket in the run's scratch directory
+    "kms": "kms: {apiVersion: v2, name: bench, endpoint: 'unix://%(socket)s'}",
 }
 SECRET_DATA = {"v": base64.b64encode(b"x" * 1000).decode()}   # ~1 KiB like the other benchmarks
 
@@ -42,10 +45,16 @@ def _secret(name: str) -> dict:
 def bench_encryption(cluster: EtcdCluster, pki: PkiPaths, root: Path, seconds: float,
                      concurrency: int) -> list[Result]:
     """A replica per provider, all started first; only the one being measured has work at any moment."""
-    flags = {provider: [f"--encryption-provider-config={_config(root, provider, entry)}"] if entry else []
-             for provider, entry in PROVIDERS.items()}
-    with replicas(cluster, pki, root, flags) as urls:
-        return uvloop.run(compare(urls, pki, "api/v1/secrets", _secret, seconds, concurrency))
+    plugin = KMSPluginProcess(root / "kms.sock", root / "kms-keys.json", root / "kmsplugin.log")
+    plugin.start()
+    try:
+        flags = {provider: [f"--encryption-provider-config="
+                            f"{_config(root, provider, entry % {'socket': plugin.socket})}"] if entry else []
+                 for provider, entry in PROVIDERS.items()}
+        with replicas(cluster, pki, root, flags) as urls:
+            return uvloop.run(compare(urls, pki, "api/v1/secrets", _secret, seconds, concurrency))
+    finally:
+        plugin.stop()
 
 
 def print_encryption(results: list[Result]) -> None:

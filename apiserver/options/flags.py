@@ -136,6 +136,9 @@ class ServerConfig:
     encryption_provider_config_automatic_reload: bool = False
     # how objects are written to etcd (reads take every encoding); see the README for why JSON is the default
     storage_media_type: str = JSON
+    # not kube flags: kube's fixed KMS v2 Status poll interval and write-seed lifetime, shortened by tests
+    encryption_kms_v2_status_interval: float = 60.0
+    encryption_kms_v2_write_dek_max_ttl: float = 180.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -312,6 +315,8 @@ def _build_parser() -> _Parser:
     add("--encryption-provider-config", type=Path)
     add("--encryption-provider-config-automatic-reload", type=_bool, default=False, nargs="?", const=True)
     add("--storage-media-type", default="")
+    add("--encryption-kms-v2-status-interval", type=_duration, default=60.0)
+    add("--encryption-kms-v2-write-dek-max-ttl", type=_duration, default=180.0)
     return p
 
 
@@ -521,6 +526,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
     if media_type not in MEDIA_TYPES:
         raise ConfigError(f"--storage-media-type {quote(args.storage_media_type)} invalid, allowed values: "
                           f"{', '.join(MEDIA_TYPES)}")
+    if not 0 < args.encryption_kms_v2_status_interval < args.encryption_kms_v2_write_dek_max_ttl:
+        raise ConfigError("KMS v2 needs 0 < --encryption-kms-v2-status-interval < --encryption-kms-v2-write-dek-max-ttl")
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
@@ -567,6 +574,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         encryption_provider_config=args.encryption_provider_config,
         encryption_provider_config_automatic_reload=args.encryption_provider_config_automatic_reload,
         storage_media_type=media_type,
+        encryption_kms_v2_status_interval=args.encryption_kms_v2_status_interval,
+        encryption_kms_v2_write_dek_max_ttl=args.encryption_kms_v2_write_dek_max_ttl,
     )
 
 

@@ -74,7 +74,8 @@ class Registry:
         await asyncio.gather(*(cache.stop() for cache in self.caches))
 
     def relist_unreadable(self) -> None:
-        """After the encryption configuration changed: caches holding values they could not read list again."""
+        """After the encryption configuration changed or a KMS plugin recovered: caches holding values they
+        could not read list again."""
         for cache in self.caches:
             if cache.unreadable:
                 cache.relist()

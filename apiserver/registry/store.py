@@ -29,7 +29,7 @@ from apiserver.storage.cacher import Cacher
 from apiserver.storage.etcd3 import InvalidListRequest
 from apiserver.storage.interface import (
     CorruptObject, Expired, KeyExists, KeyNotFound, ListOptions, Obj, Preconditions, Predicate,
-    ResourceVersionConflict, TooLargeResourceVersion, UpdateFunc, Watch,
+    ResourceVersionConflict, TooLargeResourceVersion, UnwritableObject, UpdateFunc, Watch,
 )
 
 # kube-apiserver's alphabet for generateName suffixes: no vowels, no look-alike characters
@@ -155,7 +155,7 @@ class RegistryStore:
                                      retry_after_seconds=1) from None
         except InvalidListRequest as exc:
             raise errors.bad_request(str(exc)) from None
-        except CorruptObject as exc:
+        except (CorruptObject, UnwritableObject) as exc:
             raise errors.internal_error(str(exc)) from None
 
     # --- reads ----------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from apiserver.controllers.manager import replica_identity
 from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import EncryptionConfigError
 from apiserver.storage.encryption_reload import EncryptionConfigReloader, load_transformers
+from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
 
 log = logging.getLogger("apiserver")
@@ -75,6 +76,7 @@ class APIServer:
         self.client = EtcdClient(etcd_client_config(self.config))
         sizes = CacheSizes(self.config.default_watch_cache_size, self.config.watch_cache_sizes)
         network = ServiceNetwork(self.config.service_cluster_ip_ranges, self.config.service_node_port_range)
+        self.metrics.apiserver_id = f"apiserver-{replica_identity(self.config)}"
         self.encryption = self._load_encryption()
         self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes, network,
                                  self.encryption, self.config.storage_media_type)
@@ -109,10 +111,10 @@ class APIServer:
             self.ready_checks.append(NamedCheck("poststarthook/rbac/bootstrap-roles",
                                                 lambda: self._rbac_check(rbac)))
         self.healthz_checks = list(self.checks)
-        if self.config.encryption_provider_config_automatic_reload:
-            # kube adds this check to healthz and readyz (not livez) with reloading on; it probes KMS plugins,
-            # of which this server has none yet, so it always passes
-            kms = NamedCheck("kms-providers", self._no_kms_check)
+        if self.config.encryption_provider_config_automatic_reload or self.encryption.current.kms:
+            # kube adds this check to healthz and readyz (not livez) with reloading on or KMS v2 providers in
+            # use: the Status of every provider of the current file, failures named kms-provider-<index>
+            kms = NamedCheck("kms-providers", self.encryption.kms_health)
             self.healthz_checks.append(kms)
             self.ready_checks.append(kms)
         self._reloader: asyncio.Task | None = None
@@ -122,12 +124,16 @@ class APIServer:
         if path is None:
             return EncryptionTransformers()
         try:
-            return load_transformers(path, self.metrics.record_transformation)
+            return load_transformers(path, self.metrics.record_transformation, self._kms_settings)
         except EncryptionConfigError as exc:
             raise ConfigError(f"--encryption-provider-config: {exc}") from None
 
-    async def _no_kms_check(self) -> str | None:
-        return None
+    @property
+    def _kms_settings(self) -> KMSSettings:
+        timings = KMSTimings(self.config.encryption_kms_v2_status_interval,
+                             self.config.encryption_kms_v2_write_dek_max_ttl)
+        # a KMS plugin back after failing: the watch caches retry the values they could not read
+        return KMSSettings(timings, self.metrics, lambda: self.registry.relist_unreadable())
 
     async def _etcd_check(self) -> str | None:
         return None if await self.client.healthy() else "etcd is not reachable or has no leader"
@@ -166,14 +172,17 @@ class APIServer:
 
     async def _on_startup(self, app: web.Application) -> None:
         await self.client.connect()
+        # KMS providers prime their write state before the caches list what they must decrypt
+        await self.encryption.start()
         self.registry.start()
         await self.authorizer.start()
         path = self.config.encryption_provider_config
         if path is not None and self.config.encryption_provider_config_automatic_reload:
-            apiserver_id = f"apiserver-{replica_identity(self.config)}"
+            apiserver_id = self.metrics.apiserver_id
             reloader = EncryptionConfigReloader(
                 path, self.encryption, self.metrics.record_transformation,
-                lambda ok: self.metrics.record_encryption_reload(ok, apiserver_id), self.registry.relist_unreadable)
+                lambda ok: self.metrics.record_encryption_reload(ok, apiserver_id), self.registry.relist_unreadable,
+                kms_settings=self._kms_settings)
             self._reloader = asyncio.create_task(reloader.run(), name="encryption-config-reload")
         self._bootstrap = asyncio.create_task(self._bootstrap_then_control(), name="bootstrap")
 
@@ -198,6 +207,7 @@ class APIServer:
         if self._reloader:
             self._reloader.cancel()
         await self.registry.stop()
+        await self.encryption.stop()
         await self.client.close()
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:

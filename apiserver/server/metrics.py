@@ -1,6 +1,7 @@
 """Prometheus metrics under kube-apiserver's names, in a registry per server."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -11,9 +12,17 @@ _LABELS = ("verb", "group", "version", "resource", "subresource", "scope", "comp
 _TRANSFORM_BUCKETS = tuple(5e-6 * 2 ** i for i in range(25))
 
 
+@functools.lru_cache(maxsize=256)
+def _id_hash(value: str) -> str:
+    """kube's `sha256:<hex>` label for key IDs and replica identities (hashed once: every KMS read labels one)."""
+    return f"sha256:{hashlib.sha256(value.encode()).hexdigest()}" if value else ""
+
+
 @dataclass
 class Metrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    # labels kube's KMS metrics with the replica's identity (apiserver-<id>)
+    apiserver_id: str = ""
 
     def __post_init__(self) -> None:
         self.requests = Counter("apiserver_request_total", "Counter of apiserver requests broken out for each verb, "
@@ -39,6 +48,29 @@ class Metrics:
                                             "seconds", "Timestamp of the last successful or failed automatic reload "
                                             "of encryption configuration split by apiserver identity.",
                                             ("status", "apiserver_id_hash"), registry=self.registry)
+        self._kms_metrics()
+
+    def _kms_metrics(self) -> None:
+        envelope = "apiserver_envelope_encryption_"
+        used = ("transformation_type", "provider_name", "key_id_hash", "apiserver_id_hash")
+        self.kms_latency = Histogram(envelope + "kms_operations_latency_seconds",
+                                     "KMS operation duration with gRPC error code status total.",
+                                     ("provider_name", "method_name", "grpc_status_code"), registry=self.registry,
+                                     buckets=tuple(0.0001 * 2 ** i for i in range(20)))
+        self.key_id_total = Counter(envelope + "key_id_hash_total", "Number of times a keyID is used split by "
+                                    "transformation type, provider, and apiserver identity.", used,
+                                    registry=self.registry)
+        self.key_id_time = Gauge(envelope + "key_id_hash_last_timestamp_seconds", "The last time in seconds when a "
+                                 "keyID was used.", used, registry=self.registry)
+        self.status_key_id_time = Gauge(envelope + "key_id_hash_status_last_timestamp_seconds", "The last time in "
+                                        "seconds when a keyID was returned by the Status RPC call.",
+                                        ("provider_name", "key_id_hash", "apiserver_id_hash"), registry=self.registry)
+        self.invalid_key_ids = Counter(envelope + "invalid_key_id_from_status_total", "Number of times an invalid "
+                                       "keyID is returned by the Status RPC call split by error.",
+                                       ("provider_name", "error"), registry=self.registry)
+        self.dek_cache_misses = Counter("apiserver_storage_envelope_transformation_cache_misses_total",
+                                        "Total number of cache misses while accessing key decryption key(KEK).",
+                                        registry=self.registry)
 
     def record_transformation(self, kind: str, prefix: str, seconds: float, error: BaseException | None) -> None:
         # kube labels errors that did not come from a gRPC KMS call "unknown-non-grpc"
@@ -48,6 +80,25 @@ class Metrics:
 
     def record_encryption_reload(self, success: bool, apiserver_id: str) -> None:
         status = "success" if success else "failure"
-        id_hash = f"sha256:{hashlib.sha256(apiserver_id.encode()).hexdigest()}" if apiserver_id else ""
+        id_hash = _id_hash(apiserver_id)
         self.encryption_reloads.labels(status, id_hash).inc()
         self.encryption_reload_time.labels(status, id_hash).set_to_current_time()
+
+    # --- KMS v2 (the KMSRecorder of apiserver/storage/kmsv2/settings.py) ---
+
+    def kms_operation(self, provider: str, method: str, code: str, seconds: float) -> None:
+        self.kms_latency.labels(provider, method, code).observe(seconds)
+
+    def key_id_used(self, transformation: str, provider: str, key_id: str) -> None:
+        labels = (transformation, provider, _id_hash(key_id), _id_hash(self.apiserver_id))
+        self.key_id_total.labels(*labels).inc()
+        self.key_id_time.labels(*labels).set_to_current_time()
+
+    def status_key_id(self, provider: str, key_id: str) -> None:
+        self.status_key_id_time.labels(provider, _id_hash(key_id), _id_hash(self.apiserver_id)).set_to_current_time()
+
+    def invalid_status_key_id(self, provider: str, error: str) -> None:
+        self.invalid_key_ids.labels(provider, error).inc()
+
+    def dek_cache_miss(self) -> None:
+        self.dek_cache_misses.inc()

@@ -161,7 +161,7 @@ class WatchCache:
             result = await self.client.range(key, end, revision=revision, limit=1000)
             revision = revision or result.revision
             for kv in result.kvs:
-                obj = self._decode(kv)
+                obj = await self._decode(kv)
                 if obj is not None:
                     k = kv.key.decode()
                     state.setdefault(self._namespace_of(k), {})[k] = obj
@@ -180,18 +180,18 @@ class WatchCache:
         try:
             async for response in stream:
                 for ev in response.events:
-                    self._apply(ev.type, ev.kv, ev.prev_kv)
+                    await self._apply(ev.type, ev.kv, ev.prev_kv)
                 if response.progress_notify and response.revision > self.revision:
                     self.revision = response.revision
                 self.last_sync = time.monotonic()
         finally:
             await stream.aclose()
 
-    def _decode(self, kv) -> Obj | None:
+    async def _decode(self, kv) -> Obj | None:
         key = kv.key.decode()
         self.unreadable.pop(key, None)
         try:
-            return self.storage.decode(kv)
+            return await self.storage.decode(kv)
         except UnreadableObject as exc:
             # one value under a missing key must not take the whole resource down: flag it, reads of it fail
             log.error("watch cache %s: %s: %s", self.prefix, exc.key, exc)
@@ -204,7 +204,7 @@ class WatchCache:
         rest = key[len(self.prefix):]
         return rest.split("/", 1)[0] if "/" in rest else ""
 
-    def _apply(self, kind: str, kv, prev_kv) -> None:
+    async def _apply(self, kind: str, kv, prev_kv) -> None:
         key = kv.key.decode()
         ns = self._namespace_of(key)
         bucket = self.state.setdefault(ns, {})
@@ -219,7 +219,7 @@ class WatchCache:
             obj = {**prev, "metadata": {**prev["metadata"], "resourceVersion": str(revision)}}
             event = CacheEvent(key, "DELETED", obj, prev, revision)
         else:
-            obj = self._decode(kv)
+            obj = await self._decode(kv)
             if obj is None:
                 bucket.pop(key, None)
                 self.revision = revision

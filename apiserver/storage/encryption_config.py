@@ -12,9 +12,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from apiserver.api.duration import format_go_duration, parse_go_duration
 from apiserver.api.goformat import aggregate, quote
 
 ACCEPTED_KINDS = {("apiserver.config.k8s.io/v1", "EncryptionConfiguration"), ("v1", "EncryptionConfig")}
@@ -22,6 +24,7 @@ PROVIDER_TYPES = ("kms", "aesgcm", "aescbc", "secretbox", "identity")
 KEY_SIZES = {"aesgcm": (16, 24, 32), "aescbc": (16, 24, 32), "secretbox": (32,)}
 # resources whose values live in etcd outside any REST API: kube refuses to encrypt them
 NON_REST_RESOURCES = ("apiserveripinfo", "serviceipallocations", "servicenodeportallocations")
+KMS_FIELDS = ("apiVersion", "name", "cachesize", "endpoint", "timeout")
 
 
 class EncryptionConfigError(ValueError):
@@ -55,10 +58,19 @@ class Key:
 
 
 @dataclass(frozen=True)
+class KMSConfig:
+    name: str
+    endpoint: str
+    api_version: str
+    timeout: float   # seconds
+
+
+@dataclass(frozen=True)
 class ProviderConfig:
     """One element of `providers`: its type and, for the key-based ciphers, the keys in order."""
     type: str
     keys: tuple[Key, ...] = ()
+    kms: KMSConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,7 @@ class _Decoder:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.kms_names: set[str] = set()
 
     def _unknown(self, obj: dict, allowed: tuple[str, ...], path: str) -> None:
         for name in obj:
@@ -198,13 +211,53 @@ class _Decoder:
                 self._unknown(body, (), f"{path}.identity.")
             return ProviderConfig("identity")
         if kind == "kms":
-            # the provider interface takes KMS v2 next; until then say so rather than start without it
-            self.errors.append(f"{path}.kms: Unsupported value: this server does not implement KMS providers yet; "
-                               "use aescbc, aesgcm or secretbox")
-            return None
+            return self.kms(body if isinstance(body, dict) else {}, f"{path}.kms")
         self._unknown(body if isinstance(body, dict) else {}, ("keys",), f"{path}.{kind}.")
         return ProviderConfig(kind, self.keys(body.get("keys") if isinstance(body, dict) else None,
                                               f"{path}.{kind}.keys", KEY_SIZES[kind]))
+
+    def kms(self, body: dict, path: str) -> ProviderConfig:
+        """kube's defaulting (apiVersion v1, timeout 3s, cachesize 1000 for v1 only) and validation."""
+        self._unknown(body, KMS_FIELDS, f"{path}.")
+        name, endpoint = str(body.get("name") or ""), str(body.get("endpoint") or "")
+        version = str(body.get("apiVersion") or "v1")
+        cache_size = body.get("cachesize", 1000 if version == "v1" else None)
+        timeout = self._timeout(body.get("timeout", "3s"), f"{path}.timeout")
+        if not name:
+            self.errors.append(f"{path}.name: Required value: name is a mandatory field for a provider")
+        if version != "v1" and ":" in name:
+            self.errors.append(f"{path}.name: Invalid value: {quote(name)}: invalid KMS provider name {name}, must "
+                               "not contain ':'")
+        if name in self.kms_names:
+            self.errors.append(f"{path}.name: Invalid value: {quote(name)}: duplicate KMS provider name {name}, names "
+                               "must be unique")
+        self.kms_names.add(name)
+        if timeout is not None and timeout <= 0:
+            self.errors.append(f"{path}.timeout: Invalid value: {format_go_duration(timeout)}: timeout should be a "
+                               "positive value")
+        scheme = urlsplit(endpoint).scheme
+        if not endpoint:
+            self.errors.append(f'{path}.endpoint: Invalid value: "": endpoint is a mandatory field for a kms')
+        elif scheme != "unix":
+            self.errors.append(f"{path}.endpoint: Invalid value: {quote(endpoint)}: unsupported scheme "
+                               f"{quote(scheme)} for KMS provider, only unix is supported")
+        if version != "v1" and cache_size is not None:
+            self.errors.append(f"{path}.cachesize: Invalid value: {cache_size}: cachesize is not supported in v2")
+        if version == "v1" and cache_size == 0:
+            self.errors.append(f"{path}.cachesize: Invalid value: 0: cachesize should be a positive value, or "
+                               "negative to disable")
+        if version not in ("v1", "v2"):
+            # kube formats the field name where the value belongs; kept so the message reads the same
+            self.errors.append(f"{path}.apiVersion: Invalid value: {quote(version)}: unsupported apiVersion "
+                               "apiVersion for KMS provider, only v1 and v2 are supported")
+        return ProviderConfig("kms", kms=KMSConfig(name, endpoint, version, timeout or 0.0))
+
+    def _timeout(self, raw: Any, path: str) -> float | None:
+        try:
+            return parse_go_duration(str(raw))
+        except ValueError as exc:
+            self.errors.append(f"{path}: Invalid value: {quote(str(raw))}: {exc}")
+            return None
 
     def keys(self, raw: Any, path: str, sizes: tuple[int, ...]) -> tuple[Key, ...]:
         if not raw:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Callable
+from typing import Awaitable, Callable
 
 from apiserver.storage import codec
 from apiserver.storage.continue_token import InvalidContinueToken, decode_continue, encode_continue
@@ -16,9 +16,9 @@ from apiserver.storage.etcd_client import CompactedError, EtcdClient, KeyValue
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
     CorruptObject, DeleteValidator, Expired, KeyExists, KeyNotFound, ListOptions, ListResult, Obj, Preconditions,
-    Predicate, TooLargeResourceVersion, UnreadableObject, UpdateFunc, WatchClosed, WatchEvent,
+    Predicate, TooLargeResourceVersion, UnreadableObject, UnwritableObject, UpdateFunc, WatchClosed, WatchEvent,
 )
-from apiserver.storage.transformer import IDENTITY, TransformError, Transformer
+from apiserver.storage.transformer import IDENTITY, KeyFetchNeeded, TransformError, Transformer
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +58,18 @@ def _decode(key: bytes, data: bytes, revision: int) -> Obj:
         raise CorruptObject(key.decode(errors="replace"), str(exc)) from None
 
 
-Decoder = Callable[[KeyValue], Obj]
+Decoder = Callable[[KeyValue], Awaitable[Obj]]
+# a read that still misses its key after this many fetches is given up (the key cache is thrashing)
+KEY_FETCHES = 3
 
 
 class Etcd3Storage:
     """One resource's storage: its transformer (encryption at rest) sits between the codec and etcd, with the
     etcd key as the authenticated data, on every path in and out. Writes encode in `media_type`; reads take
-    whatever encoding a value was written in."""
+    whatever encoding a value was written in.
+
+    The transformers are synchronous; a read whose key must first come from a KMS plugin raises
+    KeyFetchNeeded, which is awaited here and the read repeated, so only those reads leave the fast path."""
 
     def __init__(self, client: EtcdClient, transformer: Transformer = IDENTITY,
                  media_type: str = codec.JSON) -> None:
@@ -72,19 +77,40 @@ class Etcd3Storage:
         self.transformer = transformer
         self.media_type = media_type
 
-    def plaintext(self, kv: KeyValue, in_list: bool = False) -> tuple[bytes, bool]:
+    async def plaintext(self, kv: KeyValue, in_list: bool = False) -> tuple[bytes, bool]:
         """The stored value as the codec wrote it, and whether a rewrite would store it differently."""
+        for _ in range(KEY_FETCHES):
+            try:
+                return self.transformer.from_storage(kv.value, kv.key)
+            except KeyFetchNeeded as needed:
+                fetch = needed.fetch
+            except TransformError as exc:
+                raise UnreadableObject(kv.key.decode(errors="replace"), str(exc), in_list) from None
+            try:
+                await fetch()
+            except TransformError as exc:
+                raise UnreadableObject(kv.key.decode(errors="replace"), str(exc), in_list) from None
+        raise UnreadableObject(kv.key.decode(errors="replace"), "the decrypted key was evicted before use", in_list)
+
+    async def decode(self, kv: KeyValue, in_list: bool = False) -> Obj:
         try:
-            return self.transformer.from_storage(kv.value, kv.key)
+            # the common case inline: one coroutine per value rather than two (lists decode thousands)
+            plain = self.transformer.from_storage(kv.value, kv.key)[0]
+        except KeyFetchNeeded:
+            plain = (await self.plaintext(kv, in_list))[0]
         except TransformError as exc:
             raise UnreadableObject(kv.key.decode(errors="replace"), str(exc), in_list) from None
+        return _decode(kv.key, plain, kv.mod_revision)
 
-    def decode(self, kv: KeyValue, in_list: bool = False) -> Obj:
-        return _decode(kv.key, self.plaintext(kv, in_list)[0], kv.mod_revision)
+    def encrypt(self, key: str, data: bytes) -> bytes:
+        try:
+            return self.transformer.to_storage(data, key.encode())
+        except TransformError as exc:
+            raise UnwritableObject(key, str(exc)) from None
 
     async def create(self, key: str, obj: Obj) -> Obj:
         data = codec.encode(obj, self.media_type)
-        result = await self.client.create(key.encode(), self.transformer.to_storage(data, key.encode()))
+        result = await self.client.create(key.encode(), self.encrypt(key, data))
         if not result.succeeded:
             raise KeyExists(key)
         return codec.decode(data, result.revision)
@@ -97,7 +123,7 @@ class Etcd3Storage:
             raise Expired(f"too old resource version: {revision} ({exc.compact_revision})") from None
         if kv is None:
             raise KeyNotFound(key)
-        return self.decode(kv)
+        return await self.decode(kv)
 
     async def current_revision(self) -> int:
         return await self.client.current_revision()
@@ -125,7 +151,7 @@ class Etcd3Storage:
                 for i, kv in enumerate(result.kvs):
                     last_examined = kv.key
                     # one unreadable value fails the whole list, as in kube-apiserver
-                    obj = self.decode(kv, in_list=True)
+                    obj = await self.decode(kv, in_list=True)
                     if predicate.matches(obj):
                         items.append(obj)
                     if limit and len(items) == limit:
@@ -171,12 +197,12 @@ class Etcd3Storage:
                     raise KeyNotFound(key)
                 new = await update(None)
                 data = codec.encode(new, self.media_type)
-                result = await self.client.create(key.encode(), self.transformer.to_storage(data, key.encode()))
+                result = await self.client.create(key.encode(), self.encrypt(key, data))
                 if result.succeeded:
                     return codec.decode(data, result.revision), True
                 kv = result.kv
                 continue
-            stored, stale = self.plaintext(kv)
+            stored, stale = await self.plaintext(kv)
             current = _decode(kv.key, stored, kv.mod_revision)
             if preconditions:
                 preconditions.check(key, current)
@@ -186,8 +212,7 @@ class Etcd3Storage:
                 # nothing changed: kube-apiserver skips the write and keeps the resourceVersion; a stale value
                 # (read with an older key or provider) is rewritten, which is what the storage migration relies on
                 return current, False
-            result = await self.client.update(key.encode(), self.transformer.to_storage(data, key.encode()),
-                                              kv.mod_revision)
+            result = await self.client.update(key.encode(), self.encrypt(key, data), kv.mod_revision)
             if result.succeeded:
                 return codec.decode(data, result.revision), False
             kv = result.kv
@@ -198,7 +223,7 @@ class Etcd3Storage:
         while True:
             if kv is None:
                 raise KeyNotFound(key)
-            current = self.decode(kv)
+            current = await self.decode(kv)
             if preconditions:
                 preconditions.check(key, current)
             if validate:
@@ -254,7 +279,7 @@ class EtcdWatch:
         try:
             async for response in stream:
                 for ev in response.events:
-                    out = translate_event(ev.type, ev.kv, ev.prev_kv, self._predicate, self._decode)
+                    out = await translate_event(ev.type, ev.kv, ev.prev_kv, self._predicate, self._decode)
                     if out is not None:
                         await self._queue.put(out)
                     # progress travels through the queue so it is never ahead of the events before it
@@ -272,15 +297,15 @@ class EtcdWatch:
             await stream.aclose()
 
 
-def translate_event(kind: str, kv: KeyValue, prev_kv: KeyValue | None, predicate: Predicate,
-                    decode: Decoder) -> WatchEvent | None:
+async def translate_event(kind: str, kv: KeyValue, prev_kv: KeyValue | None, predicate: Predicate,
+                          decode: Decoder) -> WatchEvent | None:
     """One etcd event as the API sees it; a deleted object carries the revision of its deletion."""
-    prev = decode(prev_kv) if prev_kv is not None else None
+    prev = await decode(prev_kv) if prev_kv is not None else None
     if kind == "DELETE":
         if prev is None:
             return None
         prev["metadata"]["resourceVersion"] = str(kv.mod_revision)
         return filter_event("DELETED", prev, prev, kv.mod_revision, predicate)
-    obj = decode(kv)
+    obj = await decode(kv)
     event_type = "ADDED" if kv.create_revision == kv.mod_revision else "MODIFIED"
     return filter_event(event_type, obj, prev, kv.mod_revision, predicate)

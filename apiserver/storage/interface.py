@@ -83,6 +83,17 @@ class UnreadableObject(CorruptObject):
 
 
 @dataclass
+class UnwritableObject(StorageError):
+    """The transformer could not encrypt a value (a KMS plugin unreachable for too long): kube's storage
+    InternalError, whose message is the transformer's alone."""
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass
 class Predicate:
     label: LabelSelector = field(default_factory=lambda: parse_label_selector(""))
     field: FieldSelector = field(default_factory=lambda: parse_field_selector(""))

@@ -26,7 +26,7 @@ from apiserver.storage.encryption_config import EncryptionConfigError, GroupReso
 from apiserver.storage.encryption_reload import load_transformers
 from apiserver.storage.etcd3 import Etcd3Storage, prefix_end
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig, EtcdError
-from apiserver.storage.interface import CorruptObject, KeyNotFound, Obj
+from apiserver.storage.interface import CorruptObject, KeyNotFound, Obj, UnwritableObject
 
 PAGE = 500
 
@@ -84,7 +84,7 @@ async def _rewrite(storage: Etcd3Storage, key: str, result: MigrationResult) -> 
         obj, _ = await storage.guaranteed_update(key, unchanged)
     except KeyNotFound:
         return   # deleted since the listing: nothing left to migrate
-    except CorruptObject as exc:
+    except (CorruptObject, UnwritableObject) as exc:
         result.failed += 1
         print(f"{key}: {exc}", file=sys.stderr)
         return
@@ -121,6 +121,8 @@ async def run(argv: Sequence[str]) -> int:
     failed = 0
     try:
         await client.connect()
+        # KMS v2 providers ask their plugin for the current key ID and a write seed first, as a replica does
+        await transformers.start()
         for info in rows:
             result = await migrate_resource(client, args.etcd_prefix, info, transformers)
             print(result, flush=True)
@@ -129,6 +131,7 @@ async def run(argv: Sequence[str]) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     finally:
+        await transformers.stop()
         await client.close()
     return 1 if failed else 0
 

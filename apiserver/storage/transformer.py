@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Protocol, Sequence
+from typing import Awaitable, Callable, Protocol, Sequence
 
 from apiserver.api.goformat import aggregate
 
@@ -18,6 +18,20 @@ ENCRYPTED_PREFIX = b"k8s:enc:"
 
 class TransformError(Exception):
     """A value could not be read or written by the configured transformers; the message is kube's wording."""
+
+
+class KeyFetchNeeded(Exception):
+    """Raised by a read that needs a key only a remote service can give (a KMS plugin decrypting a DEK seed).
+
+    Transformers stay synchronous, so the local ciphers cost no coroutine per value; the storage layer, which
+    is async, awaits `fetch()` (it raises TransformError when the key cannot be had) and reads again, which
+    then finds the key in the transformer's cache. Writes never raise it: a KMS provider prepares its write
+    key ahead of time.
+    """
+
+    def __init__(self, fetch: Callable[[], Awaitable[None]]) -> None:
+        super().__init__("a key must be fetched before this value can be read")
+        self.fetch = fetch
 
 
 class Transformer(Protocol):

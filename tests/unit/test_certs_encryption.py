@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import stat
 
-from apiserver.storage.encryption import build_overrides, lookup
+from apiserver.storage.encryption import build, lookup
 from apiserver.storage.encryption_config import GroupResource, load_encryption_config
 from certs.encryption import ensure_encryption_config
 
@@ -14,7 +14,7 @@ def test_made_once_private_and_encrypting_secrets(tmp_path):
     first = path.read_bytes()
     assert ensure_encryption_config(tmp_path / "pki").read_bytes() == first
     assert [p.name for p in path.parent.iterdir()] == [path.name]
-    overrides = build_overrides(load_encryption_config(path))
+    overrides = build(load_encryption_config(path)).overrides
     secrets = lookup(overrides, GroupResource("", "secrets"))
     assert secrets.to_storage(b"{}", b"/registry/secrets/a/b").startswith(b"k8s:enc:aescbc:v1:key1:")
     # identity second: Secrets written before encryption was turned on stay readable

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from apiserver.storage.encryption import build_overrides, lookup
+from apiserver.storage.encryption import build, lookup
 from apiserver.storage.encryption_config import EncryptionConfigError, GroupResource, load_encryption_config
 from apiserver.storage.transformer import TransformError
 
@@ -36,7 +36,7 @@ resources:
     providers:
 {providers}
 """)
-    return build_overrides(load_encryption_config(path))
+    return build(load_encryption_config(path)).overrides
 
 
 def secrets(overrides):
@@ -108,7 +108,7 @@ resources:
   - resources: ["*.*"]
     providers: [{{aescbc: {{keys: [{{name: z, secret: {b64(os.urandom(32))}}}]}}}}]
 """)
-    overrides = build_overrides(load_encryption_config(path))
+    overrides = build(load_encryption_config(path)).overrides
 
     def prefix(group: str, resource: str) -> bytes:
         return lookup(overrides, GroupResource(group, resource)).to_storage(PLAIN, KEY)[:22]
@@ -129,7 +129,7 @@ resources:
     providers: [{identity: {}}]
 """)
     with pytest.raises(EncryptionConfigError, match='resource "secrets" is masked by earlier rule "\\*\\.\\*"'):
-        build_overrides(load_encryption_config(path))
+        build(load_encryption_config(path)).overrides
 
 
 @pytest.mark.parametrize("body, message", [
@@ -146,8 +146,25 @@ resources:
      "more than one provider specified in a single element"),
     ("resources: [{resources: [secrets], providers: [{aescbc: {kyes: []}}]}]",
      'strict decoding error: unknown field "resources[0].providers[0].aescbc.kyes"'),
-    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, name: x, endpoint: 'unix:///k'}}]}]",
-     "does not implement KMS providers yet"),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, endpoint: 'unix:///k'}}]}]",
+     "resources[0].providers[0].kms.name: Required value: name is a mandatory field for a provider"),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, name: 'a:b', endpoint: 'unix:///k'}}]}]",
+     "kms.name: Invalid value: \"a:b\": invalid KMS provider name a:b, must not contain ':'"),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, name: x, endpoint: 'unix:///k'}}, "
+     "{kms: {apiVersion: v2, name: x, endpoint: 'unix:///j'}}]}]",
+     'providers[1].kms.name: Invalid value: "x": duplicate KMS provider name x, names must be unique'),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, name: x, endpoint: 'tcp://h:1'}}]}]",
+     'kms.endpoint: Invalid value: "tcp://h:1": unsupported scheme "tcp" for KMS provider, only unix is supported'),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, name: x}}]}]",
+     'kms.endpoint: Invalid value: "": endpoint is a mandatory field for a kms'),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, name: x, endpoint: 'unix:///k', "
+     "timeout: 0s}}]}]", "kms.timeout: Invalid value: 0s: timeout should be a positive value"),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, name: x, endpoint: 'unix:///k', "
+     "cachesize: 10}}]}]", "kms.cachesize: Invalid value: 10: cachesize is not supported in v2"),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v3, name: x, endpoint: 'unix:///k'}}]}]",
+     'kms.apiVersion: Invalid value: "v3": unsupported apiVersion apiVersion for KMS provider'),
+    ("resources: [{resources: [secrets], providers: [{kms: {apiVersion: v2, name: x, endpoint: 'unix:///k', "
+     "port: 1}}]}]", 'strict decoding error: unknown field "resources[0].providers[0].kms.port"'),
     ("resources: []", "resources: Required value: at least one resources is required"),
 ])
 def test_invalid_files(tmp_path, body, message):
@@ -164,5 +181,5 @@ def test_wrong_kind_and_json(tmp_path):
     path = write(tmp_path, '{"apiVersion": "apiserver.config.k8s.io/v1", "kind": "EncryptionConfiguration", '
                  '"resources": [{"resources": ["configmaps"], "providers": [{"aesgcm": {"keys": '
                  f'[{{"name": "j", "secret": "{key}"}}]}}}}]}}]}}', "enc.json")
-    t = lookup(build_overrides(load_encryption_config(path)), GroupResource("", "configmaps"))
+    t = lookup(build(load_encryption_config(path)).overrides, GroupResource("", "configmaps"))
     assert t.to_storage(PLAIN, KEY).startswith(b"k8s:enc:aesgcm:v1:j:")
