@@ -1,5 +1,6 @@
 """Storage migration: rewrite every stored object of the given resources in place, so that each is stored
-with the encryption configuration's current first provider and key.
+with the encryption configuration's current first provider and key, in the media type the replicas write
+(`--storage-media-type`, application/json by default as theirs: give the same value).
 
     python -m apiserver.storage.migrate --etcd-servers=https://127.0.0.1:2379 --etcd-cafile=... \\
         --etcd-certfile=... --etcd-keyfile=... --etcd-prefix=/registry \\
@@ -7,8 +8,9 @@ with the encryption configuration's current first provider and key.
 
 Each object is read and written back unchanged with a compare-and-swap on its mod revision, like kube's
 storage version migrator does through the API: a replica's concurrent write simply wins and the object is
-read again. An object already stored with the first key is left alone (the write would change nothing); a
-value no configured key can read is reported and skipped. Exit status 1 if any object failed.
+read again. An object already stored with the first key and in that media type is left alone (the write would
+change nothing); a value no configured key can read is reported and skipped. Exit status 1 if any object
+failed.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from apiserver.storage.encryption_reload import load_transformers
 from apiserver.storage.etcd3 import Etcd3Storage, prefix_end
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig, EtcdError
 from apiserver.storage.interface import CorruptObject, KeyNotFound, Obj, UnwritableObject
+from apiserver.storage.media_type import JSON, MEDIA_TYPES
 
 PAGE = 500
 
@@ -56,8 +59,8 @@ def resolve(catalogue: Catalogue, names: Sequence[str]) -> list[ResourceInfo]:
 
 
 async def migrate_resource(client: EtcdClient, etcd_prefix: str, info: ResourceInfo,
-                           transformers: EncryptionTransformers) -> MigrationResult:
-    storage = Etcd3Storage(client, transformers.for_resource(storage_resource(info.group, info.plural)))
+                           transformers: EncryptionTransformers, media_type: str = JSON) -> MigrationResult:
+    storage = Etcd3Storage(client, transformers.for_resource(storage_resource(info.group, info.plural)), media_type)
     root = storage_root(etcd_prefix, info).encode()
     result = MigrationResult(f"{info.plural}.{info.group}" if info.group else info.plural)
     start, revision = root, 0
@@ -96,13 +99,15 @@ async def _rewrite(storage: Etcd3Storage, key: str, result: MigrationResult) -> 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m apiserver.storage.migrate",
-                                description="Rewrite stored objects with the current encryption provider.")
+                                description="Rewrite stored objects with the current encryption provider "
+                                            "and storage media type.")
     p.add_argument("--etcd-servers", required=True, help="comma-separated etcd URLs")
     p.add_argument("--etcd-cafile")
     p.add_argument("--etcd-certfile")
     p.add_argument("--etcd-keyfile")
     p.add_argument("--etcd-prefix", default="/registry")
     p.add_argument("--encryption-provider-config", type=Path, required=True)
+    p.add_argument("--storage-media-type", choices=MEDIA_TYPES, default=JSON)
     p.add_argument("resources", nargs="+", help="resources as the encryption config names them")
     return p
 
@@ -124,7 +129,7 @@ async def run(argv: Sequence[str]) -> int:
         # KMS v2 providers ask their plugin for the current key ID and a write seed first, as a replica does
         await transformers.start()
         for info in rows:
-            result = await migrate_resource(client, args.etcd_prefix, info, transformers)
+            result = await migrate_resource(client, args.etcd_prefix, info, transformers, args.storage_media_type)
             print(result, flush=True)
             failed += result.failed
     except EtcdError as exc:

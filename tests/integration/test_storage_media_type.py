@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from apiserver.api.protobuf import decode_body
 from apiserver.api.protobuf.envelope import open_envelope
 from tests.integration.conftest import configmap, make_namespace
-from tests.integration.encryption_tools import PLAINTEXT, aescbc, key_secret, secret_body, write_config
+from tests.integration.encryption_tools import PLAINTEXT, aescbc, key_secret, migrate, secret_body, write_config
 from tests.integration.etcd_tools import raw_value
 
 PROTOBUF = "application/vnd.kubernetes.protobuf"
@@ -157,3 +157,14 @@ async def test_switching_media_type_keeps_every_object_readable(replica_factory,
     assert sorted(e["object"]["metadata"]["name"] for e in events) == ["new", "old", "yaml"]
     status, got = await api.get(f"/apis/apps/v1/namespaces/{ns}/deployments/new")
     assert status == 200 and got == scaled
+
+    # the migration command rewrites what is not yet in the media type it is given, and only that
+    to_protobuf = f"--storage-media-type={PROTOBUF}"
+    out = migrate(pki, etcd_cluster, yaml_replica, config, to_protobuf, "secrets")
+    assert "secrets: 2 rewritten, 1 already current, 0 failed" in out, out
+    for name in ("new", "old", "yaml"):
+        stored.assert_protobuf("secrets", name, "v1", "Secret")
+    assert "secrets: 0 rewritten, 3 already current" in migrate(pki, etcd_cluster, yaml_replica, config, to_protobuf,
+                                                                 "secrets")
+    status, after = await api.get(f"/api/v1/namespaces/{ns}/secrets")
+    assert status == 200 and [i["data"] for i in after["items"]] == [i["data"] for i in secrets["items"]]
