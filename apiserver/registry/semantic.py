@@ -1,10 +1,9 @@
 """Whether an update changed an object's spec, as kube-apiserver's typed comparison sees it.
 
 kube compares Go structs, where an empty struct and an absent one, or an omitted zero and an explicit one,
-are the same value. JSON equality alone would bump metadata.generation for such differences, which appear
-as soon as one side has been through protobuf storage (reading it back leaves out empty structs and zero
-values that the request body or the defaults carry). So when the JSON differs, the kind's protobuf message
-decides; kinds without one keep the JSON answer.
+are the same value; JSON equality alone would bump metadata.generation when a client writes back an explicit
+`minReadySeconds: 0` it left out before. So when the JSON differs, the kind's protobuf message decides; kinds
+without one keep the JSON answer.
 """
 from __future__ import annotations
 

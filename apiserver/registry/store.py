@@ -300,6 +300,10 @@ class RegistryStore:
             else:
                 new.pop("status", None)
         strategy.default(new)
+        # `old` is in the form storage reads back: so is `new` from here on, or every comparison below would see
+        # what that form leaves out (a protobuf-stored container without the `resources: {}` defaults add)
+        new = self.storage.normalize(new)
+        new_meta = new["metadata"]
         strategy.prepare_update(new, old)
         if strategy.tracks_generation and spec_changed(new, old):
             new_meta["generation"] = int(old_meta.get("generation") or 0) + 1

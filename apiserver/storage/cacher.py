@@ -302,6 +302,9 @@ class Cacher:
     async def create(self, key: str, obj: Obj) -> Obj:
         return await self.storage.create(key, obj)
 
+    def normalize(self, obj: Obj) -> Obj:
+        return self.storage.normalize(obj)
+
     async def guaranteed_update(self, key: str, update: UpdateFunc, preconditions: Preconditions | None = None,
                                 allow_create: bool = False) -> tuple[Obj, bool]:
         return await self.storage.guaranteed_update(key, update, preconditions, allow_create)

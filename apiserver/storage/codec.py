@@ -69,6 +69,22 @@ def encode(obj: Obj, media_type: str = JSON) -> bytes:
     return _ENCODERS[media_type](_storable(obj))
 
 
+def normalize(obj: Obj, media_type: str) -> Obj:
+    """`obj` as it will read back once stored in `media_type` (its resourceVersion kept as it is): itself for
+    JSON and YAML; for protobuf, the JSON of the Go value, where empty structs, omitted zeros and empty maps
+    are gone. An update's object is compared with the stored one in this form, as kube compares Go values."""
+    if media_type != PROTOBUF:
+        return obj
+    data = _encode_protobuf(_storable(obj))
+    if not data.startswith(MAGIC):
+        return obj   # stored as JSON after all
+    out = decode_body(data, strict=False)
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and "resourceVersion" in meta:
+        out.setdefault("metadata", {})["resourceVersion"] = meta["resourceVersion"]
+    return out
+
+
 def decode(data: bytes, mod_revision: int) -> Obj:
     obj = _parse(data)
     if not isinstance(obj, dict):

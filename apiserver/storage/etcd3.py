@@ -102,6 +102,9 @@ class Etcd3Storage:
             raise UnreadableObject(kv.key.decode(errors="replace"), str(exc), in_list) from None
         return _decode(kv.key, plain, kv.mod_revision)
 
+    def normalize(self, obj: Obj) -> Obj:
+        return codec.normalize(obj, self.media_type)
+
     def encrypt(self, key: str, data: bytes) -> bytes:
         try:
             return self.transformer.to_storage(data, key.encode())

@@ -131,6 +131,13 @@ async def test_switching_media_type_keeps_every_object_readable(replica_factory,
     relabelled["spec"]["replicas"] = 5
     status, scaled = await api.put(f"/apis/apps/v1/namespaces/{ns}/deployments/new", relabelled)
     assert status == 200 and scaled["metadata"]["generation"] == 2, scaled
+    # the same for kube's pod update rules: only the image changes, whatever protobuf left out of the stored pod
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}
+    assert (await api.post(f"/api/v1/namespaces/{ns}/pods", pod))[0] == 201
+    status, patched = await api.request("PATCH", f"/api/v1/namespaces/{ns}/pods/p",
+                                        {"spec": {"containers": [{"name": "c", "image": "nginx:2"}]}},
+                                        headers={"Content-Type": "application/strategic-merge-patch+json"})
+    assert status == 200 and patched["spec"]["containers"][0]["image"] == "nginx:2", patched
 
     events = await watch
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "new"), ("MODIFIED", "old")]

@@ -14,7 +14,7 @@ from apiserver.api.protobuf.envelope import MAGIC, open_envelope, seal_envelope
 from apiserver.api.protobuf.registry import CLASSES, message_for
 from apiserver.options.flags import ConfigError, parse_flags
 from apiserver.registry.semantic import spec_changed
-from apiserver.storage.codec import decode, encode
+from apiserver.storage.codec import decode, encode, normalize
 from apiserver.storage.media_type import JSON, MEDIA_TYPES, PROTOBUF, YAML
 
 GOLDEN = Path(__file__).parent / "protobuf_golden"
@@ -194,3 +194,20 @@ def test_spec_changed_for_a_kind_without_protobuf_form():
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"a": 0}}
     assert spec_changed({**widget, "spec": {}}, widget)
     assert not spec_changed({**widget, "metadata": {"name": "w", "labels": {"l": "v"}}}, widget)
+
+
+@pytest.mark.parametrize("media_type", [JSON, YAML])
+def test_normalize_is_the_identity_for_text(media_type):
+    assert normalize(POD, media_type) is POD
+
+
+def test_normalize_gives_what_protobuf_reads_back():
+    pod = copy.deepcopy(POD)
+    pod["spec"]["containers"][0]["resources"] = {}
+    pod["spec"]["containers"][0]["ports"][0]["hostPort"] = 0
+    normal = normalize(pod, PROTOBUF)
+    assert normal == {**decode(encode(pod, PROTOBUF), 12)}   # the resourceVersion is kept, here "12"
+    assert "resources" not in normal["spec"]["containers"][0]
+    assert normal["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {}}
+    assert normalize(widget, PROTOBUF) is widget   # stored as JSON
