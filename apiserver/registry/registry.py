@@ -90,8 +90,11 @@ class Registry:
     @staticmethod
     async def find(store: RegistryStore, namespace: str, name: str) -> Obj | None:
         """The object from the watch cache; the cache may lag one written a moment ago, so a miss is confirmed
-        by a consistent read from etcd."""
-        for resource_version in ("0", ""):
+        by a consistent read from etcd, and while the cache lags this replica's own writes to the resource
+        (a namespace just marked Terminating here, say) etcd is read at once, as kube's namespace lifecycle
+        check looks a namespace deleted through its own server up live."""
+        versions = ("0", "") if store.storage.holds_own_writes() else ("",)
+        for resource_version in versions:
             try:
                 return await store.storage.get(store.key(namespace, name), resource_version)
             except KeyNotFound:

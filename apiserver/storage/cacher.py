@@ -293,6 +293,10 @@ class Cacher:
         self.cache = cache
         self.ready_timeout = ready_timeout
 
+    def holds_own_writes(self) -> bool:
+        """Whether the cache has caught up with every write this replica made to the resource."""
+        return self.cache.revision >= self.storage.written
+
     async def _ready(self) -> None:
         try:
             await asyncio.wait_for(self.cache.ready.wait(), self.ready_timeout)

@@ -76,6 +76,13 @@ class Etcd3Storage:
         self.client = client
         self.transformer = transformer
         self.media_type = media_type
+        # the revision of this replica's latest write to the resource: reads that must see their own writes
+        # compare the watch cache with it
+        self.written = 0
+
+    def _wrote(self, revision: int) -> int:
+        self.written = max(self.written, revision)
+        return revision
 
     async def plaintext(self, kv: KeyValue, in_list: bool = False) -> tuple[bytes, bool]:
         """The stored value as the codec wrote it, and whether a rewrite would store it differently."""
@@ -116,7 +123,7 @@ class Etcd3Storage:
         result = await self.client.create(key.encode(), self.encrypt(key, data))
         if not result.succeeded:
             raise KeyExists(key)
-        return codec.decode(data, result.revision)
+        return codec.decode(data, self._wrote(result.revision))
 
     async def get(self, key: str, resource_version: str = "") -> Obj:
         revision = parse_resource_version(resource_version) if resource_version else 0
@@ -202,7 +209,7 @@ class Etcd3Storage:
                 data = codec.encode(new, self.media_type)
                 result = await self.client.create(key.encode(), self.encrypt(key, data))
                 if result.succeeded:
-                    return codec.decode(data, result.revision), True
+                    return codec.decode(data, self._wrote(result.revision)), True
                 kv = result.kv
                 continue
             stored, stale = await self.plaintext(kv)
@@ -217,7 +224,7 @@ class Etcd3Storage:
                 return current, False
             result = await self.client.update(key.encode(), self.encrypt(key, data), kv.mod_revision)
             if result.succeeded:
-                return codec.decode(data, result.revision), False
+                return codec.decode(data, self._wrote(result.revision)), False
             kv = result.kv
 
     async def delete(self, key: str, preconditions: Preconditions | None = None,
@@ -233,6 +240,7 @@ class Etcd3Storage:
                 await validate(current)
             result = await self.client.delete(key.encode(), kv.mod_revision)
             if result.succeeded:
+                self._wrote(result.revision)
                 return current
             kv = result.kv
 

@@ -229,6 +229,17 @@ async def test_namespace_terminates_and_takes_its_content(api, new_ns):
     assert listed["items"] == []
 
 
+async def test_content_is_refused_right_after_the_namespace_delete(api, new_ns):
+    """The replica that marked the namespace reads it live until its watch cache has the mark."""
+    for _ in range(15):
+        ns = new_ns()
+        await make_namespace(api, ns)
+        status, body = await api.delete(f"/api/v1/namespaces/{ns}")
+        assert status == 200, body
+        status, refused = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("late"))
+        assert status == 403 and refused["details"]["causes"][0]["reason"] == "NamespaceTerminating", refused
+
+
 async def test_namespace_with_remaining_content_reports_it(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
