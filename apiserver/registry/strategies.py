@@ -198,6 +198,12 @@ def _csr_approval(sent: Obj | None, stored: Obj | None) -> Obj | None:
     return _with_conditions(stored, sent)
 
 
+def _csr_keep_spec(new: Obj, old: Obj) -> None:
+    # kube's PrepareForUpdate: a request, once made, does not change (the requestor least of all)
+    if "spec" in old:
+        new["spec"] = old["spec"]
+
+
 REPLICATION_CONTROLLER = Strategy(
     tracks_generation=True, has_status=True, scalable=True, default=defaults.replication_controller,
     selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
@@ -210,7 +216,7 @@ HORIZONTAL_POD_AUTOSCALER_V1 = dataclasses.replace(HORIZONTAL_POD_AUTOSCALER,
 INGRESS_CLASS = Strategy(tracks_generation=True, default=defaults.ingress_class)
 CSI_DRIVER = Strategy(default=defaults.csi_driver)
 CERTIFICATE_SIGNING_REQUEST = Strategy(
-    has_status=True, initial_status=lambda obj: {}, actions=("approval",),
+    has_status=True, initial_status=lambda obj: {}, actions=("approval",), prepare_update=_csr_keep_spec,
     status_writes=(("status", _csr_status), ("approval", _csr_approval)),
     selectable_fields=lambda obj: _fields(obj, {"spec.signerName": ("spec", "signerName")}))
 ENDPOINT_SLICE = Strategy(tracks_generation=True, default=defaults.endpoint_slice)

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apiserver.api import errors
 from apiserver.api.catalogue import Catalogue
+from apiserver.admission import requestor
 from apiserver.admission.hook import Admission
 from apiserver.authn.build import build_authenticator
 from apiserver.authn.sakeys import load_signing_key, load_verifying_keys
@@ -92,6 +93,7 @@ class APIServer:
         self.authenticator = build_authenticator(self.config, self.registry, self.service_account_keys)
         self.authorizer = build_authorizer(self.config, self.registry)
         self.admission = Admission()
+        requestor.register(self.admission)
         rbac = self.authorizer.find(RBACAuthorizer)
         if rbac:
             EscalationCheck(rbac, self.authorizer).register(self.admission)

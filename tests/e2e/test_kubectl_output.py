@@ -218,7 +218,7 @@ def test_new_kinds_print_and_explain(kubectl, ns, tmp_path):  # noqa: F811
                                        "expirationSeconds": 3 * 86400, "usages": ["client auth"]}})
     assert rows(kubectl("get", "csr", name).stdout) == [
         ["NAME", "AGE", "SIGNERNAME", "REQUESTOR", "REQUESTEDDURATION", "CONDITION"],
-        [name, "AGE", "example.com/signer", "3d", "Pending"]]
+        [name, "AGE", "example.com/signer", "kubernetes-admin", "3d", "Pending"]]
     assert kubectl("certificate", "approve", name).stdout.strip() == \
         f"certificatesigningrequest.certificates.k8s.io/{name} approved"
     assert rows(kubectl("get", "csr", name).stdout)[1][-1] == "Approved"

@@ -115,6 +115,25 @@ async def test_csr_status_and_approval_write_their_own_parts(api, new_ns):
     assert name in [i["metadata"]["name"] for i in listed["items"]]
 
 
+async def test_csr_names_its_requestor_and_keeps_its_spec(api, new_ns):
+    base = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+    name = new_ns()
+    forged = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": name},
+              "spec": {"request": "Y3Ny", "signerName": "example.com/signer", "usages": ["client auth"],
+                       "username": "system:kube-controller-manager", "groups": ["system:masters"],
+                       "extra": {"forged": ["yes"]}}}
+    status, created = await api.post(base, forged, headers={"Impersonate-User": "jane", "Impersonate-Group": "devs"})
+    assert status == 201, created
+    assert created["spec"]["username"] == "jane"
+    assert created["spec"]["groups"] == ["devs", "system:authenticated"]
+    assert "extra" not in created["spec"] and "uid" not in created["spec"]
+    # an update of the main resource cannot rewrite the request
+    changed = {**created, "spec": {**created["spec"], "username": "someone-else", "usages": ["server auth"]}}
+    status, updated = await api.put(f"{base}/{name}", changed)
+    assert status == 200, updated
+    assert updated["spec"] == created["spec"]
+
+
 async def test_endpoint_slice_and_priority_class_defaults(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
