@@ -5,11 +5,10 @@ import datetime
 import json
 import uuid
 
-import kubernetes
 from kubernetes import client
 
-from certs.kubeconfig import write_kubeconfig
 from tests.e2e.test_kubectl_output import apply, rows
+from tests.e2e.test_python_client import api_client
 
 
 def new_style(name: str, ns: str) -> dict:
@@ -58,11 +57,7 @@ def test_kubectl_reads_events_of_both_apis(kubectl, tmp_path):
 
 
 def test_python_client_events_v1(apiserver, pki, tmp_path):
-    path = tmp_path / "kubeconfig"
-    write_kubeconfig(path, apiserver.url, pki.ca_cert, pki.admin_cert, pki.admin_key)
-    config = client.Configuration()
-    kubernetes.config.load_kube_config(config_file=str(path), client_configuration=config)
-    api = client.ApiClient(config)
+    api = api_client(apiserver.url, pki, tmp_path)
     ns = f"py-{uuid.uuid4().hex[:6]}"
     core = client.CoreV1Api(api)
     core.create_namespace({"metadata": {"name": ns}})
