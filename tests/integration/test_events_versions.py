@@ -6,6 +6,7 @@ import asyncio
 import orjson
 
 from tests.integration.conftest import make_namespace
+from tests.integration.encryption_tools import aescbc, key_secret, write_config
 from tests.integration.etcd_tools import raw_value
 
 CORE = "/api/v1"
@@ -176,3 +177,18 @@ async def test_tables_of_events_v1_print_the_converted_objects(api, new_ns):
     assert [rows["o"][k] for k in ("Type", "Reason", "Object", "Source", "Message", "Count")] == [
         "Warning", "BackOff", "pod/db", "kubelet, n1", "restarting", 3]
     assert {r["object"]["apiVersion"] for r in table["rows"]} == {"meta.k8s.io/v1"}
+
+
+async def test_encrypting_events_covers_writes_through_both_apis(replica_factory, etcd_cluster, pki, tmp_path,
+                                                                 client, new_ns):
+    config = write_config(tmp_path / "enc.yaml", aescbc("k1", key_secret()), "{identity: {}}", resources="events")
+    replica = replica_factory(f"--encryption-provider-config={config}")
+    api = client(replica)
+    ns = await namespace(api, new_ns)
+    assert (await api.post(f"{EVENTS}/namespaces/{ns}/events", new_style("n", ns)))[0] == 201
+    assert (await api.post(f"{CORE}/namespaces/{ns}/events", old_style("o", ns)))[0] == 201
+    for name, text in (("n", b"all good"), ("o", b"restarting")):
+        raw = raw_value(etcd_cluster, pki, f"{replica.prefix}/events/{ns}/{name}")
+        assert raw is not None and raw.startswith(b"k8s:enc:aescbc:v1:k1:") and text not in raw
+    _, listed = await api.get(f"{EVENTS}/namespaces/{ns}/events")
+    assert [(i["metadata"]["name"], i["note"]) for i in listed["items"]] == [("n", "all good"), ("o", "restarting")]
