@@ -28,6 +28,10 @@ _RENAMED = {
 _BACK = {core: v1 for v1, core in _RENAMED.items()}
 # struct-valued fields without a pointer in events.k8s.io/v1's Go type: kube always writes them, {} when empty
 _ALWAYS = ("regarding", "deprecatedSource")
+# omitempty scalars of events.k8s.io/v1 whose core/v1 counterparts are not omitempty (or come back from protobuf
+# storage as zero values): kube leaves them out of a v1 answer when they are zero
+_OMITTED_WHEN_ZERO = ("reportingController", "reportingInstance", "action", "reason", "note", "type",
+                      "deprecatedCount")
 
 # kube's field label conversion of events.k8s.io/v1 Events: each label it accepts → the internal Event's
 # selectable field (an events.k8s.io client cannot select on involvedObject.* or reportingComponent)
@@ -56,6 +60,9 @@ def to_hub(event: Obj) -> Obj:
 def from_hub(event: Obj) -> Obj:
     """A hub (core/v1) Event in events.k8s.io/v1's shape."""
     out = {_BACK.get(name, name): value for name, value in event.items()}
+    for name in _OMITTED_WHEN_ZERO:
+        if name in out and not out[name]:
+            del out[name]
     for name in _ALWAYS:
         if out.get(name) is None:
             out[name] = {}

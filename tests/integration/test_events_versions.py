@@ -192,3 +192,24 @@ async def test_encrypting_events_covers_writes_through_both_apis(replica_factory
         assert raw is not None and raw.startswith(b"k8s:enc:aescbc:v1:k1:") and text not in raw
     _, listed = await api.get(f"{EVENTS}/namespaces/{ns}/events")
     assert [(i["metadata"]["name"], i["note"]) for i in listed["items"]] == [("n", "all good"), ("o", "restarting")]
+
+
+async def test_under_protobuf_storage_events_v1_is_stored_as_a_core_event_message(replica_factory, etcd_cluster,
+                                                                                   pki, client, new_ns):
+    replica = replica_factory("--storage-media-type=application/vnd.kubernetes.protobuf")
+    api = client(replica)
+    ns = await namespace(api, new_ns)
+    status, created = await api.post(f"{EVENTS}/namespaces/{ns}/events", new_style("n", ns))
+    assert status == 201, created
+    raw = raw_value(etcd_cluster, pki, f"{replica.prefix}/events/{ns}/n")
+    # kube's protobuf envelope: magic, then the TypeMeta of a core v1 Event
+    assert raw is not None and raw.startswith(b"k8s\x00\n\x0b\n\x02v1\x12\x05Event")
+    _, got = await api.get(f"{EVENTS}/namespaces/{ns}/events/n")
+    assert {k: v for k, v in got.items() if k != "metadata"} == {
+        k: v for k, v in created.items() if k != "metadata"}
+    # core/v1's reporting fields come back from protobuf as "": v1 leaves them out, as kube's omitempty does
+    assert (await api.post(f"{CORE}/namespaces/{ns}/events", old_style("o", ns)))[0] == 201
+    _, core = await api.get(f"{CORE}/namespaces/{ns}/events/o")
+    assert core["reportingComponent"] == "" and core["reportingInstance"] == ""
+    _, v1 = await api.get(f"{EVENTS}/namespaces/{ns}/events/o")
+    assert "reportingController" not in v1 and "reportingInstance" not in v1 and v1["note"] == "restarting"

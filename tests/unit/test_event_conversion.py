@@ -46,9 +46,13 @@ def test_reporting_fields_stay_apart_from_the_deprecated_source():
     assert "reportingController" not in v1 and "reportingInstance" not in v1 and "series" not in v1
 
 
-def test_struct_fields_are_always_written_in_events_v1():
+def test_struct_fields_are_always_written_in_events_v1_and_zero_scalars_never():
     v1 = from_hub({"metadata": META, "reason": "R"})
     assert v1["regarding"] == {} and v1["deprecatedSource"] == {}
+    # core/v1 always writes its reporting fields (protobuf storage reads them back as ""); v1 omits them empty
+    v1 = from_hub({"metadata": META, "involvedObject": POD, "reportingComponent": "", "reportingInstance": "",
+                   "count": 0, "message": "", "type": "Normal"})
+    assert v1 == {"metadata": META, "regarding": POD, "deprecatedSource": {}, "type": "Normal"}
 
 
 def test_conversion_does_not_change_its_argument():
