@@ -6,6 +6,7 @@ import asyncio
 import orjson
 
 from tests.integration.conftest import make_namespace
+from tests.integration.test_deletion import eventually, gone
 from tests.integration.encryption_tools import aescbc, key_secret, write_config
 from tests.integration.etcd_tools import raw_value
 
@@ -213,3 +214,14 @@ async def test_under_protobuf_storage_events_v1_is_stored_as_a_core_event_messag
     assert core["reportingComponent"] == "" and core["reportingInstance"] == ""
     _, v1 = await api.get(f"{EVENTS}/namespaces/{ns}/events/o")
     assert "reportingController" not in v1 and "reportingInstance" not in v1 and v1["note"] == "restarting"
+
+
+async def test_an_events_v1_owner_reference_is_resolved_by_the_garbage_collector(api, new_ns):
+    ns = await namespace(api, new_ns)
+    _, owner = await api.post(f"{EVENTS}/namespaces/{ns}/events", new_style("owner", ns))
+    child = {"metadata": {"name": "child", "ownerReferences": [
+        {"apiVersion": "events.k8s.io/v1", "kind": "Event", "name": "owner", "uid": owner["metadata"]["uid"]}]}}
+    assert (await api.post(f"{CORE}/namespaces/{ns}/configmaps", child))[0] == 201
+    # deleted through core/v1, the owner is gone for its events.k8s.io/v1 reference too
+    assert (await api.delete(f"{CORE}/namespaces/{ns}/events/owner"))[0] == 200
+    await eventually(lambda: gone(api, f"{CORE}/namespaces/{ns}/configmaps/child"))
