@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apiserver.api import hpaconversion
+from apiserver.api import eventconversion, hpaconversion
 from apiserver.api.conversion import IDENTITY, Conversion
 from apiserver.registry import strategies as s
 from apiserver.registry.strategy import DEFAULT_STRATEGY, Strategy
@@ -39,11 +39,14 @@ class ResourceInfo:
     storage_segment: str = ""
     # create-only and never stored (reviews): answered by a handler of registry/virtual.py, no store or cache
     virtual: bool = False
-    # the version of the same group and plural this one is stored as ("": itself); rows naming another share
-    # its store and watch cache and convert through the hub
+    # the version of the same plural this one is stored as ("": itself); rows naming another share its store
+    # and watch cache and convert through the hub
     storage_version: str = ""
     # this version's way to the resource's hub shape and back
     conversion: Conversion = IDENTITY
+    # the group of the storage version when it is another group's (events.k8s.io Events are core Events in
+    # kube's storage); None: this row's own group
+    storage_group: str | None = None
 
     @property
     def singular(self) -> str:
@@ -56,6 +59,12 @@ class ResourceInfo:
     @property
     def stored_as(self) -> str:
         return self.storage_version or self.version
+
+    @property
+    def stored_in(self) -> tuple[str, str, str]:
+        """(group, version, plural) of the row whose store holds this resource."""
+        group = self.group if self.storage_group is None else self.storage_group
+        return (group, self.stored_as, self.plural)
 
     @property
     def group_version(self) -> tuple[str, str]:
@@ -82,9 +91,12 @@ class ResourceInfo:
 
 def _r(group: str, version: str, kind: str, plural: str, namespaced: bool = True, *, short: tuple[str, ...] = (),
        all_category: bool = False, strategy: Strategy = DEFAULT_STRATEGY, segment: str = "",
-       virtual: bool = False, stored_as: str = "", conversion: Conversion = IDENTITY) -> ResourceInfo:
+       virtual: bool = False, stored_as: str = "", stored_group: str | None = None,
+       conversion: Conversion = IDENTITY) -> ResourceInfo:
+    elsewhere = stored_as not in ("", version) or stored_group not in (None, group)
     return ResourceInfo(group, version, kind, plural, namespaced, short, ("all",) if all_category else (),
-                        strategy, segment, virtual, stored_as if stored_as != version else "", conversion)
+                        strategy, segment, virtual, stored_as or version if elsewhere else "", conversion,
+                        stored_group if elsewhere else None)
 
 
 CATALOGUE: tuple[ResourceInfo, ...] = (
@@ -139,7 +151,9 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("networking.k8s.io", "v1", "IngressClass", "ingressclasses", False, strategy=s.INGRESS_CLASS),
     _r("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", False),
     _r("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", strategy=s.ENDPOINT_SLICE),
-    _r("events.k8s.io", "v1", "Event", "events", short=("ev",), strategy=s.EVENT, segment="events.k8s.io/events"),
+    # stored as core v1 Events under /registry/events/, as kube stores them
+    _r("events.k8s.io", "v1", "Event", "events", short=("ev",), strategy=s.EVENT, stored_as="v1", stored_group="",
+       conversion=eventconversion.V1),
     _r("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", short=("pdb",), strategy=s.WORKLOAD),
     _r("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False,
        short=("csr",), strategy=s.CERTIFICATE_SIGNING_REQUEST),

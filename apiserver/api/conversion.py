@@ -8,6 +8,7 @@ converts with the identity, which is what every single-version resource does (an
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -25,9 +26,12 @@ def _same(obj: Obj) -> Obj:
 @dataclass(frozen=True)
 class Conversion:
     """How one served version's objects become the hub's shape (`to_hub`) and come back (`from_hub`).
-    Neither may change its argument: it may be an object the watch cache holds."""
+    Neither may change its argument: it may be an object the watch cache holds. `field_labels` is kube's field
+    label conversion: the field selector labels this version accepts, each to the storage version's label
+    (None: the storage version's labels as they are)."""
     to_hub: Convert = _same
     from_hub: Convert = _same
+    field_labels: Mapping[str, str] | None = None
 
 
 IDENTITY = Conversion()

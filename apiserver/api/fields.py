@@ -70,6 +70,14 @@ class FieldSelector:
                 return requirement.value
         return None
 
+    def relabel(self, labels: Mapping[str, str]) -> FieldSelector:
+        """The selector with each field renamed as `labels` says (kube's field label conversion of a version
+        whose names differ from the stored object's); a field `labels` lacks is not supported."""
+        for requirement in self.requirements:
+            if requirement.field not in labels:
+                raise SelectorParseError(f"field label not supported: {requirement.field}")
+        return FieldSelector(tuple(FieldRequirement(labels[r.field], r.operator, r.value) for r in self.requirements))
+
     def __str__(self) -> str:
         return ",".join(str(requirement) for requirement in self.requirements)
 

@@ -394,19 +394,6 @@ def _subjects(kind: str) -> Any:
 # --- events -------------------------------------------------------------------------------------------
 
 
-def core_event(event: Obj) -> Obj:
-    """An events.k8s.io/v1 Event with core/v1 field names: kube prints both with one printer."""
-    if "involvedObject" in event or "regarding" not in event and "note" not in event:
-        return event
-    return {"metadata": event.get("metadata") or {}, "involvedObject": event.get("regarding") or {},
-            "type": event.get("type"), "reason": event.get("reason"), "message": event.get("note"),
-            "firstTimestamp": event.get("deprecatedFirstTimestamp"),
-            "lastTimestamp": event.get("deprecatedLastTimestamp"), "count": event.get("deprecatedCount"),
-            "source": event.get("deprecatedSource") or {}, "eventTime": event.get("eventTime"),
-            "series": event.get("series"), "reportingController": event.get("reportingComponent")
-            or event.get("reportingController"), "reportingInstance": event.get("reportingInstance")}
-
-
 def _event_first_seen(event: Obj) -> str:
     return since(event.get("firstTimestamp") or event.get("eventTime"))
 
@@ -430,25 +417,21 @@ def _event_object(event: Obj) -> str:
 
 
 def _event_source(event: Obj) -> str:
-    component = get(event, "source", "component") or event.get("reportingController") or ""
+    component = get(event, "source", "component") or event.get("reportingComponent") or ""
     instance = get(event, "source", "host") or event.get("reportingInstance") or ""
     return f"{component}, {instance}" if instance else component
 
 
-def _on_core_event(cell: Any) -> Any:
-    return lambda event: cell(core_event(event))
-
-
 _EVENT_COLUMNS = [
-    column("Last Seen", _on_core_event(_event_last_seen)),
+    column("Last Seen", _event_last_seen),
     column("Type", lambda e: e.get("type") or ""),
     column("Reason", lambda e: e.get("reason") or ""),
-    column("Object", _on_core_event(_event_object)),
-    column("Subobject", _on_core_event(lambda e: get(e, "involvedObject", "fieldPath", default="")), priority=1),
-    column("Source", _on_core_event(_event_source), priority=1),
-    column("Message", _on_core_event(lambda e: (e.get("message") or "").strip())),
-    column("First Seen", _on_core_event(_event_first_seen), priority=1),
-    column("Count", _on_core_event(_event_count), priority=1),
+    column("Object", _event_object),
+    column("Subobject", lambda e: get(e, "involvedObject", "fieldPath", default=""), priority=1),
+    column("Source", _event_source, priority=1),
+    column("Message", lambda e: (e.get("message") or "").strip()),
+    column("First Seen", _event_first_seen, priority=1),
+    column("Count", _event_count, priority=1),
     Column("Name", "string", NAME.cell, priority=1, format="name", description=NAME.description),
 ]
 

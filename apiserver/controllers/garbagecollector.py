@@ -64,7 +64,11 @@ class GarbageCollector:
         self.nodes: dict[str, Node] = {}
         self.dependents: defaultdict[str, set[str]] = defaultdict(set)
         self.queue: WorkQueue[str] = WorkQueue()
+        # owners are found by the group and kind their references name: a kind served in another group's
+        # storage (events.k8s.io Events in core's) is found in the store that holds it
         self._by_kind = {(s.info.group, s.info.kind): s for s in registry.stores.values()}
+        for view in registry.versions.values():
+            self._by_kind.setdefault((view.info.group, view.info.kind), view.store)
 
     # --- the graph ----------------------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ from apiserver.registry.store import RegistryStore, storage_root
 from apiserver.registry.strategy import StoreContext, no_effects
 from apiserver.registry.versioned import AnyStore, VersionedStore
 from apiserver.storage.cacher import Cacher, WatchCache
-from apiserver.storage.encryption import EncryptionTransformers, storage_resource
+from apiserver.storage.encryption import EncryptionTransformers
+from apiserver.storage.encryption_config import GroupResource
 from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient
 from apiserver.storage.interface import KeyNotFound, Obj
@@ -31,7 +32,7 @@ class CacheSizes:
 def storage_for(client: EtcdClient, info: ResourceInfo, encryption: EncryptionTransformers,
                 media_type: str = JSON) -> Etcd3Storage:
     """A resource's etcd storage, reading and writing through that resource's encryption transformer."""
-    return Etcd3Storage(client, encryption.for_resource(storage_resource(info.group, info.plural)), media_type)
+    return Etcd3Storage(client, encryption.for_resource(GroupResource(info.group, info.plural)), media_type)
 
 
 class Registry:
@@ -51,10 +52,10 @@ class Registry:
             store = RegistryStore(info, Cacher(etcd, cache), etcd_prefix, self.find_namespace, effects)
             self.caches.append(cache)
             self.stores[(info.group, info.version, info.plural)] = store
-        # the other served versions of a resource share its storage version's store (and watch cache)
+        # the other served versions of a resource share its storage version's store (and watch cache), in
+        # its group or another's
         self.versions: dict[tuple[str, str, str], VersionedStore] = {
-            (info.group, info.version, info.plural): VersionedStore(
-                info, self.stores[(info.group, info.storage_version, info.plural)])
+            (info.group, info.version, info.plural): VersionedStore(info, self.stores[info.stored_in])
             for info in catalogue.rows if info.storage_version and not info.virtual}
         self.namespaces = self.stores[("", "v1", "namespaces")]
 

@@ -13,8 +13,11 @@ from collections import OrderedDict
 from typing import Callable
 
 from apiserver.admission.hook import Admit
+from apiserver.api import errors
 from apiserver.api.catalogue import ResourceInfo
 from apiserver.api.conversion import converter
+from apiserver.api.fields import parse_field_selector
+from apiserver.api.labels import SelectorParseError
 from apiserver.registry import deletion
 from apiserver.registry.store import RegistryStore, Served, WatchStart, check_identity
 from apiserver.storage.interface import ListOptions, Obj, Predicate, Watch, WatchEvent
@@ -95,6 +98,13 @@ class VersionedStore:
     # --- reads ----------------------------------------------------------------------------------------
 
     def predicate(self, label_selector: str, field_selector: str) -> Predicate:
+        """Field selectors name this version's fields; they select on the stored object's."""
+        labels = self.info.conversion.field_labels
+        if labels is not None:
+            try:
+                field_selector = str(parse_field_selector(field_selector).relabel(labels))
+            except SelectorParseError as exc:
+                raise errors.bad_request(str(exc)) from None
         return self.store.predicate(label_selector, field_selector)
 
     async def get(self, namespace: str, name: str, resource_version: str = "") -> Obj:

@@ -129,14 +129,6 @@ def lookup(overrides: dict[GroupResource, Transformer], resource: GroupResource)
             or overrides.get(ANY_GROUP_ANY_RESOURCE) or IDENTITY)
 
 
-def storage_resource(group: str, plural: str) -> GroupResource:
-    """The resource an object is encrypted as: events.k8s.io Events are core Events in kube's storage, and
-    kube's configuration refuses `*.events.k8s.io`, so `events` must cover them here too."""
-    if group == "events.k8s.io" and plural == "events":
-        return GroupResource("", "events")
-    return GroupResource(group, plural)
-
-
 class EncryptionTransformers:
     """The current per-resource transformers of one replica; `set` replaces them all at once."""
 

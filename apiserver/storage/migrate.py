@@ -23,7 +23,7 @@ from typing import Sequence
 
 from apiserver.api.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.store import storage_root
-from apiserver.storage.encryption import EncryptionTransformers, storage_resource
+from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import EncryptionConfigError, GroupResource
 from apiserver.storage.encryption_reload import load_transformers
 from apiserver.storage.etcd3 import Etcd3Storage, prefix_end
@@ -50,7 +50,7 @@ def resolve(catalogue: Catalogue, names: Sequence[str]) -> list[ResourceInfo]:
     rows = []
     for name in names:
         wanted = GroupResource.parse(name)
-        matches = [info for info in catalogue.stored() if storage_resource(info.group, info.plural) == wanted]
+        matches = [info for info in catalogue.stored() if GroupResource(info.group, info.plural) == wanted]
         if not matches:
             raise ValueError(f"unknown resource {name!r}: name it as the encryption config does, e.g. "
                              "secrets or deployments.apps")
@@ -60,7 +60,7 @@ def resolve(catalogue: Catalogue, names: Sequence[str]) -> list[ResourceInfo]:
 
 async def migrate_resource(client: EtcdClient, etcd_prefix: str, info: ResourceInfo,
                            transformers: EncryptionTransformers, media_type: str = JSON) -> MigrationResult:
-    storage = Etcd3Storage(client, transformers.for_resource(storage_resource(info.group, info.plural)), media_type)
+    storage = Etcd3Storage(client, transformers.for_resource(GroupResource(info.group, info.plural)), media_type)
     root = storage_root(etcd_prefix, info).encode()
     result = MigrationResult(f"{info.plural}.{info.group}" if info.group else info.plural)
     start, revision = root, 0

@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 import uuid
 
-import kubernetes
 from kubernetes import client
 
-from certs.kubeconfig import write_kubeconfig
 from tests.e2e.test_kubectl_output import apply, rows
+from tests.e2e.test_python_client import api_client
 
 
 def hpa_v1(name: str, ns: str, cpu: int) -> dict:
@@ -42,11 +41,7 @@ def test_kubectl_reads_and_writes_v1(kubectl, tmp_path):
 
 
 def test_python_client_autoscaling_v1(apiserver, pki, tmp_path):
-    path = tmp_path / "kubeconfig"
-    write_kubeconfig(path, apiserver.url, pki.ca_cert, pki.admin_cert, pki.admin_key)
-    config = client.Configuration()
-    kubernetes.config.load_kube_config(config_file=str(path), client_configuration=config)
-    api = client.ApiClient(config)
+    api = api_client(apiserver.url, pki, tmp_path)
     ns = f"py-{uuid.uuid4().hex[:6]}"
     client.CoreV1Api(api).create_namespace({"metadata": {"name": ns}})
     v1 = client.AutoscalingV1Api(api)

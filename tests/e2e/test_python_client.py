@@ -10,12 +10,17 @@ from kubernetes import client, watch
 from certs.kubeconfig import write_kubeconfig
 
 
-def _api(url, pki, tmp_path) -> client.CoreV1Api:
+def api_client(url, pki, tmp_path) -> client.ApiClient:
+    """The official client as the admin, through a kubeconfig file as users configure it."""
     path = tmp_path / f"kubeconfig-{uuid.uuid4().hex[:6]}"
     write_kubeconfig(path, url, pki.ca_cert, pki.admin_cert, pki.admin_key)
     config = client.Configuration()
     kubernetes.config.load_kube_config(config_file=str(path), client_configuration=config)
-    return client.CoreV1Api(client.ApiClient(config))
+    return client.ApiClient(config)
+
+
+def _api(url, pki, tmp_path) -> client.CoreV1Api:
+    return client.CoreV1Api(api_client(url, pki, tmp_path))
 
 
 def _cm(name: str) -> dict:

@@ -167,7 +167,7 @@ def test_every_resource_has_one_storage_version():
     assert len(stored) == len(set(stored))
     for row in catalogue.rows:
         if row.storage_version:
-            target = catalogue.lookup(row.group, row.storage_version, row.plural)
+            target = catalogue.lookup(*row.stored_in)
             assert target is not None and not target.storage_version and target.kind == row.kind
             assert row.subresources == target.subresources and row.namespaced == target.namespaced
 

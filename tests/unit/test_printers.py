@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from apiserver.api import eventconversion
 from apiserver.api.catalogue import CATALOGUE
 from apiserver.api.columns import human_duration
 from apiserver.api.printers import COLUMNS
@@ -123,11 +124,16 @@ def test_nodes_pvcs_and_events():
     assert [got[k] for k in ("Last Seen", "Type", "Reason", "Object", "Subobject", "Source", "Message",
                              "First Seen", "Count")] == [
         "30s", "Warning", "BackOff", "pod/p", "spec.containers{c}", "kubelet, n1", "restarting", "10m", 4]
+    # an events.k8s.io/v1 Event prints from its stored (core/v1) shape, as kube prints its internal Event
     new_style = {"type": "Normal", "reason": "Scheduled", "note": "ok", "regarding": {"kind": "Pod", "name": "q"},
-                 "eventTime": _ago(5).replace("Z", ".000000Z"), "reportingController": "sched"}
-    got = cells("events.k8s.io", "events", new_style)
+                 "eventTime": _ago(5).replace("Z", ".000000Z"), "reportingController": "sched",
+                 "reportingInstance": "sched-1"}
+    got = cells("events.k8s.io", "events", eventconversion.to_hub(new_style))
     assert [got[k] for k in ("Last Seen", "Object", "Source", "Message", "Count")] == [
-        "5s", "pod/q", "sched", "ok", 1]
+        "5s", "pod/q", "sched, sched-1", "ok", 1]
+    series = {**new_style, "series": {"count": 3, "lastObservedTime": _ago(2).replace("Z", ".000000Z")}}
+    got = cells("events.k8s.io", "events", eventconversion.to_hub(series))
+    assert [got[k] for k in ("Last Seen", "First Seen", "Count")] == ["2s", "5s", 3]
 
 
 def test_rbac_bindings_leases_and_default_tables():
