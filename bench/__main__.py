@@ -19,14 +19,21 @@ import aiohttp
 import orjson
 import uvloop
 
+from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
 from bench.conversion import bench_conversion, print_conversion
 from bench.encryption import bench_encryption, print_encryption
-from bench.media_type import bench_media_types, print_media_types
 from bench.measure import Result, parse_args, run_for, scratch_cluster
+from bench.media_type import bench_media_types, print_media_types
 from cluster.loadbalancer import LoadBalancerSpec, start_load_balancer, wait_serving
-from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
+from cluster.replica import (
+    ReplicaSpec,
+    client_context,
+    free_port,
+    start_replica,
+    stop_process,
+    wait_ready,
+)
 from etcd.launcher import EtcdCluster
-from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
 
 
 async def bench(cluster: EtcdCluster, replica_url: str, pki, seconds: float, concurrency: int) -> list[Result]:

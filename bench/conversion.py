@@ -19,7 +19,14 @@ import uvloop
 
 from bench.measure import Result, accumulate, print_results, run_alone, run_for
 from certs.pki import PkiPaths
-from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
+from cluster.replica import (
+    ReplicaSpec,
+    client_context,
+    free_port,
+    start_replica,
+    stop_process,
+    wait_ready,
+)
 from etcd.launcher import EtcdCluster
 
 ROUNDS = 6

@@ -19,7 +19,14 @@ import aiohttp
 import orjson
 
 from certs.pki import PkiPaths, ensure_pki
-from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
+from cluster.replica import (
+    ReplicaSpec,
+    client_context,
+    free_port,
+    start_replica,
+    stop_process,
+    wait_ready,
+)
 from etcd.launcher import EtcdCluster, EtcdClusterConfig
 
 

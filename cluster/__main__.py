@@ -17,9 +17,22 @@ from pathlib import Path
 from certs.encryption import ensure_encryption_config
 from certs.kubeconfig import write_kubeconfig
 from certs.pki import PkiPaths, ensure_pki
-from cluster.loadbalancer import LoadBalancerSpec, admin_healthy, start_load_balancer, wait_serving
+from cluster.loadbalancer import (
+    LoadBalancerSpec,
+    admin_healthy,
+    start_load_balancer,
+    wait_serving,
+)
 from cluster.production import production_replica
-from cluster.replica import ReplicaSpec, free_port, is_ready, port_free, start_replica, stop_process, wait_ready
+from cluster.replica import (
+    ReplicaSpec,
+    free_port,
+    is_ready,
+    port_free,
+    start_replica,
+    stop_process,
+    wait_ready,
+)
 from etcd.launcher import EtcdCluster, EtcdClusterConfig, EtcdError
 
 DEFAULT_LB_PORT = 6443

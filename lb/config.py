@@ -8,7 +8,7 @@ from typing import Any, NoReturn, Sequence
 
 import yaml
 
-from apiserver.api.duration import parse_go_duration
+from apiserver.api.meta.duration import parse_go_duration
 
 BALANCES = ("roundrobin", "leastconn")
 

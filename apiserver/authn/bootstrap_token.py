@@ -11,10 +11,9 @@ import hmac
 import logging
 import re
 
-
 from apiserver.authn.token import TokenResult
-from apiserver.authn.user import UserInfo
 from apiserver.registry.registry import Registry
+from apiserver.request.user import UserInfo
 from apiserver.storage.interface import Obj
 
 log = logging.getLogger(__name__)

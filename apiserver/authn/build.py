@@ -8,8 +8,16 @@ from apiserver.authn.certchain import load_bundle
 from apiserver.authn.oidc import OIDCAuthenticator
 from apiserver.authn.requestheader import RequestHeaderAuthenticator
 from apiserver.authn.sakeys import VerifyingKey
-from apiserver.authn.serviceaccount import BoundTokenAuthenticator, LegacyTokenAuthenticator
-from apiserver.authn.token import AudienceAgnostic, BearerTokenAuthenticator, TokenAuthenticator, TokenUnion
+from apiserver.authn.serviceaccount import (
+    BoundTokenAuthenticator,
+    LegacyTokenAuthenticator,
+)
+from apiserver.authn.token import (
+    AudienceAgnostic,
+    BearerTokenAuthenticator,
+    TokenAuthenticator,
+    TokenUnion,
+)
 from apiserver.authn.token_file import TokenFileAuthenticator, load_token_file
 from apiserver.authn.union import HeaderOwner, UnionAuthenticator
 from apiserver.authn.user import Authenticator

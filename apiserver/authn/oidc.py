@@ -12,8 +12,9 @@ import aiohttp
 import jwt
 
 from apiserver.authn.token import TokenResult
-from apiserver.authn.user import AuthenticationFailed, UserInfo
+from apiserver.authn.user import AuthenticationFailed
 from apiserver.options.flags import OIDCOptions
+from apiserver.request.user import UserInfo
 
 FETCH_TIMEOUT = 10.0
 

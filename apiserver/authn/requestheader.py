@@ -11,8 +11,9 @@ from aiohttp import web
 from cryptography import x509
 
 from apiserver.authn.certchain import PeerVerifier
-from apiserver.authn.user import AuthenticationFailed, UserInfo
+from apiserver.authn.user import AuthenticationFailed
 from apiserver.options.flags import RequestHeaderOptions
+from apiserver.request.user import UserInfo
 
 
 class RequestHeaderAuthenticator:

@@ -14,12 +14,13 @@ from typing import Any
 
 import jwt
 
-from apiserver.api import errors
+from apiserver.api.meta import errors
 from apiserver.authn.sakeys import VerifyingKey
 from apiserver.authn.token import TokenResult
-from apiserver.authn.user import AuthenticationFailed, UserInfo
+from apiserver.authn.user import AuthenticationFailed
 from apiserver.registry.registry import Registry
 from apiserver.registry.tokenrequest import service_account_username
+from apiserver.request.user import UserInfo
 from apiserver.storage.interface import Obj
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from typing import Protocol, Sequence
 
 from aiohttp import web
 
-from apiserver.authn.user import AuthenticationFailed, UserInfo
+from apiserver.authn.user import AuthenticationFailed
+from apiserver.request.user import UserInfo
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import csv
 from pathlib import Path
 
 from apiserver.authn.token import TokenResult
-from apiserver.authn.user import UserInfo
+from apiserver.request.user import UserInfo
 
 
 class TokenFileError(ValueError):

@@ -9,8 +9,8 @@ from typing import Callable, Iterable, Sequence
 from aiohttp import web
 
 from apiserver.authn.token import TokenResult, TokenUnion
-from apiserver.authn.user import (ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED, AuthenticationFailed, Authenticator,
-                                  UserInfo)
+from apiserver.authn.user import AuthenticationFailed, Authenticator
+from apiserver.request.user import ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED, UserInfo
 
 # the names of the request headers that carried credentials, to strip once the request is authenticated
 HeaderOwner = Callable[[Iterable[str]], list[str]]

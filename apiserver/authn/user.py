@@ -1,22 +1,11 @@
-"""Who a request comes from, and the contract every authenticator keeps."""
+"""The contract every authenticator keeps."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from aiohttp import web
 
-AUTHENTICATED = "system:authenticated"
-UNAUTHENTICATED = "system:unauthenticated"
-ANONYMOUS = "system:anonymous"
-
-
-@dataclass(frozen=True)
-class UserInfo:
-    name: str
-    uid: str = ""
-    groups: tuple[str, ...] = ()
-    extra: dict[str, tuple[str, ...]] = field(default_factory=dict)
+from apiserver.request.user import UserInfo
 
 
 class AuthenticationFailed(Exception):

@@ -9,9 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiserver.authn.token import TokenResult
-from apiserver.authn.user import AuthenticationFailed, UserInfo
+from apiserver.authn.user import AuthenticationFailed
 from apiserver.options.flags import TokenWebhookOptions
-from apiserver.webhook.client import WebhookCallError, WebhookClient, load_webhook_kubeconfig
+from apiserver.request.user import UserInfo
+from apiserver.webhook.client import (
+    WebhookCallError,
+    WebhookClient,
+    load_webhook_kubeconfig,
+)
 
 # kube's webhook deadline per call; transient failures are retried by the client's backoff
 CALL_TIMEOUT = 30.0

@@ -6,7 +6,7 @@ from aiohttp import web
 from cryptography import x509
 
 from apiserver.authn.certchain import PeerVerifier
-from apiserver.authn.user import UserInfo
+from apiserver.request.user import UserInfo
 
 
 class X509Authenticator:

@@ -10,8 +10,8 @@ from typing import Any
 
 import orjson
 
-from apiserver.authn.user import AUTHENTICATED
 from apiserver.authz.authorizer import Attributes, Decision
+from apiserver.request.user import AUTHENTICATED
 
 API_VERSION = "abac.authorization.kubernetes.io/v1beta1"
 READ_VERBS = frozenset({"get", "list", "watch"})

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol, Sequence, TypeVar, runtime_checkable
 
-from apiserver.api.errors import qualified_resource
-from apiserver.api.goformat import quote
-from apiserver.authn.user import UserInfo
+from apiserver.api.meta.errors import qualified_resource
+from apiserver.api.meta.goformat import quote
 from apiserver.authz.rbac_rules import Rule
-from apiserver.endpoints.requestinfo import RequestInfo
+from apiserver.request.info import RequestInfo
+from apiserver.request.user import UserInfo
 
 T = TypeVar("T")
 

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from apiserver.authz.abac import ABACAuthorizer, PolicyFileError, load_policy_file
-from apiserver.authz.authorizer import MODES, Authorizer, PrivilegedGroups, UnionAuthorizer
+from apiserver.authz.authorizer import (
+    MODES,
+    Authorizer,
+    PrivilegedGroups,
+    UnionAuthorizer,
+)
 from apiserver.authz.node import NodeAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.authz.webhook import WebhookAuthorizer, WebhookSettings

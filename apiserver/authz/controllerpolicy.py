@@ -9,8 +9,25 @@ left out, as kube leaves them out."""
 from __future__ import annotations
 
 from apiserver.authz.bootstrappolicy import (
-    APPS, AUTHZ, AUTOSCALING, BATCH, CERTIFICATES, DISCOVERY, EVENTS_RULE, EXTENSIONS, LEGACY, POLICY, RBAC, READ,
-    STORAGE, Obj, binding, r, role, subject_account)
+    APPS,
+    AUTHZ,
+    AUTOSCALING,
+    BATCH,
+    CERTIFICATES,
+    DISCOVERY,
+    EVENTS_RULE,
+    EXTENSIONS,
+    LEGACY,
+    POLICY,
+    RBAC,
+    READ,
+    STORAGE,
+    Obj,
+    binding,
+    r,
+    role,
+    subject_account,
+)
 
 PREFIX = "system:controller:"
 ADMISSION = "admissionregistration.k8s.io"

@@ -4,7 +4,17 @@ the bootstrap-token controllers, the deprecated cloud-provider role)."""
 from __future__ import annotations
 
 from apiserver.authz.bootstrappolicy import (
-    COORDINATION, EVENTS_RULE, LEGACY, READ, Obj, binding, r, role, subject_account, user)
+    COORDINATION,
+    EVENTS_RULE,
+    LEGACY,
+    READ,
+    Obj,
+    binding,
+    r,
+    role,
+    subject_account,
+    user,
+)
 from apiserver.authz.controllerpolicy import PREFIX
 
 SYSTEM, PUBLIC = "kube-system", "kube-public"

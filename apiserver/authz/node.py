@@ -6,7 +6,7 @@ opinion, so that a later mode decides.
 """
 from __future__ import annotations
 
-from apiserver.api.fields import SelectorParseError, parse_field_selector
+from apiserver.api.meta.fields import SelectorParseError, parse_field_selector
 from apiserver.authz.authorizer import Attributes, Decision
 from apiserver.authz.bootstrappolicy import NODE_RULES
 from apiserver.authz.nodegraph import NodeGraph

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from apiserver.controllers.informer import Informer
+from apiserver.informers.informer import Informer
 from apiserver.registry.registry import Registry
 from apiserver.storage.interface import Obj
 

@@ -9,15 +9,22 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from apiserver.api.goformat import aggregate, quote
-from apiserver.authn.user import UserInfo
+from apiserver.api.meta.goformat import aggregate, quote
 from apiserver.authz.authorizer import Attributes, Decision
 from apiserver.authz.bootstrappolicy import cluster_role_bindings, cluster_roles
 from apiserver.authz.controllerpolicy import controller_role_bindings, controller_roles
 from apiserver.authz.namespacepolicy import namespace_role_bindings, namespace_roles
-from apiserver.authz.rbac_rules import RBAC_GROUP, Rule, allows, parse_rules, subject_keys, user_keys
-from apiserver.controllers.informer import Informer
+from apiserver.authz.rbac_rules import (
+    RBAC_GROUP,
+    Rule,
+    allows,
+    parse_rules,
+    subject_keys,
+    user_keys,
+)
+from apiserver.informers.informer import Informer
 from apiserver.registry.registry import Registry
+from apiserver.request.user import UserInfo
 from apiserver.storage.interface import Obj
 
 DEFAULT_CLUSTER_ROLES = tuple(o["metadata"]["name"] for o in cluster_roles() + controller_roles())

@@ -6,13 +6,25 @@ from __future__ import annotations
 import copy
 
 from apiserver.admission.hook import Admission, AdmissionRequest
-from apiserver.api import errors
-from apiserver.authn.user import UserInfo
-from apiserver.authz.authorizer import SYSTEM_MASTERS, Attributes, Decision, UnionAuthorizer
+from apiserver.api.meta import errors
+from apiserver.api.meta.goformat import quote
+from apiserver.authz.authorizer import (
+    SYSTEM_MASTERS,
+    Attributes,
+    Decision,
+    UnionAuthorizer,
+)
 from apiserver.authz.rbac import RBACAuthorizer
-from apiserver.api.goformat import quote
-from apiserver.authz.rbac_rules import RBAC_GROUP, Rule, compact, go_strings, missing_rules, parse_rules
-from apiserver.endpoints.requestinfo import RequestInfo
+from apiserver.authz.rbac_rules import (
+    RBAC_GROUP,
+    Rule,
+    compact,
+    go_strings,
+    missing_rules,
+    parse_rules,
+)
+from apiserver.request.info import RequestInfo
+from apiserver.request.user import UserInfo
 from apiserver.storage.interface import Obj
 
 # what an aggregationRule needs, since it can gather any rule: everything (kube's fullAuthority)

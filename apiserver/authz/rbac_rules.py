@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from apiserver.api.goformat import quote
-from apiserver.authn.user import UserInfo
-from apiserver.endpoints.requestinfo import RequestInfo
+from apiserver.api.meta.goformat import quote
+from apiserver.request.info import RequestInfo
+from apiserver.request.user import UserInfo
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 ALL = "*"

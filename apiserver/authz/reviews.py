@@ -6,12 +6,17 @@ from __future__ import annotations
 import copy
 from typing import Any, Awaitable, Callable
 
-from apiserver.api import errors
-from apiserver.api.goformat import aggregate, quote
-from apiserver.authn.user import UserInfo
-from apiserver.authz.authorizer import Attributes, AuthorizationFailed, Decision, UnionAuthorizer
-from apiserver.endpoints.requestinfo import RequestInfo
+from apiserver.api.meta import errors
+from apiserver.api.meta.goformat import aggregate, quote
+from apiserver.authz.authorizer import (
+    Attributes,
+    AuthorizationFailed,
+    Decision,
+    UnionAuthorizer,
+)
 from apiserver.registry.virtual import VirtualCreate, VirtualRequest
+from apiserver.request.info import RequestInfo
+from apiserver.request.user import UserInfo
 
 GROUP, VERSION = "authorization.k8s.io", "v1"
 Obj = dict[str, Any]

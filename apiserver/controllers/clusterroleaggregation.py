@@ -3,9 +3,12 @@ aggregationRule holds the union of the rules of the ClusterRoles its selectors m
 once, itself left out), written by server-side apply under the controller's field manager."""
 from __future__ import annotations
 
-from apiserver.api.labels import SelectorParseError, selector_from_label_selector_object
-from apiserver.controllers.informer import Informer, running
-from apiserver.controllers.workqueue import WorkQueue, drain
+from apiserver.api.meta.labels import (
+    SelectorParseError,
+    selector_from_label_selector_object,
+)
+from apiserver.informers.informer import Informer, running
+from apiserver.informers.workqueue import WorkQueue, drain
 from apiserver.registry.registry import Registry
 from apiserver.storage.interface import Obj
 

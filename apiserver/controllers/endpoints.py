@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from apiserver.api.errors import StatusError
+from apiserver.api.meta.errors import StatusError
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.etcd3 import prefix_end

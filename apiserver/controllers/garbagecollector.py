@@ -17,10 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from apiserver.api.errors import StatusError
-from apiserver.controllers.informer import Informer, running
-from apiserver.controllers.workqueue import WorkQueue, drain
-from apiserver.registry.deletion import FOREGROUND_FINALIZER, ORPHAN_FINALIZER, DeleteOptions
+from apiserver.api.meta.errors import StatusError
+from apiserver.informers.informer import Informer, running
+from apiserver.informers.workqueue import WorkQueue, drain
+from apiserver.registry.deletion import (
+    FOREGROUND_FINALIZER,
+    ORPHAN_FINALIZER,
+    DeleteOptions,
+)
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.interface import Obj, Preconditions

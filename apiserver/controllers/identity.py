@@ -11,11 +11,11 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from apiserver.api.errors import StatusError
+from apiserver.api.meta.errors import StatusError
 from apiserver.controllers.leaderelection import micro_time
+from apiserver.registry.deletion import DeleteOptions
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.etcd_client import EtcdError
-from apiserver.registry.deletion import DeleteOptions
 from apiserver.storage.interface import ListOptions, Preconditions
 
 log = logging.getLogger(__name__)

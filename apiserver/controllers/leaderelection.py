@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from apiserver.api.errors import StatusError
+from apiserver.api.meta.errors import StatusError
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.etcd_client import EtcdError
 

@@ -16,7 +16,11 @@ from apiserver.controllers.clusterroleaggregation import ClusterRoleAggregator
 from apiserver.controllers.compaction import Compactor
 from apiserver.controllers.endpoints import EndpointConfig, LeaseEndpointReconciler
 from apiserver.controllers.garbagecollector import GarbageCollector
-from apiserver.controllers.identity import IdentityConfig, IdentityLease, collect_expired_identity_leases
+from apiserver.controllers.identity import (
+    IdentityConfig,
+    IdentityLease,
+    collect_expired_identity_leases,
+)
 from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderElector
 from apiserver.controllers.namespace import NamespaceController
 from apiserver.controllers.podtermination import PodTerminator

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 import logging
 
-from apiserver.api.errors import StatusError
-from apiserver.controllers.informer import Informer, running
-from apiserver.controllers.workqueue import WorkQueue, drain
+from apiserver.api.meta.errors import StatusError
+from apiserver.informers.informer import Informer, running
+from apiserver.informers.workqueue import WorkQueue, drain
 from apiserver.registry.deletion import DeleteOptions, format_time
 from apiserver.registry.registry import Registry
 from apiserver.registry.strategies import NAMESPACE_FINALIZER

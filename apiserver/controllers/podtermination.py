@@ -11,8 +11,8 @@ import asyncio
 import datetime
 import logging
 
-from apiserver.api.errors import StatusError
-from apiserver.controllers.informer import Informer
+from apiserver.api.meta.errors import StatusError
+from apiserver.informers.informer import Informer
 from apiserver.registry.deletion import DeleteOptions, parse_time
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.interface import Obj, Preconditions

@@ -12,8 +12,12 @@ import copy
 import logging
 from typing import Callable
 
-from apiserver.api.errors import StatusError
-from apiserver.authz.bootstrappolicy import AUTOUPDATE, cluster_role_bindings, cluster_roles
+from apiserver.api.meta.errors import StatusError
+from apiserver.authz.bootstrappolicy import (
+    AUTOUPDATE,
+    cluster_role_bindings,
+    cluster_roles,
+)
 from apiserver.authz.controllerpolicy import controller_role_bindings, controller_roles
 from apiserver.authz.namespacepolicy import namespace_role_bindings, namespace_roles
 from apiserver.authz.rbac_rules import missing_rules, parse_rules

@@ -2,9 +2,9 @@
 namespace has a `default` ServiceAccount, created when the namespace appears and again whenever it is deleted."""
 from __future__ import annotations
 
-from apiserver.api.errors import StatusError
-from apiserver.controllers.informer import Informer, running
-from apiserver.controllers.workqueue import WorkQueue, drain
+from apiserver.api.meta.errors import StatusError
+from apiserver.informers.informer import Informer, running
+from apiserver.informers.workqueue import WorkQueue, drain
 from apiserver.registry.registry import Registry
 from apiserver.storage.interface import Obj
 

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from apiserver.api.errors import StatusError
+from apiserver.api.meta.errors import StatusError
 from apiserver.registry.allocator import RangeAllocator, owner_of
 from apiserver.registry.servicealloc import holdings, owner
 from apiserver.registry.serviceranges import ServiceAllocators

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from apiserver.api.catalogue import SUBRESOURCES, Catalogue, ResourceInfo
+from apiserver.registry.catalogue import SUBRESOURCES, Catalogue, ResourceInfo
+
 
 def api_versions(server_address: str) -> dict[str, Any]:
     return {"kind": "APIVersions", "versions": ["v1"],

@@ -8,8 +8,9 @@ from email.utils import format_datetime
 
 from aiohttp import web
 
-from apiserver.api import errors, openapi_documents
-from apiserver.api.catalogue import Catalogue
+from apiserver.api.meta import errors
+from apiserver.endpoints import openapi_documents
+from apiserver.registry.catalogue import Catalogue
 
 JSON = "application/json"
 NOT_FOUND = errors.StatusError(404, "NotFound", "the server could not find the requested resource")

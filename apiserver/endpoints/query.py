@@ -4,19 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from apiserver.api import errors
-from apiserver.api.errors import Cause
-from apiserver.api.goformat import quote, string_slice
+from apiserver.api.meta import errors
+from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.goformat import quote, string_slice
 from apiserver.registry.deletion import PROPAGATION_POLICIES, DeleteOptions
+from apiserver.request.info import flag
 from apiserver.storage.interface import Preconditions
 
 # the options kinds whose validation failures name a write's bad dryRun
 CREATE_OPTIONS, UPDATE_OPTIONS, PATCH_OPTIONS = "CreateOptions", "UpdateOptions", "PatchOptions"
 
 
-def flag(value: str) -> bool:
-    """kube's query-parameter bool: false only for "0" and "false" (any case); anything else, "" too, is true."""
-    return value != "0" and value.lower() != "false"
 
 
 def _bool(query: Mapping[str, str], name: str) -> bool | None:

@@ -10,22 +10,32 @@ import jsonpatch
 from aiohttp import web
 
 from apiserver.admission.hook import Admission, Admit
-from apiserver.api import errors, fieldvalidation, openapi, strategicpatch, tables, typecheck
+from apiserver.api.meta import errors
+from apiserver.api.meta.goformat import quote
+from apiserver.api.patch import strategicpatch
+from apiserver.api.printing import tables
+from apiserver.api.schema import fieldvalidation, openapi, typecheck
 from apiserver.endpoints import serialization
-from apiserver.endpoints.query import (CREATE_OPTIONS, PATCH_OPTIONS, UPDATE_OPTIONS, dry_run, flag,
-                                       parse_delete_options, parse_list_query)
-from apiserver.endpoints.requestinfo import RequestInfo
+from apiserver.endpoints.query import (
+    CREATE_OPTIONS,
+    PATCH_OPTIONS,
+    UPDATE_OPTIONS,
+    dry_run,
+    flag,
+    parse_delete_options,
+    parse_list_query,
+)
 from apiserver.endpoints.watch import WatchSettings, serve_watch
-from apiserver.api.catalogue import SUBRESOURCES, ResourceInfo
-from apiserver.filters.authentication import request_user
-from apiserver.api.goformat import quote
 from apiserver.registry import pods
 from apiserver.registry.actions import Action, ActionRequest, ActionResult
+from apiserver.registry.catalogue import SUBRESOURCES, ResourceInfo
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
 from apiserver.registry.store import OWNED_PATHS
 from apiserver.registry.versioned import AnyStore
 from apiserver.registry.virtual import VirtualResources
+from apiserver.request.context import request_user
+from apiserver.request.info import RequestInfo
 from apiserver.storage.interface import ListOptions, Obj
 
 MAX_BODY_BYTES = 3 * 1024 * 1024

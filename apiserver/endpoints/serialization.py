@@ -15,9 +15,14 @@ from typing import Any
 import orjson
 import yaml
 
-from apiserver.api import errors
-from apiserver.api.protobuf import (ProtobufDecodeError, ProtobufEncodeError, can_encode, decode_body as
-                                    decode_protobuf, encode_object)
+from apiserver.api.meta import errors
+from apiserver.api.protobuf import (
+    ProtobufDecodeError,
+    ProtobufEncodeError,
+    can_encode,
+    encode_object,
+)
+from apiserver.api.protobuf import decode_body as decode_protobuf
 
 log = logging.getLogger("apiserver.serialization")
 

@@ -18,10 +18,10 @@ from typing import Any, Callable
 import orjson
 from aiohttp import web
 
-from apiserver.api import errors
-from apiserver.api.catalogue import ResourceInfo
+from apiserver.api.meta import errors
 from apiserver.api.protobuf import ProtobufEncodeError, watch_frame
 from apiserver.endpoints.serialization import JSON, PROTOBUF, WATCH_PROTOBUF
+from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.store import WatchStart
 from apiserver.storage.interface import CorruptObject, Expired, Obj, WatchClosed
 

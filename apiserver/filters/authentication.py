@@ -5,15 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 from multidict import CIMultiDict
 
-from apiserver.api import errors
+from apiserver.api.meta import errors
 from apiserver.authn.union import UnionAuthenticator
-from apiserver.authn.user import AuthenticationFailed, UserInfo
-
-USER = "user"
-
-
-def request_user(request: web.Request) -> UserInfo:
-    return request[USER]
+from apiserver.authn.user import AuthenticationFailed
+from apiserver.request.context import authenticated_as
 
 
 def _without(request: web.Request, names: list[str]) -> web.Request:
@@ -35,7 +30,7 @@ def with_authentication(authenticator: UnionAuthenticator):
         if user is None:
             raise errors.unauthorized()
         request = _without(request, authenticator.credential_headers(request.headers.keys()))
-        request[USER] = user
+        authenticated_as(request, user)
         return await handler(request)
 
     return authentication

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from apiserver.api import errors
-from apiserver.authz.authorizer import (Attributes, AuthorizationFailed, Decision, UnionAuthorizer,
-                                        forbidden_message)
-from apiserver.filters.authentication import request_user
-from apiserver.filters.requestinfo import request_info
+from apiserver.api.meta import errors
+from apiserver.authz.authorizer import (
+    Attributes,
+    AuthorizationFailed,
+    Decision,
+    UnionAuthorizer,
+    forbidden_message,
+)
+from apiserver.request.context import request_info, request_user
 
 
 def forbidden(attributes: Attributes, reason: str) -> errors.StatusError:

@@ -9,12 +9,12 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from apiserver.api import errors
-from apiserver.authn.user import ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED, UserInfo
+from apiserver.api.meta import errors
 from apiserver.authz.authorizer import Attributes, UnionAuthorizer
-from apiserver.endpoints.requestinfo import RequestInfo
-from apiserver.filters.authentication import USER, request_user
 from apiserver.filters.authorization import require_allowed
+from apiserver.request.context import impersonating, request_user
+from apiserver.request.info import RequestInfo
+from apiserver.request.user import ANONYMOUS, AUTHENTICATED, UNAUTHENTICATED, UserInfo
 
 USER_HEADER = "Impersonate-User"
 GROUP_HEADER = "Impersonate-Group"
@@ -112,7 +112,7 @@ def with_impersonation(authorizer: UnionAuthorizer):
                                namespace=target.namespace, resource=resource, subresource=subresource,
                                name=target.name)
             await require_allowed(authorizer, Attributes(requester, info))
-        request[USER] = impersonated_user(targets, bool(request.headers.getall(GROUP_HEADER, [])))
+        impersonating(request, impersonated_user(targets, bool(request.headers.getall(GROUP_HEADER, []))))
         return await handler(request)
 
     return impersonation

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from apiserver.api import errors
-from apiserver.filters.requestinfo import request_info
+from apiserver.api.meta import errors
+from apiserver.request.context import request_info
 
 
 @dataclass

@@ -5,8 +5,8 @@ import time
 
 from aiohttp import web
 
-from apiserver.filters.requestinfo import request_info
-from apiserver.server.metrics import Metrics
+from apiserver.metrics.registry import Metrics
+from apiserver.request.context import request_info
 
 
 def _scope(info) -> str:

@@ -5,7 +5,7 @@ import logging
 
 from aiohttp import web
 
-from apiserver.api import errors
+from apiserver.api.meta import errors
 from apiserver.filters.status import status_response
 from apiserver.storage.cacher import CacheNotReady
 from apiserver.storage.etcd_client import EtcdTimeoutError, UnavailableError

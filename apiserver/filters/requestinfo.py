@@ -1,18 +1,20 @@
-"""Reads the RequestInfo once and puts it on the request for every later filter and the handler."""
+"""Starts the request's context: what it addresses, read once from its method and path, and its audit ID."""
 from __future__ import annotations
 
 from aiohttp import web
 
-from apiserver.endpoints.requestinfo import RequestInfo, resolve
-
-REQUEST_INFO = "request_info"
-
-
-def request_info(request: web.Request) -> RequestInfo:
-    return request[REQUEST_INFO]
+from apiserver.request.context import audit_id, begin
+from apiserver.request.info import resolve
 
 
 @web.middleware
 async def with_request_info(request: web.Request, handler) -> web.StreamResponse:
-    request[REQUEST_INFO] = resolve(request.method, request.path, dict(request.query))
+    begin(request, resolve(request.method, request.path, dict(request.query)))
     return await handler(request)
+
+
+async def audit_id_header(request: web.Request, response: web.StreamResponse) -> None:
+    """Every answer names its request's audit ID, as kube-apiserver's do (a signal: streams send headers early)."""
+    known = audit_id(request)
+    if known is not None:
+        response.headers["Audit-Id"] = known

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from apiserver.api.errors import StatusError
+from apiserver.api.meta.errors import StatusError
 from apiserver.endpoints.serialization import encode_error
 
 

@@ -5,9 +5,9 @@ import asyncio
 
 from aiohttp import web
 
-from apiserver.api import errors
-from apiserver.api.duration import parse_go_duration
-from apiserver.filters.requestinfo import request_info
+from apiserver.api.meta import errors
+from apiserver.api.meta.duration import parse_go_duration
+from apiserver.request.context import context_of, request_info
 
 
 def with_timeout(request_timeout: float):
@@ -23,6 +23,7 @@ def with_timeout(request_timeout: float):
                 raise errors.bad_request(f"invalid timeout specified in the request URL: {exc}") from None
             if asked > 0:
                 seconds = min(seconds, asked)
+        context_of(request).deadline = asyncio.get_running_loop().time() + seconds
         try:
             async with asyncio.timeout(seconds):
                 return await handler(request)

@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from apiserver.api.duration import parse_go_duration
-from apiserver.api.goformat import quote
-
-from apiserver.options.tls import TLS_VERSIONS, SniCertKey, cipher_suites, parse_sni_cert_key
+from apiserver.api.meta.duration import parse_go_duration
+from apiserver.api.meta.goformat import quote
+from apiserver.options.tls import (
+    TLS_VERSIONS,
+    SniCertKey,
+    cipher_suites,
+    parse_sni_cert_key,
+)
 from apiserver.storage.media_type import JSON, MEDIA_TYPES
+
 AUTHORIZATION_MODES = ("AlwaysAllow", "AlwaysDeny", "Node", "ABAC", "RBAC", "Webhook")
 WEBHOOK_VERSIONS = ("v1", "v1beta1")
 

@@ -6,8 +6,8 @@ import copy
 import dataclasses
 from typing import Any
 
-from apiserver.api import errors
-from apiserver.api.labels import selector_from_label_selector_object
+from apiserver.api.meta import errors
+from apiserver.api.meta.labels import selector_from_label_selector_object
 from apiserver.registry.deletion import DeleteOptions
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore, now_rfc3339

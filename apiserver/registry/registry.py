@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from apiserver.api.catalogue import Catalogue, ResourceInfo
+from apiserver.registry.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.registry.store import RegistryStore, storage_root
 from apiserver.registry.strategy import StoreContext, no_effects

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from apiserver.api.labels import selector_from_label_selector_object
+from apiserver.api.meta.labels import selector_from_label_selector_object
 from apiserver.registry.strategy import Obj
 
 

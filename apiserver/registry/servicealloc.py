@@ -10,10 +10,16 @@ import ipaddress
 import logging
 from typing import Any, Callable
 
-from apiserver.api import errors
-from apiserver.api.errors import Cause
-from apiserver.api.goformat import quote as go_quote, string_slice
-from apiserver.registry.allocator import AlreadyAllocated, NotInRange, RangeAllocator, RangeFull
+from apiserver.api.meta import errors
+from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.goformat import quote as go_quote
+from apiserver.api.meta.goformat import string_slice
+from apiserver.registry.allocator import (
+    AlreadyAllocated,
+    NotInRange,
+    RangeAllocator,
+    RangeFull,
+)
 from apiserver.registry.serviceranges import ServiceAllocators, family_name
 from apiserver.registry.strategy import StoreContext, WriteEffects
 from apiserver.storage.etcd_client import EtcdError

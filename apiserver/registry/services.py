@@ -6,10 +6,16 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from apiserver.api.errors import Cause
-from apiserver.api import kindvalidation
-from apiserver.api.goformat import quote
-from apiserver.registry.servicealloc import held_ports, needs_cluster_ip, needs_health_check, needs_node_ports, spec_of
+from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.goformat import quote
+from apiserver.api.validation import kinds as kindvalidation
+from apiserver.registry.servicealloc import (
+    held_ports,
+    needs_cluster_ip,
+    needs_health_check,
+    needs_node_ports,
+    spec_of,
+)
 from apiserver.registry.strategy import immutable
 
 Obj = dict[str, Any]

@@ -13,23 +13,36 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterator
 
-from apiserver.api import errors, fieldmanager, openapi
-from apiserver.api.catalogue import ResourceInfo
-from apiserver.api.conversion import Convert
-from apiserver.api.fields import parse_field_selector
-from apiserver.api.goformat import string_slice
-from apiserver.api.labels import SelectorParseError, parse_label_selector
-from apiserver.api.validation import validate_metadata
+from apiserver.admission.hook import Admit
+from apiserver.api.conversion.hub import Convert
+from apiserver.api.meta import errors
+from apiserver.api.meta.fields import parse_field_selector
+from apiserver.api.meta.goformat import string_slice
+from apiserver.api.meta.labels import SelectorParseError, parse_label_selector
+from apiserver.api.patch import fieldmanager
+from apiserver.api.schema import openapi
+from apiserver.api.validation.metadata import validate_metadata
 from apiserver.registry import deletion
+from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.scale import scale_of, with_replicas
 from apiserver.registry.semantic import spec_changed
 from apiserver.registry.strategy import WriteEffects, finishing, no_effects
-from apiserver.admission.hook import Admit
 from apiserver.storage.cacher import Cacher
 from apiserver.storage.etcd3 import InvalidListRequest
 from apiserver.storage.interface import (
-    CorruptObject, Expired, KeyExists, KeyNotFound, ListOptions, Obj, Preconditions, Predicate,
-    ResourceVersionConflict, TooLargeResourceVersion, UnwritableObject, UpdateFunc, Watch,
+    CorruptObject,
+    Expired,
+    KeyExists,
+    KeyNotFound,
+    ListOptions,
+    Obj,
+    Preconditions,
+    Predicate,
+    ResourceVersionConflict,
+    TooLargeResourceVersion,
+    UnwritableObject,
+    UpdateFunc,
+    Watch,
 )
 
 # kube-apiserver's alphabet for generateName suffixes: no vowels, no look-alike characters

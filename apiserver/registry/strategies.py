@@ -4,8 +4,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from apiserver.api import errors, hpavalidation
-from apiserver.api import kindvalidation as kv
+from apiserver.api.meta import errors
+from apiserver.api.validation import hpa as hpavalidation
+from apiserver.api.validation import kinds as kv
 from apiserver.registry import defaults, services
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.servicealloc import service_effects

@@ -12,8 +12,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol
 
-from apiserver.api.errors import Cause
-from apiserver.api.kindvalidation import invalid
+from apiserver.api.meta.errors import Cause
+from apiserver.api.validation.kinds import invalid
 from apiserver.registry.deletion import GracePeriod, has_finalizers
 
 if TYPE_CHECKING:

@@ -10,8 +10,9 @@ from typing import Any
 
 import jwt
 
-from apiserver.api import errors, typecheck
-from apiserver.api.openapi import kind_schemas
+from apiserver.api.meta import errors
+from apiserver.api.schema import typecheck
+from apiserver.api.schema.openapi import kind_schemas
 from apiserver.authn.sakeys import SigningKey
 from apiserver.registry.actions import ActionRequest, ActionResult
 from apiserver.registry.registry import Registry

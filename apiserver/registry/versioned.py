@@ -13,12 +13,12 @@ from collections import OrderedDict
 from typing import Callable
 
 from apiserver.admission.hook import Admit
-from apiserver.api import errors
-from apiserver.api.catalogue import ResourceInfo
-from apiserver.api.conversion import converter
-from apiserver.api.fields import parse_field_selector
-from apiserver.api.labels import SelectorParseError
+from apiserver.api.conversion.hub import converter
+from apiserver.api.meta import errors
+from apiserver.api.meta.fields import parse_field_selector
+from apiserver.api.meta.labels import SelectorParseError
 from apiserver.registry import deletion
+from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.store import RegistryStore, Served, WatchStart, check_identity
 from apiserver.storage.interface import ListOptions, Obj, Predicate, Watch, WatchEvent
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Mapping
 
-from apiserver.api import errors
-from apiserver.api.catalogue import ResourceInfo
-from apiserver.authn.user import UserInfo
+from apiserver.api.meta import errors
+from apiserver.registry.catalogue import ResourceInfo
+from apiserver.request.user import UserInfo
 from apiserver.storage.interface import Obj
 
 

@@ -10,20 +10,18 @@ import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from apiserver.api import errors
-from apiserver.api.catalogue import Catalogue
 from apiserver.admission import requestor
 from apiserver.admission.hook import Admission
+from apiserver.api.meta import errors
 from apiserver.authn.build import build_authenticator
 from apiserver.authn.sakeys import load_signing_key, load_verifying_keys
 from apiserver.authz.build import build_authorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.authz.rbac_escalation import EscalationCheck
 from apiserver.authz.reviews import Reviews
-from apiserver.controllers.manager import ControllerManager
+from apiserver.controllers.manager import ControllerManager, replica_identity
 from apiserver.endpoints import discovery, openapi
 from apiserver.endpoints.oidc_discovery import openid_metadata
-from apiserver.endpoints.requestinfo import RequestInfo
 from apiserver.endpoints.rest import RestHandler, respond
 from apiserver.endpoints.watch import WatchSettings
 from apiserver.filters.authentication import with_authentication
@@ -32,25 +30,30 @@ from apiserver.filters.impersonation import with_impersonation
 from apiserver.filters.inflight import InFlight
 from apiserver.filters.metrics import with_metrics
 from apiserver.filters.recovery import recovery
-from apiserver.filters.requestinfo import request_info, with_request_info
+from apiserver.filters.requestinfo import audit_id_header, with_request_info
 from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
+from apiserver.metrics.registry import Metrics
 from apiserver.options.flags import ConfigError, ServerConfig
 from apiserver.registry import authnreviews
+from apiserver.registry.catalogue import Catalogue
 from apiserver.registry.registry import CacheSizes, Registry
-from apiserver.registry.virtual import VirtualResources
 from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.registry.tokenrequest import TokenIssuer, TokenRequests
+from apiserver.registry.virtual import VirtualResources
+from apiserver.request.context import request_info
+from apiserver.request.info import RequestInfo
 from apiserver.server.bootstrap import ensure_system_objects
 from apiserver.server.health import PING, NamedCheck, serve_checks
-from apiserver.server.metrics import Metrics
 from apiserver.server.version import version_info
-from apiserver.controllers.manager import replica_identity
 from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import EncryptionConfigError
-from apiserver.storage.encryption_reload import EncryptionConfigReloader, load_transformers
-from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
+from apiserver.storage.encryption_reload import (
+    EncryptionConfigReloader,
+    load_transformers,
+)
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
+from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
 
 log = logging.getLogger("apiserver")
 
@@ -168,6 +171,7 @@ class APIServer:
         # the body limit is enforced per request by the REST handler so that it answers a Status
         app = web.Application(middlewares=middlewares, client_max_size=1 << 40)
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
+        app.on_response_prepare.append(audit_id_header)
         app.on_startup.append(self._on_startup)
         app.on_cleanup.append(self._on_cleanup)
         return app

@@ -6,7 +6,7 @@ import asyncio
 import copy
 import logging
 
-from apiserver.api.errors import StatusError
+from apiserver.api.meta.errors import StatusError
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.cacher import CacheNotReady

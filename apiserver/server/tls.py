@@ -19,7 +19,11 @@ from cryptography.x509.oid import NameOID
 
 from apiserver.options.flags import ServerConfig
 from apiserver.options.tls import (
-    DEFAULT_CIPHER_SUITES, LEGACY_TLS_VERSIONS, TLS_VERSIONS, cipher_suites)
+    DEFAULT_CIPHER_SUITES,
+    LEGACY_TLS_VERSIONS,
+    TLS_VERSIONS,
+    cipher_suites,
+)
 
 log = logging.getLogger("apiserver.tls")
 

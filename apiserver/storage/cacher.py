@@ -18,12 +18,28 @@ import time
 from collections import deque
 from dataclasses import dataclass, replace
 
-from apiserver.storage.etcd3 import Etcd3Storage, InvalidListRequest, parse_resource_version, prefix_end
+from apiserver.storage.etcd3 import (
+    Etcd3Storage,
+    InvalidListRequest,
+    parse_resource_version,
+    prefix_end,
+)
 from apiserver.storage.etcd_client import CompactedError, EtcdClient, EtcdError
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
-    CorruptObject, DeleteValidator, KeyNotFound, ListOptions, ListResult, Obj, Preconditions, Predicate,
-    UnreadableObject, UpdateFunc, Watch, WatchClosed, WatchEvent,
+    CorruptObject,
+    DeleteValidator,
+    KeyNotFound,
+    ListOptions,
+    ListResult,
+    Obj,
+    Preconditions,
+    Predicate,
+    UnreadableObject,
+    UpdateFunc,
+    Watch,
+    WatchClosed,
+    WatchEvent,
 )
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,13 @@ from typing import Any, Callable
 import orjson
 import yaml
 
-from apiserver.api.protobuf import ProtobufDecodeError, ProtobufEncodeError, can_encode, decode_body, encode_object
+from apiserver.api.protobuf import (
+    ProtobufDecodeError,
+    ProtobufEncodeError,
+    can_encode,
+    decode_body,
+    encode_object,
+)
 from apiserver.api.protobuf.envelope import MAGIC
 from apiserver.storage.media_type import JSON, PROTOBUF, YAML
 

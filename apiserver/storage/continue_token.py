@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from apiserver.api.goformat import quote
+from apiserver.api.meta.goformat import quote
 
 TOKEN_VERSION = "meta.k8s.io/v1"
 

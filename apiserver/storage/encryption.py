@@ -16,16 +16,28 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Callable
 
-from apiserver.api.goformat import aggregate, quote
-
-from apiserver.storage.encryption_ciphers import AESCBCTransformer, AESGCMTransformer, SecretboxTransformer
+from apiserver.api.meta.goformat import aggregate, quote
+from apiserver.storage.encryption_ciphers import (
+    AESCBCTransformer,
+    AESGCMTransformer,
+    SecretboxTransformer,
+)
 from apiserver.storage.encryption_config import (
-    ANY_GROUP_ANY_RESOURCE, EncryptionConfigError, EncryptionConfiguration, GroupResource, ProviderConfig,
+    ANY_GROUP_ANY_RESOURCE,
+    EncryptionConfigError,
+    EncryptionConfiguration,
+    GroupResource,
+    ProviderConfig,
 )
 from apiserver.storage.kmsv2.provider import KMSv2Provider
 from apiserver.storage.kmsv2.settings import KMSSettings
 from apiserver.storage.transformer import (
-    IDENTITY, PrefixTransformer, PrefixTransformers, TransformRecorder, Transformer, no_recording,
+    IDENTITY,
+    PrefixTransformer,
+    PrefixTransformers,
+    Transformer,
+    TransformRecorder,
+    no_recording,
 )
 
 KeyCipher = Callable[[bytes], Transformer]

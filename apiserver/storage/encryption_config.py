@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from apiserver.api.duration import format_go_duration, parse_go_duration
-from apiserver.api.goformat import aggregate, quote
+from apiserver.api.meta.duration import format_go_duration, parse_go_duration
+from apiserver.api.meta.goformat import aggregate, quote
 
 ACCEPTED_KINDS = {("apiserver.config.k8s.io/v1", "EncryptionConfiguration"), ("v1", "EncryptionConfig")}
 PROVIDER_TYPES = ("kms", "aesgcm", "aescbc", "secretbox", "identity")

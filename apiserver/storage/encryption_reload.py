@@ -16,7 +16,10 @@ from typing import Callable
 
 from apiserver.storage.encryption import BuiltConfig, EncryptionTransformers, build
 from apiserver.storage.encryption_config import (
-    EncryptionConfigError, content_hash, load_encryption_config, read_config_file,
+    EncryptionConfigError,
+    content_hash,
+    load_encryption_config,
+    read_config_file,
 )
 from apiserver.storage.kmsv2.settings import KMSSettings
 from apiserver.storage.transformer import TransformRecorder, no_recording

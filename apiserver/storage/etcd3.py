@@ -11,14 +11,37 @@ import logging
 from typing import Awaitable, Callable
 
 from apiserver.storage import codec
-from apiserver.storage.continue_token import InvalidContinueToken, decode_continue, encode_continue
+from apiserver.storage.continue_token import (
+    InvalidContinueToken,
+    decode_continue,
+    encode_continue,
+)
 from apiserver.storage.etcd_client import CompactedError, EtcdClient, KeyValue
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
-    CorruptObject, DeleteValidator, Expired, KeyExists, KeyNotFound, ListOptions, ListResult, Obj, Preconditions,
-    Predicate, TooLargeResourceVersion, UnreadableObject, UnwritableObject, UpdateFunc, WatchClosed, WatchEvent,
+    CorruptObject,
+    DeleteValidator,
+    Expired,
+    KeyExists,
+    KeyNotFound,
+    ListOptions,
+    ListResult,
+    Obj,
+    Preconditions,
+    Predicate,
+    TooLargeResourceVersion,
+    UnreadableObject,
+    UnwritableObject,
+    UpdateFunc,
+    WatchClosed,
+    WatchEvent,
 )
-from apiserver.storage.transformer import IDENTITY, KeyFetchNeeded, TransformError, Transformer
+from apiserver.storage.transformer import (
+    IDENTITY,
+    KeyFetchNeeded,
+    Transformer,
+    TransformError,
+)
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
 
-from apiserver.api.fields import FieldSelector, parse_field_selector
-from apiserver.api.goformat import quote
-from apiserver.api.labels import LabelSelector, parse_label_selector
+from apiserver.api.meta.fields import FieldSelector, parse_field_selector
+from apiserver.api.meta.goformat import quote
+from apiserver.api.meta.labels import LabelSelector, parse_label_selector
 
 Obj = dict[str, Any]
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol, Sequence
 
-from apiserver.api.goformat import aggregate
+from apiserver.api.meta.goformat import aggregate
 
 ENCRYPTED_PREFIX = b"k8s:enc:"
 

@@ -1,12 +1,11 @@
 """End-to-end tests reuse the replica fixtures: real processes, real etcd, real clients."""
-from tests.integration.conftest import api, apiserver, new_ns, replica_factory  # noqa: F401
-
 import os
 import subprocess
 
 import pytest
 
 from certs.kubeconfig import write_kubeconfig
+from tests.integration.conftest import api, apiserver, new_ns, replica_factory  # noqa: F401
 
 
 @pytest.fixture(scope="session")

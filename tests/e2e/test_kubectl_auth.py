@@ -6,7 +6,15 @@ import base64
 import pytest
 import yaml
 
-from tests.integration.rbac_tools import RBAC, eventually, grant, rule, start_rbac_cluster, status_of, user
+from tests.integration.rbac_tools import (
+    RBAC,
+    eventually,
+    grant,
+    rule,
+    start_rbac_cluster,
+    status_of,
+    user,
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import time
 import uuid
 
 
-
 def _namespace(kubectl) -> str:
     ns = f"del-{uuid.uuid4().hex[:6]}"
     kubectl("create", "ns", ns)

@@ -11,7 +11,6 @@ import uuid
 import pytest
 import yaml
 
-
 AGE = re.compile(r"^(\d+s|\d+m\d*s?|\d+h\d*m?)$")
 
 

@@ -10,7 +10,14 @@ import aiohttp
 import orjson
 import pytest
 
-from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
+from cluster.replica import (
+    ReplicaSpec,
+    client_context,
+    free_port,
+    start_replica,
+    stop_process,
+    wait_ready,
+)
 
 
 class Replica:

@@ -49,7 +49,7 @@ def assert_encrypted(raw: bytes | None, prefix: bytes) -> None:
 
 def migrate(pki, cluster, replica, config: Path, *resources: str) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "apiserver.storage.migrate", f"--etcd-servers={cluster.servers_flag}",
+        [sys.executable, "-m", "apiserver.migrate", f"--etcd-servers={cluster.servers_flag}",
          f"--etcd-cafile={pki.etcd_ca_cert}", f"--etcd-certfile={pki.etcd_client_cert}",
          f"--etcd-keyfile={pki.etcd_client_key}", f"--etcd-prefix={replica.prefix}",
          f"--encryption-provider-config={config}", *resources],

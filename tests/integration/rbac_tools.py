@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -11,8 +12,6 @@ from typing import Any, Awaitable, Callable
 import pytest
 
 from cluster.replica import client_context
-import uuid
-
 from tests.integration.conftest import Api, Replica, make_namespace, write_token_file
 
 RBAC = "/apis/rbac.authorization.k8s.io/v1"

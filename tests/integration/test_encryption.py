@@ -8,10 +8,19 @@ import pytest
 
 from tests.integration.conftest import make_namespace
 from tests.integration.encryption_tools import (
-    PLAINTEXT, aescbc, assert_encrypted, etcd_key, key_secret, metric_lines, migrate, secret_body, wait_for,
+    PLAINTEXT,
+    aescbc,
+    assert_encrypted,
+    etcd_key,
+    key_secret,
+    metric_lines,
+    migrate,
+    secret_body,
+    wait_for,
     write_config,
 )
 from tests.integration.etcd_tools import raw_value
+
 
 @pytest.mark.parametrize("provider, size", [("aescbc", 32), ("aesgcm", 16), ("secretbox", 32)])
 async def test_each_provider_round_trips(replica_factory, etcd_cluster, pki, tmp_path, client, provider, size):

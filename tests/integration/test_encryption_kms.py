@@ -9,11 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from apiserver.storage.kmsv2.encrypted_object_pb2 import HKDF_SHA256_XNONCE_AES_GCM_SEED, EncryptedObject
+from apiserver.storage.kmsv2.encrypted_object_pb2 import (
+    HKDF_SHA256_XNONCE_AES_GCM_SEED,
+    EncryptedObject,
+)
 from cluster.kmsplugin import KMSPluginProcess
 from tests.integration.conftest import make_namespace
 from tests.integration.encryption_tools import (
-    PLAINTEXT, aescbc, assert_encrypted, etcd_key, key_secret, metric_lines, migrate, secret_body, wait_for,
+    PLAINTEXT,
+    aescbc,
+    assert_encrypted,
+    etcd_key,
+    key_secret,
+    metric_lines,
+    migrate,
+    secret_body,
+    wait_for,
     write_config,
 )
 from tests.integration.etcd_tools import raw_value

@@ -7,10 +7,16 @@ import itertools
 import uuid
 
 from tests.integration.conftest import make_namespace
-from tests.integration.etcd_tools import etcdctl, raw_value
 from tests.integration.encryption_tools import (
-    assert_encrypted, key_secret, metric_lines, migrate, secret_body, wait_for, write_config,
+    assert_encrypted,
+    key_secret,
+    metric_lines,
+    migrate,
+    secret_body,
+    wait_for,
+    write_config,
 )
+from tests.integration.etcd_tools import etcdctl, raw_value
 
 RELOADS = "apiserver_encryption_config_controller_automatic_reloads_total"
 

@@ -6,9 +6,9 @@ import asyncio
 import orjson
 
 from tests.integration.conftest import make_namespace
-from tests.integration.test_deletion import eventually, gone
 from tests.integration.encryption_tools import aescbc, key_secret, write_config
 from tests.integration.etcd_tools import raw_value
+from tests.integration.test_deletion import eventually, gone
 
 CORE = "/api/v1"
 EVENTS = "/apis/events.k8s.io/v1"

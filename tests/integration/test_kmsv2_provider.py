@@ -11,8 +11,10 @@ import pytest
 
 from apiserver.storage.kmsv2 import service_pb2 as api
 from apiserver.storage.kmsv2.provider import KMSv2Provider
+from apiserver.storage.kmsv2.service_pb2_grpc import (
+    add_KeyManagementServiceServicer_to_server,
+)
 from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
-from apiserver.storage.kmsv2.service_pb2_grpc import add_KeyManagementServiceServicer_to_server
 from apiserver.storage.transformer import KeyFetchNeeded, TransformError
 from kmsplugin import keys
 from kmsplugin.server import KeyFileWatch, LocalKMS

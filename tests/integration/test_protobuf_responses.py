@@ -17,6 +17,7 @@ from apiserver.api.protobuf import decode_body, encode_object
 from apiserver.api.protobuf.registry import CLASSES, WATCH_EVENT
 from certs.kubeconfig import write_kubeconfig
 from tests.integration.conftest import make_namespace
+
 # empty objects and lists go: Go prints them for empty structs, and protobuf does not tell them apart
 from tests.integration.test_protobuf_kubectl import normalise
 

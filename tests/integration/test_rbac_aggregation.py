@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from tests.integration.rbac_tools import RBAC, binding, create, eventually, role, rule, status_of, user
-from tests.integration.rbac_tools import cluster, ns  # noqa: F401  (fixtures)
+from tests.integration.rbac_tools import (  # noqa: F401  (fixtures)
+    RBAC,
+    binding,
+    cluster,
+    create,
+    eventually,
+    ns,
+    role,
+    rule,
+    status_of,
+    user,
+)
 
 
 async def test_aggregation_follows_the_selected_roles(cluster, ns):

@@ -5,9 +5,19 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from tests.integration.rbac_tools import (RBAC, binding, create, eventually, grant, role, rule,
-                                          status_of, user)
-from tests.integration.rbac_tools import cluster, ns  # noqa: F401  (fixtures)
+from tests.integration.rbac_tools import (  # noqa: F401  (fixtures)
+    RBAC,
+    binding,
+    cluster,
+    create,
+    eventually,
+    grant,
+    ns,
+    role,
+    rule,
+    status_of,
+    user,
+)
 
 RBAC_GROUP = ["rbac.authorization.k8s.io"]
 WRITE_RBAC = rule(["get", "create", "update", "patch"], RBAC_GROUP, ["roles", "rolebindings"])

@@ -18,7 +18,13 @@ import pytest
 
 from cluster.replica import client_context
 from tests.integration.conftest import Api, make_namespace
-from tests.integration.sa_tools import ISSUER, OLD_ISSUER, SaKeys, make_sa_keys, server_only_context
+from tests.integration.sa_tools import (
+    ISSUER,
+    OLD_ISSUER,
+    SaKeys,
+    make_sa_keys,
+    server_only_context,
+)
 
 YEAR = 365 * 24 * 3600
 

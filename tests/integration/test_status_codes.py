@@ -6,7 +6,6 @@ import os
 import signal
 import ssl
 
-
 from cluster.replica import client_context
 from tests.integration.conftest import Api, configmap, make_namespace, write_token_file
 from tests.integration.etcd_tools import etcdctl

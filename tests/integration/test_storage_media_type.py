@@ -13,7 +13,14 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from apiserver.api.protobuf import decode_body
 from apiserver.api.protobuf.envelope import open_envelope
 from tests.integration.conftest import configmap, make_namespace
-from tests.integration.encryption_tools import PLAINTEXT, aescbc, key_secret, migrate, secret_body, write_config
+from tests.integration.encryption_tools import (
+    PLAINTEXT,
+    aescbc,
+    key_secret,
+    migrate,
+    secret_body,
+    write_config,
+)
 from tests.integration.etcd_tools import raw_value
 
 PROTOBUF = "application/vnd.kubernetes.protobuf"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.columns import human_duration
-from apiserver.api.tables import table_version
+from apiserver.api.printing.columns import human_duration
+from apiserver.api.printing.tables import table_version
 from tests.integration.conftest import configmap, make_namespace
 
 TABLE = ("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,"

@@ -5,7 +5,7 @@ import asyncio
 
 import orjson
 
-from apiserver.api.hpaconversion import BEHAVIOR, CONDITIONS, CURRENT_METRICS, METRICS
+from apiserver.api.conversion.hpa import BEHAVIOR, CONDITIONS, CURRENT_METRICS, METRICS
 from apiserver.api.protobuf import decode_body, encode_object
 from tests.integration.conftest import make_namespace
 from tests.integration.etcd_tools import raw_value

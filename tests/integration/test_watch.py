@@ -155,6 +155,7 @@ async def test_cache_relists_when_etcd_compacts_under_it(replica_factory, pki, e
     watchers), the cache ends up complete and no client watch ever skips an event."""
     import os
     import signal
+
     from cluster.replica import client_context
     from tests.integration.conftest import Api
     prefix = "/registry-compact-under-cache"

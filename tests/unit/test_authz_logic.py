@@ -2,16 +2,24 @@
 graph, review bodies, the answer cache and the impersonated user."""
 from __future__ import annotations
 
-
 import pytest
 
-from apiserver.authn.user import UserInfo
-from apiserver.authz.abac import Policy, PolicyFileError, load_policy_file, parse_policy_line
+from apiserver.authz.abac import (
+    Policy,
+    PolicyFileError,
+    load_policy_file,
+    parse_policy_line,
+)
 from apiserver.authz.authorizer import Attributes
 from apiserver.authz.nodegraph import NodeGraph, pod_edges, volume_secrets
 from apiserver.authz.webhook import AnswerCache, review_spec
-from apiserver.endpoints.requestinfo import resolve
-from apiserver.filters.impersonation import Target, impersonated_user, split_service_account
+from apiserver.filters.impersonation import (
+    Target,
+    impersonated_user,
+    split_service_account,
+)
+from apiserver.request.info import resolve
+from apiserver.request.user import UserInfo
 from apiserver.webhook.client import Backoff
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.duration import (
+from apiserver.api.meta.duration import (
     format_go_duration,
     format_go_duration_ns,
     parse_go_duration,

@@ -10,7 +10,11 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from apiserver.storage.encryption import build, lookup
-from apiserver.storage.encryption_config import EncryptionConfigError, GroupResource, load_encryption_config
+from apiserver.storage.encryption_config import (
+    EncryptionConfigError,
+    GroupResource,
+    load_encryption_config,
+)
 from apiserver.storage.transformer import TransformError
 
 KEY = b"/registry/secrets/default/s1"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api import errors
-from apiserver.api.errors import Cause, StatusError
+from apiserver.api.meta import errors
+from apiserver.api.meta.errors import Cause, StatusError
 
 
 def failure(code: int, reason: str, message: str, details: dict | None = None) -> dict:

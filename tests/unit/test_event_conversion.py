@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.catalogue import Catalogue
-from apiserver.api.conversion import converter
-from apiserver.api.eventconversion import FIELD_LABELS, from_hub, to_hub
-from apiserver.api.fields import parse_field_selector
-from apiserver.api.labels import SelectorParseError
+from apiserver.api.conversion.events import FIELD_LABELS, from_hub, to_hub
+from apiserver.api.conversion.hub import converter
+from apiserver.api.meta.fields import parse_field_selector
+from apiserver.api.meta.labels import SelectorParseError
+from apiserver.registry.catalogue import Catalogue
 
 META = {"name": "e", "namespace": "ns", "resourceVersion": "7"}
 POD = {"kind": "Pod", "namespace": "ns", "name": "p", "uid": "u-1", "apiVersion": "v1", "fieldPath": "spec"}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.fields import parse_field_selector
-from apiserver.api.labels import parse_label_selector
+from apiserver.api.meta.fields import parse_field_selector
+from apiserver.api.meta.labels import parse_label_selector
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import Predicate, WatchEvent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.fields import (
+from apiserver.api.meta.fields import (
     EQUALS,
     NOT_EQUALS,
     FieldRequirement,
@@ -12,7 +12,7 @@ from apiserver.api.fields import (
     escape_field_value,
     parse_field_selector,
 )
-from apiserver.api.labels import SelectorParseError
+from apiserver.api.meta.labels import SelectorParseError
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,18 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from apiserver.api import errors
-from apiserver.api.catalogue import Catalogue
-from apiserver.api.conversion import converter
-from apiserver.api.hpaconversion import BEHAVIOR, CONDITIONS, CURRENT_METRICS, METRICS, from_v1, to_v1
-from apiserver.api.hpavalidation import horizontal_pod_autoscaler as validate
+from apiserver.api.conversion.hpa import (
+    BEHAVIOR,
+    CONDITIONS,
+    CURRENT_METRICS,
+    METRICS,
+    from_v1,
+    to_v1,
+)
+from apiserver.api.conversion.hub import converter
+from apiserver.api.meta import errors
+from apiserver.api.validation.hpa import horizontal_pod_autoscaler as validate
+from apiserver.registry.catalogue import Catalogue
 from apiserver.registry.versioned import ReadMemo
 
 REF = {"kind": "Deployment", "name": "web", "apiVersion": "apps/v1"}

@@ -6,15 +6,20 @@ import struct
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
-from cryptography.hazmat.primitives import hashes
 
 from apiserver.storage.encryption import build
-from apiserver.storage.encryption_config import EncryptionConfigError, load_encryption_config
+from apiserver.storage.encryption_config import (
+    EncryptionConfigError,
+    load_encryption_config,
+)
 from apiserver.storage.kmsv2 import envelope
 from apiserver.storage.kmsv2.encrypted_object_pb2 import (
-    AES_GCM_KEY, HKDF_SHA256_XNONCE_AES_GCM_SEED, EncryptedObject,
+    AES_GCM_KEY,
+    HKDF_SHA256_XNONCE_AES_GCM_SEED,
+    EncryptedObject,
 )
 from apiserver.storage.transformer import TransformError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.labels import (
+from apiserver.api.meta.labels import (
     DOES_NOT_EXIST,
     DOUBLE_EQUALS,
     EQUALS,

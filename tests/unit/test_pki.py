@@ -15,7 +15,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certs import pki as pki_module
 from certs.__main__ import main as certs_main
-from certs.pki import PkiPaths, ensure_pki, issue_client_cert, issue_serving_cert, issue_untrusted_client_cert
+from certs.pki import (
+    PkiPaths,
+    ensure_pki,
+    issue_client_cert,
+    issue_serving_cert,
+    issue_untrusted_client_cert,
+)
 
 NODE = "testnode"
 

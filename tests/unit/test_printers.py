@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 
-from apiserver.api import eventconversion
-from apiserver.api.catalogue import CATALOGUE
-from apiserver.api.columns import human_duration
-from apiserver.api.printers import COLUMNS
-from apiserver.api.tables import to_table
+from apiserver.api.conversion import events as eventconversion
+from apiserver.api.printing.columns import human_duration
+from apiserver.api.printing.printers import COLUMNS
+from apiserver.api.printing.tables import to_table
+from apiserver.registry.catalogue import CATALOGUE
 
 
 def _ago(seconds: int) -> str:

@@ -1,5 +1,5 @@
 """The generated tables against facts known independently of the generator, and against Go's own output:
-k8s.io/api's serialization fixtures (tests/unit/protobuf_golden, copied by generate.py --golden-out)."""
+k8s.io/api's serialization fixtures (tests/unit/protobuf_golden, copied by tools/protobuf_tables.py --golden-out)."""
 from __future__ import annotations
 
 import json
@@ -8,12 +8,23 @@ from typing import Any
 
 import pytest
 
-from apiserver.api.catalogue import CATALOGUE, SUBRESOURCES
-from apiserver.api.protobuf import ProtobufEncodeError, decode_body, encode_object, watch_frame
-from apiserver.api.protobuf.registry import CLASSES, SPECS, UNKNOWN, WATCH_EVENT, message_for
+from apiserver.api.protobuf import (
+    ProtobufEncodeError,
+    decode_body,
+    encode_object,
+    watch_frame,
+)
+from apiserver.api.protobuf.registry import (
+    CLASSES,
+    SPECS,
+    UNKNOWN,
+    WATCH_EVENT,
+    message_for,
+)
 from apiserver.api.protobuf.schema import Field
 from apiserver.api.protobuf.shapes import SHAPES
 from apiserver.api.protobuf.tojson import message_to_json
+from apiserver.registry.catalogue import CATALOGUE, SUBRESOURCES
 
 GOLDEN = Path(__file__).parent / "protobuf_golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.pb"))

@@ -4,8 +4,14 @@ from __future__ import annotations
 import pytest
 from multidict import MultiDict
 
-from apiserver.api.errors import StatusError
-from apiserver.endpoints.query import DeleteOptions, ListQuery, dry_run, parse_delete_options, parse_list_query
+from apiserver.api.meta.errors import StatusError
+from apiserver.endpoints.query import (
+    DeleteOptions,
+    ListQuery,
+    dry_run,
+    parse_delete_options,
+    parse_list_query,
+)
 from apiserver.storage.interface import Preconditions
 
 

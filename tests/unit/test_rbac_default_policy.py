@@ -1,7 +1,11 @@
 """Structural facts of the default RBAC policy data: what kube's bootstrappolicy tests check of theirs."""
 from __future__ import annotations
 
-from apiserver.authz.controllerpolicy import PREFIX, controller_role_bindings, controller_roles
+from apiserver.authz.controllerpolicy import (
+    PREFIX,
+    controller_role_bindings,
+    controller_roles,
+)
 from apiserver.authz.namespacepolicy import namespace_role_bindings, namespace_roles
 from apiserver.controllers.rbacbootstrap import default_policy
 

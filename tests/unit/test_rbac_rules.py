@@ -3,10 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.authn.user import UserInfo
 from apiserver.authz.rbac import RBACIndex
-from apiserver.authz.rbac_rules import Rule, allows, compact, missing_rules, subject_keys, user_keys
-from apiserver.endpoints.requestinfo import resolve
+from apiserver.authz.rbac_rules import (
+    Rule,
+    allows,
+    compact,
+    missing_rules,
+    subject_keys,
+    user_keys,
+)
+from apiserver.request.info import resolve
+from apiserver.request.user import UserInfo
 
 
 def request(method: str, path: str, **query: str):

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.fields import parse_field_selector
-from apiserver.api.labels import parse_label_selector
-from apiserver.endpoints.requestinfo import resolve
+from apiserver.api.meta.fields import parse_field_selector
+from apiserver.api.meta.labels import parse_label_selector
 from apiserver.endpoints.rest import merge_patch
 from apiserver.options.flags import ConfigError, parse_flags
-from apiserver.storage.continue_token import InvalidContinueToken, decode_continue, encode_continue
+from apiserver.request.info import resolve
+from apiserver.storage.continue_token import (
+    InvalidContinueToken,
+    decode_continue,
+    encode_continue,
+)
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import Predicate
 

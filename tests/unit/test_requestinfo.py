@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.endpoints.requestinfo import RequestInfo, resolve
+from apiserver.request.info import RequestInfo, resolve
 
 # (method, path, query) -> (verb, api_prefix, api_group, api_version, namespace, resource, name, subresource)
 RESOURCE_CASES = [

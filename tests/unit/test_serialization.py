@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.errors import StatusError
+from apiserver.api.meta.errors import StatusError
 from apiserver.api.protobuf import decode_body
 from apiserver.endpoints import serialization as s
 

@@ -8,7 +8,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from apiserver.authn.sakeys import KeyFileError, key_id, load_signing_key, load_verifying_keys
+from apiserver.authn.sakeys import (
+    KeyFileError,
+    key_id,
+    load_signing_key,
+    load_verifying_keys,
+)
 from apiserver.authn.serviceaccount import Account
 from apiserver.options.flags import ConfigError, parse_flags
 

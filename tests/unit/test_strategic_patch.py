@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api import openapi, strategicpatch
-from apiserver.api.catalogue import Catalogue
-from apiserver.api.errors import StatusError
+from apiserver.api.meta.errors import StatusError
+from apiserver.api.patch import strategicpatch
+from apiserver.api.schema import openapi
+from apiserver.registry.catalogue import Catalogue
 
 DEPLOYMENT = Catalogue().lookup("apps", "v1", "deployments")
 

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from apiserver.options.flags import ConfigError, parse_flags
-from apiserver.options.tls import DEFAULT_CIPHER_SUITES, SniCertKey, cipher_suites, parse_sni_cert_key
+from apiserver.options.tls import (
+    DEFAULT_CIPHER_SUITES,
+    SniCertKey,
+    cipher_suites,
+    parse_sni_cert_key,
+)
 
 
 @pytest.fixture

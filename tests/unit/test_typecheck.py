@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api import openapi, typecheck
-from apiserver.api.catalogue import Catalogue
+from apiserver.api.schema import openapi, typecheck
+from apiserver.registry.catalogue import Catalogue
 
 
 def _error(plural: str, group: str, obj: dict) -> str | None:

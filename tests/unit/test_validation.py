@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.api.errors import Cause
-from apiserver.api.validation import ANNOTATIONS_MAX_BYTES, name_errors, validate_metadata
+from apiserver.api.meta.errors import Cause
+from apiserver.api.validation.metadata import (
+    ANNOTATIONS_MAX_BYTES,
+    name_errors,
+    validate_metadata,
+)
 
 # kube's messages, verbatim (k8s.io/apimachinery/pkg/util/validation)
 SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "

@@ -2,7 +2,7 @@
 
 kubectl's typed commands send only protobuf, and client-go asks for it in answers, so the server reads
 and writes it. The field tables under `tables/` are generated from k8s.io/api and k8s.io/apimachinery
-(see generate.py); decoding yields, and encoding takes, the same dict the JSON body would carry.
+(see tools/protobuf_tables.py); decoding yields, and encoding takes, the same dict the JSON body would carry.
 """
 from __future__ import annotations
 

@@ -25,10 +25,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from google.protobuf.message import DecodeError
 
-from apiserver.api.goformat import aggregate, quote
-from apiserver.api.labels import dns1123_subdomain_errors
+from apiserver.api.meta.goformat import aggregate, quote
+from apiserver.api.meta.labels import dns1123_subdomain_errors
 from apiserver.storage.kmsv2.encrypted_object_pb2 import (
-    AES_GCM_KEY, HKDF_SHA256_XNONCE_AES_GCM_SEED, EncryptedObject,
+    AES_GCM_KEY,
+    HKDF_SHA256_XNONCE_AES_GCM_SEED,
+    EncryptedObject,
 )
 from apiserver.storage.transformer import TransformError
 

@@ -22,10 +22,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from apiserver.api.goformat import aggregate, quote
+from apiserver.api.meta.goformat import aggregate, quote
 from apiserver.storage.kmsv2 import envelope
 from apiserver.storage.kmsv2.client import KMSClient, KMSError, StatusResponse
-from apiserver.storage.kmsv2.encrypted_object_pb2 import HKDF_SHA256_XNONCE_AES_GCM_SEED, EncryptedObject
+from apiserver.storage.kmsv2.encrypted_object_pb2 import (
+    HKDF_SHA256_XNONCE_AES_GCM_SEED,
+    EncryptedObject,
+)
 from apiserver.storage.kmsv2.settings import KMSSettings
 from apiserver.storage.transformer import KeyFetchNeeded, TransformError
 

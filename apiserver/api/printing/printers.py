@@ -9,9 +9,22 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from apiserver.api.columns import (
-    AGE, CREATED_AT, NAME, Column, Obj, bool_text, column, format_label_selector, format_labels, get,
-    human_duration, or_text, parse_time, since, template_columns,
+from apiserver.api.printing.columns import (
+    AGE,
+    CREATED_AT,
+    NAME,
+    Column,
+    Obj,
+    bool_text,
+    column,
+    format_label_selector,
+    format_labels,
+    get,
+    human_duration,
+    or_text,
+    parse_time,
+    since,
+    template_columns,
 )
 
 # --- pods -----------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from apiserver.api.labels import SelectorParseError
+from apiserver.api.meta.labels import SelectorParseError
 
 EQUALS = "="
 NOT_EQUALS = "!="

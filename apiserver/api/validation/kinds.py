@@ -8,10 +8,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from apiserver.api import schemafacts
-from apiserver.api.errors import Cause
-from apiserver.api.labels import SelectorParseError, selector_from_label_selector_object
-from apiserver.api.validation import DNS1123_LABEL, name_errors
+from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.labels import (
+    SelectorParseError,
+    selector_from_label_selector_object,
+)
+from apiserver.api.schema import schemafacts
+from apiserver.api.validation.metadata import DNS1123_LABEL, name_errors
 
 Obj = dict[str, Any]
 _PORT_RANGE = "must be between 1 and 65535, inclusive"

@@ -14,8 +14,8 @@ from typing import Any, Iterator
 
 import orjson
 
-from apiserver.api import errors
-from apiserver.api.conversion import Conversion
+from apiserver.api.conversion.hub import Conversion
+from apiserver.api.meta import errors
 
 Obj = dict[str, Any]
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apiserver.api.errors import Cause
-from apiserver.api.goformat import byte_len, quote
-from apiserver.api.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
+from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.goformat import byte_len, quote
+from apiserver.api.meta.labels import (
+    dns1123_subdomain_errors,
+    label_value_errors,
+    qualified_name_errors,
+)
 
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")

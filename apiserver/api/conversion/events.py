@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apiserver.api.conversion import Conversion
+from apiserver.api.conversion.hub import Conversion
 
 Obj = dict[str, Any]
 

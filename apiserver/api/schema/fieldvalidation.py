@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 import yaml
 
-from apiserver.api import errors
-from apiserver.api.goformat import quote
+from apiserver.api.meta import errors
+from apiserver.api.meta.goformat import quote
 
 MODES = ("Strict", "Warn", "Ignore")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "application/apply-patch+yaml")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apiserver.api.errors import Cause, forbidden_field
-from apiserver.api.kindvalidation import invalid, not_supported, required
-from apiserver.api.validation import name_errors
+from apiserver.api.meta.errors import Cause, forbidden_field
+from apiserver.api.validation.kinds import invalid, not_supported, required
+from apiserver.api.validation.metadata import name_errors
 
 Obj = dict[str, Any]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from apiserver.api import errors
-from apiserver.api.goformat import quote
+from apiserver.api.meta import errors
+from apiserver.api.meta.goformat import quote
 
 # (schema model, JSON field) -> merge key, or "" for a primitive list merged as a set
 MERGE_KEYS: dict[tuple[str, str], str] = {

@@ -10,7 +10,10 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from apiserver.api.labels import SelectorParseError, selector_from_label_selector_object
+from apiserver.api.meta.labels import (
+    SelectorParseError,
+    selector_from_label_selector_object,
+)
 
 Obj = dict[str, Any]
 Cell = Callable[[Obj], Any]

@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 import orjson
 
-from apiserver.api import errors
-from apiserver.api.strategicpatch import MERGE_KEYS, model_of
+from apiserver.api.meta import errors
+from apiserver.api.patch.strategicpatch import MERGE_KEYS, model_of
 
 Obj = dict[str, Any]
 Path = tuple[str, ...]

@@ -14,9 +14,14 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
-from apiserver.api import schemafacts
-from apiserver.api.catalogue import Catalogue, ResourceInfo
-from apiserver.api.openapi import INT_OR_STRING, QUANTITY, kind_schemas, model_name
+from apiserver.api.schema import schemafacts
+from apiserver.api.schema.openapi import (
+    INT_OR_STRING,
+    QUANTITY,
+    kind_schemas,
+    model_name,
+)
+from apiserver.registry.catalogue import Catalogue, ResourceInfo
 
 V3_REF = "#/components/schemas/"
 V2_REF = "#/definitions/"

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apiserver.endpoints.query import flag
-
 _VERB_BY_METHOD = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 # subresources of a namespace that are not collections inside it
 _NAMESPACE_SUBRESOURCES = {"status", "finalize"}
+
+def flag(value: str) -> bool:
+    """kube's query-parameter bool: false only for "0" and "false" (any case); anything else, "" too, is true."""
+    return value != "0" and value.lower() != "false"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apiserver.api import eventconversion, hpaconversion
-from apiserver.api.conversion import IDENTITY, Conversion
+from apiserver.api.conversion import events as eventconversion
+from apiserver.api.conversion import hpa as hpaconversion
+from apiserver.api.conversion.hub import IDENTITY, Conversion
 from apiserver.registry import strategies as s
 from apiserver.registry.strategy import DEFAULT_STRATEGY, Strategy
 

@@ -12,8 +12,8 @@ import base64
 import re
 from typing import Any
 
-from apiserver.api import errors
-from apiserver.api.openapi import INT_OR_STRING, QUANTITY
+from apiserver.api.meta import errors
+from apiserver.api.schema.openapi import INT_OR_STRING, QUANTITY
 
 QUANTITY_PATTERN = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
 _QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from apiserver.api.goformat import aggregate, quote
+from apiserver.api.meta.goformat import aggregate, quote
 
 
 @dataclass

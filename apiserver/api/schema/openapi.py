@@ -14,9 +14,9 @@ from typing import Any
 
 from kubernetes.client import models
 
-from apiserver.api import schemafacts
-from apiserver.api.catalogue import ResourceInfo
-from apiserver.api.strategicpatch import MERGE_KEYS
+from apiserver.api.patch.strategicpatch import MERGE_KEYS
+from apiserver.api.schema import schemafacts
+from apiserver.registry.catalogue import ResourceInfo
 
 REF = "#/components/schemas/{model}"
 # the client names models by version + kind, except where two groups share a kind name

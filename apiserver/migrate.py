@@ -2,7 +2,7 @@
 with the encryption configuration's current first provider and key, in the media type the replicas write
 (`--storage-media-type`, application/json by default as theirs: give the same value).
 
-    python -m apiserver.storage.migrate --etcd-servers=https://127.0.0.1:2379 --etcd-cafile=... \\
+    python -m apiserver.migrate --etcd-servers=https://127.0.0.1:2379 --etcd-cafile=... \\
         --etcd-certfile=... --etcd-keyfile=... --etcd-prefix=/registry \\
         --encryption-provider-config=encryption-config.yaml secrets [configmaps deployments.apps ...]
 
@@ -21,14 +21,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from apiserver.api.catalogue import Catalogue, ResourceInfo
+from apiserver.registry.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.store import storage_root
 from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import EncryptionConfigError, GroupResource
 from apiserver.storage.encryption_reload import load_transformers
 from apiserver.storage.etcd3 import Etcd3Storage, prefix_end
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig, EtcdError
-from apiserver.storage.interface import CorruptObject, KeyNotFound, Obj, UnwritableObject
+from apiserver.storage.interface import (
+    CorruptObject,
+    KeyNotFound,
+    Obj,
+    UnwritableObject,
+)
 from apiserver.storage.media_type import JSON, MEDIA_TYPES
 
 PAGE = 500
@@ -98,7 +103,7 @@ async def _rewrite(storage: Etcd3Storage, key: str, result: MigrationResult) -> 
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m apiserver.storage.migrate",
+    p = argparse.ArgumentParser(prog="python -m apiserver.migrate",
                                 description="Rewrite stored objects with the current encryption provider "
                                             "and storage media type.")
     p.add_argument("--etcd-servers", required=True, help="comma-separated etcd URLs")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
-    from apiserver.api.catalogue import ResourceInfo
+    from apiserver.registry.catalogue import ResourceInfo
 
 Obj = dict[str, Any]
 Convert = Callable[[Obj], Obj]

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from apiserver.api.goformat import aggregate, byte_len, quote, string_slice
+from apiserver.api.meta.goformat import aggregate, byte_len, quote, string_slice
 
 
 class SelectorParseError(ValueError):
