@@ -11,8 +11,8 @@ import hmac
 import logging
 import re
 
+from apiserver.authn.objects import ObjectReader
 from apiserver.authn.token import TokenResult
-from apiserver.registry.registry import Registry
 from apiserver.request.user import UserInfo
 from apiserver.storage.interface import Obj
 
@@ -59,10 +59,7 @@ def _groups(secret: Obj) -> tuple[str, ...] | None:
 
 
 class BootstrapTokenAuthenticator:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
-        secrets = registry.lookup("", "v1", "secrets")
-        assert secrets is not None
+    def __init__(self, secrets: ObjectReader) -> None:
         self.secrets = secrets
 
     async def authenticate_token(self, token: str, audiences: tuple[str, ...]) -> TokenResult | None:
@@ -70,7 +67,7 @@ class BootstrapTokenAuthenticator:
         if match is None:
             return None
         token_id, token_secret = match.groups()
-        secret = await self.registry.find(self.secrets, NAMESPACE, SECRET_PREFIX + token_id)
+        secret = await self.secrets.find(NAMESPACE, SECRET_PREFIX + token_id)
         if (secret is None or secret["metadata"].get("deletionTimestamp") or secret.get("type") != SECRET_TYPE
                 or not hmac.compare_digest(_data(secret, "token-secret").encode(), token_secret.encode())
                 or _data(secret, "token-id") != token_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from apiserver.authn.bootstrap_token import BootstrapTokenAuthenticator
 from apiserver.authn.certchain import load_bundle
+from apiserver.authn.objects import TokenObjects
 from apiserver.authn.oidc import OIDCAuthenticator
 from apiserver.authn.requestheader import RequestHeaderAuthenticator
 from apiserver.authn.sakeys import VerifyingKey
@@ -24,12 +25,11 @@ from apiserver.authn.user import Authenticator
 from apiserver.authn.webhook_token import WebhookTokenAuthenticator
 from apiserver.authn.x509 import X509Authenticator
 from apiserver.options.flags import ServerConfig
-from apiserver.registry.registry import Registry
 
 
-def build_authenticator(config: ServerConfig, registry: Registry,
+def build_authenticator(config: ServerConfig, objects: TokenObjects,
                         service_account_keys: list[VerifyingKey]) -> UnionAuthenticator:
-    """`registry` serves the methods that read API objects (bootstrap tokens, service accounts)."""
+    """`objects` serve the methods that read API objects (bootstrap tokens, service accounts)."""
     accounts = config.service_accounts
     audiences = accounts.api_audiences
     methods: list[Authenticator] = []
@@ -45,11 +45,11 @@ def build_authenticator(config: ServerConfig, registry: Registry,
     if config.token_auth_file:
         tokens.append(AudienceAgnostic(TokenFileAuthenticator(load_token_file(config.token_auth_file)), audiences))
     if service_account_keys:
-        tokens.append(AudienceAgnostic(LegacyTokenAuthenticator(registry, service_account_keys), audiences))
+        tokens.append(AudienceAgnostic(LegacyTokenAuthenticator(objects, service_account_keys), audiences))
         if accounts.issuers:
-            tokens.append(BoundTokenAuthenticator(registry, service_account_keys, accounts.issuers, audiences))
+            tokens.append(BoundTokenAuthenticator(objects, service_account_keys, accounts.issuers, audiences))
     if accounts.enable_bootstrap_token_auth:
-        tokens.append(AudienceAgnostic(BootstrapTokenAuthenticator(registry), audiences))
+        tokens.append(AudienceAgnostic(BootstrapTokenAuthenticator(objects.secrets), audiences))
     if config.oidc:
         tokens.append(AudienceAgnostic(OIDCAuthenticator(config.oidc), audiences))
     if config.token_webhook:

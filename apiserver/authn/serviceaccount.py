@@ -15,12 +15,11 @@ from typing import Any
 import jwt
 
 from apiserver.api.meta import errors
+from apiserver.authn.objects import TokenObjects
 from apiserver.authn.sakeys import VerifyingKey
 from apiserver.authn.token import TokenResult
 from apiserver.authn.user import AuthenticationFailed
-from apiserver.registry.registry import Registry
-from apiserver.registry.tokenrequest import service_account_username
-from apiserver.request.user import UserInfo
+from apiserver.request.user import UserInfo, service_account_username
 from apiserver.storage.interface import Obj
 
 log = logging.getLogger(__name__)
@@ -87,13 +86,11 @@ def _deleted_before_leeway(obj: Obj) -> bool:
 
 
 class _Lookups:
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, objects: TokenObjects) -> None:
+        self.objects = objects
 
     async def get(self, plural: str, namespace: str, name: str) -> Obj | None:
-        store = self.registry.lookup("", "v1", plural)
-        assert store is not None
-        return await self.registry.find(store, namespace, name) if name else None
+        return await self.objects.reader(plural).find(namespace, name) if name else None
 
     async def service_account(self, namespace: str, name: str, uid: str) -> None:
         account = await self.get("serviceaccounts", namespace, name)
@@ -115,9 +112,9 @@ class _Lookups:
 class BoundTokenAuthenticator:
     """Tokens from the TokenRequest API: issuer among --service-account-issuer, audience among --api-audiences."""
 
-    def __init__(self, registry: Registry, keys: list[VerifyingKey], issuers: tuple[str, ...],
+    def __init__(self, objects: TokenObjects, keys: list[VerifyingKey], issuers: tuple[str, ...],
                  audiences: tuple[str, ...]) -> None:
-        self.lookups = _Lookups(registry)
+        self.lookups = _Lookups(objects)
         self.keys = keys
         self.issuers = issuers
         self.audiences = audiences
@@ -161,8 +158,8 @@ class BoundTokenAuthenticator:
 class LegacyTokenAuthenticator:
     """Tokens stored in `kubernetes.io/service-account-token` Secrets: valid while that Secret holds them."""
 
-    def __init__(self, registry: Registry, keys: list[VerifyingKey]) -> None:
-        self.lookups = _Lookups(registry)
+    def __init__(self, objects: TokenObjects, keys: list[VerifyingKey]) -> None:
+        self.lookups = _Lookups(objects)
         self.keys = keys
 
     async def authenticate_token(self, token: str, audiences: tuple[str, ...]) -> TokenResult | None:
@@ -205,10 +202,8 @@ class LegacyTokenAuthenticator:
             current["metadata"].setdefault("labels", {})[LAST_USED_LABEL] = today
             return current
 
-        store = self.lookups.registry.lookup("", "v1", "secrets")
-        assert store is not None
         try:
-            await store.patch(meta.get("namespace", ""), meta["name"], "", label, manager=MANAGER)
+            await self.lookups.objects.secrets.patch(meta.get("namespace", ""), meta["name"], "", label, manager=MANAGER)
         except errors.StatusError as exc:
             # the token is still good; only the bookkeeping failed
             log.warning("could not label legacy token secret %s/%s as used: %s", meta.get("namespace"),

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from apiserver.api.meta.goformat import quote
 from apiserver.request.info import RequestInfo
-from apiserver.request.user import UserInfo
+from apiserver.request.user import UserInfo, service_account_username
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 ALL = "*"
@@ -89,10 +89,6 @@ def allows(rule: Rule, info: RequestInfo) -> bool:
     combined = f"{info.resource}/{info.subresource}" if info.subresource else info.resource
     return (_group_matches(rule, info.api_group) and _resource_matches(rule, combined, info.subresource)
             and _name_matches(rule, info.name))
-
-
-def service_account_username(namespace: str, name: str) -> str:
-    return f"system:serviceaccount:{namespace}:{name}"
 
 
 def subject_keys(subject: dict[str, Any], binding_namespace: str) -> str | None:

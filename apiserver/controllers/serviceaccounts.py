@@ -39,7 +39,7 @@ class ServiceAccountsController:
         # a terminating namespace refuses new objects; kube's controller leaves it alone
         if found is None or found["metadata"].get("deletionTimestamp"):
             return
-        if await self.registry.find(self.accounts, namespace, DEFAULT_ACCOUNT) is not None:
+        if await self.accounts.find(namespace, DEFAULT_ACCOUNT) is not None:
             return
         try:
             await self.accounts.create(namespace, {"apiVersion": "v1", "kind": "ServiceAccount",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from apiserver.authn.objects import TokenObjects
 from apiserver.registry.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.registry.store import RegistryStore, storage_root
@@ -14,7 +15,7 @@ from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import GroupResource
 from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient
-from apiserver.storage.interface import KeyNotFound, Obj
+from apiserver.storage.interface import Obj
 from apiserver.storage.media_type import JSON
 
 
@@ -63,6 +64,12 @@ class Registry:
         """The store of a resource in its storage version (the one internal callers read and write)."""
         return self.stores.get((group, version, plural))
 
+    def token_objects(self) -> TokenObjects:
+        """The core stores ServiceAccount and bootstrap tokens are checked against."""
+        core = {plural: self.stores[("", "v1", plural)] for plural in ("secrets", "serviceaccounts", "pods", "nodes")}
+        return TokenObjects(secrets=core["secrets"], service_accounts=core["serviceaccounts"], pods=core["pods"],
+                            nodes=core["nodes"])
+
     def serving(self, group: str, version: str, plural: str) -> AnyStore | None:
         """What answers requests in any served version: the store itself or a converting view of it."""
         return self.stores.get((group, version, plural)) or self.versions.get((group, version, plural))
@@ -86,18 +93,4 @@ class Registry:
         return [cache.prefix for cache in self.caches if not cache.ready.is_set()]
 
     async def find_namespace(self, name: str) -> Obj | None:
-        return await self.find(self.namespaces, "", name)
-
-    @staticmethod
-    async def find(store: RegistryStore, namespace: str, name: str) -> Obj | None:
-        """The object from the watch cache; the cache may lag one written a moment ago, so a miss is confirmed
-        by a consistent read from etcd, and while the cache lags this replica's own writes to the resource
-        (a namespace just marked Terminating here, say) etcd is read at once, as kube's namespace lifecycle
-        check looks a namespace deleted through its own server up live."""
-        versions = ("0", "") if store.storage.holds_own_writes() else ("",)
-        for resource_version in versions:
-            try:
-                return await store.storage.get(store.key(namespace, name), resource_version)
-            except KeyNotFound:
-                pass
-        return None
+        return await self.namespaces.find("", name)

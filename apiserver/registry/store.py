@@ -123,6 +123,19 @@ class RegistryStore:
     def key(self, namespace: str, name: str) -> str:
         return f"{self.root}{namespace}/{name}" if self.info.namespaced else f"{self.root}{name}"
 
+    async def find(self, namespace: str, name: str) -> Obj | None:
+        """The object from the watch cache; the cache may lag one written a moment ago, so a miss is confirmed
+        by a consistent read from etcd, and while the cache lags this replica's own writes to the resource
+        (a namespace just marked Terminating here, say) etcd is read at once, as kube's namespace lifecycle
+        check looks a namespace deleted through its own server up live."""
+        versions = ("0", "") if self.storage.holds_own_writes() else ("",)
+        for resource_version in versions:
+            try:
+                return await self.storage.get(self.key(namespace, name), resource_version)
+            except KeyNotFound:
+                pass
+        return None
+
     def prefix(self, namespace: str) -> str:
         return f"{self.root}{namespace}/" if self.info.namespaced and namespace else self.root
 

@@ -17,6 +17,7 @@ from apiserver.authn.sakeys import SigningKey
 from apiserver.registry.actions import ActionRequest, ActionResult
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
+from apiserver.request.user import service_account_username
 from apiserver.storage.interface import Obj
 
 GROUP, VERSION, KIND = "authentication.k8s.io", "v1", "TokenRequest"
@@ -30,10 +31,6 @@ WARN_ONLY_EXPIRATION_SECONDS = 3607
 EXTENDED_EXPIRATION_SECONDS = 365 * 24 * 3600
 # the kinds a token may be bound to, and the store each is read from
 _BINDABLE = {"Pod": "pods", "Secret": "secrets", "Node": "nodes"}
-
-
-def service_account_username(namespace: str, name: str) -> str:
-    return f"system:serviceaccount:{namespace}:{name}"
 
 
 @dataclass(frozen=True)
@@ -116,7 +113,7 @@ class TokenRequests:
     async def _pod_node(self, pod: Obj) -> Obj | None:
         """The node a pod runs on, whose name and uid a pod-bound token also carries."""
         node_name = (pod.get("spec") or {}).get("nodeName")
-        return await self.registry.find(self._store("nodes"), "", node_name) if node_name else None
+        return await self._store("nodes").find("", node_name) if node_name else None
 
     async def create(self, request: ActionRequest) -> ActionResult:
         _check_types(request.body)

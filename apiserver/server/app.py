@@ -93,7 +93,7 @@ class APIServer:
         self.openid = (openid_metadata(accounts.issuers[0], accounts.jwks_uri,
                                        f"{self.config.advertise_address}:{self.config.secure_port}",
                                        self.service_account_keys) if accounts.issuers else None)
-        self.authenticator = build_authenticator(self.config, self.registry, self.service_account_keys)
+        self.authenticator = build_authenticator(self.config, self.registry.token_objects(), self.service_account_keys)
         self.authorizer = build_authorizer(self.config, self.registry)
         self.admission = Admission()
         requestor.register(self.admission)

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
-
-if TYPE_CHECKING:
-    from apiserver.registry.catalogue import ResourceInfo
+from typing import Any, Callable, Protocol
 
 Obj = dict[str, Any]
 Convert = Callable[[Obj], Obj]
@@ -37,7 +34,19 @@ class Conversion:
 IDENTITY = Conversion()
 
 
-def converter(source: "ResourceInfo", target: "ResourceInfo") -> Convert:
+class ServedVersion(Protocol):
+    """One served version of a resource, as the catalogue describes it."""
+    @property
+    def api_version(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def conversion(self) -> Conversion: ...
+
+
+def converter(source: ServedVersion, target: ServedVersion) -> Convert:
     """source's version → hub → target's version, stamped with the target's apiVersion and kind."""
     to_hub, from_hub = source.conversion.to_hub, target.conversion.from_hub
     api_version, kind = target.api_version, target.kind

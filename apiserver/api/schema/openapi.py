@@ -14,9 +14,9 @@ from typing import Any
 
 from kubernetes.client import models
 
+from apiserver.api.meta.kinds import KindRef
 from apiserver.api.patch.strategicpatch import MERGE_KEYS
 from apiserver.api.schema import schemafacts
-from apiserver.registry.catalogue import ResourceInfo
 
 REF = "#/components/schemas/{model}"
 # the client names models by version + kind, except where two groups share a kind name
@@ -38,7 +38,7 @@ SCALARS: dict[str, dict[str, Any]] = {
 }
 
 
-def model_name(info: ResourceInfo) -> str:
+def model_name(info: KindRef) -> str:
     return _MODEL_OVERRIDES.get((info.group, info.kind), f"{info.version.capitalize()}{info.kind}")
 
 
@@ -126,7 +126,7 @@ def kind_schemas(name: str) -> dict[str, Any]:
     return {**schemas, **SCALARS}
 
 
-def schema_for(info: ResourceInfo) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def schema_for(info: KindRef) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """(the kind's schema, every schema by name) for validating objects of this resource."""
     schemas = kind_schemas(model_name(info))
     return (schemas[model_name(info)], schemas) if schemas else None
