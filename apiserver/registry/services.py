@@ -24,7 +24,7 @@ SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
 
 
 def validate(svc: Obj) -> list[Cause]:
-    """kube's Service checks (api/kindvalidation.py) plus the syntax of the cluster IPs a client asks for."""
+    """kube's Service checks (api/validation/kinds.py) plus the syntax of the cluster IPs a client asks for."""
     causes = kindvalidation.service(svc)
     ips = spec_of(svc).get("clusterIPs") or ([spec_of(svc)["clusterIP"]] if spec_of(svc).get("clusterIP") else [])
     for i, ip in enumerate(ips):
