@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import dataclasses
 from typing import Any, Callable, Mapping
 
 import jsonpatch
@@ -26,8 +25,7 @@ from apiserver.endpoints.query import (
     parse_list_query,
 )
 from apiserver.endpoints.watch import WatchSettings, serve_watch
-from apiserver.registry import pods
-from apiserver.registry.actions import Action, ActionRequest, ActionResult
+from apiserver.registry.actions import Action, ActionRequest
 from apiserver.registry.catalogue import SUBRESOURCES, ResourceInfo
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
@@ -181,8 +179,8 @@ class RestHandler:
         self.watch_settings = watch_settings
         self.stopping = stopping
         self.virtual = virtual
-        # the pods' actions always exist; others come with the features that serve them
-        self.actions: dict[str, Action] = {"binding": self._bind, "eviction": self._evict, **(actions or {})}
+        # by subresource name, as the server registers them
+        self.actions: Mapping[str, Action] = actions or {}
 
     def _admit(self, request: web.Request, info: RequestInfo) -> Admit | None:
         return self.admission.bind(request_user(request), info)
@@ -239,24 +237,6 @@ class RestHandler:
         body = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
         result = await action(ActionRequest(info.namespace, info.name, body, dry_run(request.query, CREATE_OPTIONS)))
         return respond(request, result.obj, 201, list(result.warnings))
-
-    @staticmethod
-    def _check_name(subresource: str, action: ActionRequest) -> None:
-        if (action.body.get("metadata") or {}).get("name") not in (None, "", action.name):
-            raise errors.bad_request(f"name in URL does not match name in {subresource} object")
-
-    async def _bind(self, action: ActionRequest) -> ActionResult:
-        self._check_name("binding", action)
-        store = self.registry.lookup("", "v1", "pods")
-        assert store is not None
-        return ActionResult(await pods.bind(store, action.namespace, action.name, action.body, action.dry_run))
-
-    async def _evict(self, action: ActionRequest) -> ActionResult:
-        self._check_name("eviction", action)
-        options = parse_delete_options({}, action.body.get("deleteOptions"))
-        dry = options.dry_run or action.dry_run
-        return ActionResult(await pods.evict(self.registry, action.namespace, action.name,
-                                             dataclasses.replace(options, dry_run=dry)))
 
     async def _get(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         rv = request.query.get("resourceVersion", "")

@@ -22,6 +22,7 @@ from apiserver.authz.reviews import Reviews
 from apiserver.controllers.manager import ControllerManager, replica_identity
 from apiserver.endpoints import discovery, openapi
 from apiserver.endpoints.oidc_discovery import openid_metadata
+from apiserver.endpoints.query import parse_delete_options
 from apiserver.endpoints.rest import RestHandler, respond
 from apiserver.endpoints.watch import WatchSettings
 from apiserver.filters.authentication import with_authentication
@@ -37,6 +38,7 @@ from apiserver.metrics.registry import Metrics
 from apiserver.options.flags import ConfigError, ServerConfig
 from apiserver.registry import authnreviews
 from apiserver.registry.catalogue import Catalogue
+from apiserver.registry.pods import PodActions
 from apiserver.registry.registry import CacheSizes, Registry
 from apiserver.registry.serviceranges import ServiceNetwork
 from apiserver.registry.tokenrequest import TokenIssuer, TokenRequests
@@ -102,9 +104,12 @@ class APIServer:
             EscalationCheck(rbac, self.authorizer).register(self.admission)
         virtual = VirtualResources({**authnreviews.handlers(self.authenticator, accounts.api_audiences),
                                     **Reviews(self.authorizer).handlers()})
+        # the pods' actions are always served; the token action only with an issuer and a signing key
+        actions = PodActions(self.registry, lambda body: parse_delete_options({}, body)).handlers()
+        if token_requests:
+            actions["token"] = token_requests.create
         self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
-                                self.stopping, virtual, self.admission,
-                                {"token": token_requests.create} if token_requests else {})
+                                self.stopping, virtual, self.admission, actions)
         self.controllers = ControllerManager(self.config, self.client, self.registry)
         self.inflight = InFlight(self.config.max_requests_inflight, self.config.max_mutating_requests_inflight)
         self.server_address = f"{self.config.bind_address}:{self.config.secure_port}"

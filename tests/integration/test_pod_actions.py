@@ -54,3 +54,32 @@ async def test_eviction_honours_the_disruption_budget(api, new_ns):
     status, _ = await api.post(f"/api/v1/namespaces/{ns}/pods/pending/eviction",
                                {**eviction, "metadata": {"name": "pending"}})
     assert status == 201
+
+
+async def test_action_bodies_are_checked(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    await api.post(f"/api/v1/namespaces/{ns}/pods", _pod("p"))
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/pods/p/binding",
+                                  {"kind": "Binding", "metadata": {"name": "q"}, "target": {"name": "n"}})
+    assert (status, body["message"]) == (400, "name in URL does not match name in binding object")
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/pods/p/binding", {"kind": "Binding", "target": {}})
+    assert status == 422 and body["details"]["causes"][0]["field"] == "target.name"
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/pods/p/eviction",
+                                  {"kind": "Eviction", "metadata": {"name": "q"}})
+    assert (status, body["message"]) == (400, "name in URL does not match name in eviction object")
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/pods/p/eviction",
+                                  {"kind": "Eviction", "deleteOptions": {"propagationPolicy": "Sometimes"}})
+    assert status == 422 and body["details"]["kind"] == "DeleteOptions"
+
+
+async def test_eviction_dry_run_keeps_the_pod(api, new_ns):
+    ns = new_ns()
+    await make_namespace(api, ns)
+    await api.post(f"/api/v1/namespaces/{ns}/pods", _pod("p"))
+    for path, eviction in ((f"/api/v1/namespaces/{ns}/pods/p/eviction?dryRun=All", {"kind": "Eviction"}),
+                           (f"/api/v1/namespaces/{ns}/pods/p/eviction",
+                            {"kind": "Eviction", "deleteOptions": {"dryRun": ["All"]}})):
+        status, body = await api.post(path, eviction)
+        assert (status, body["status"]) == (201, "Success")
+        assert (await api.get(f"/api/v1/namespaces/{ns}/pods/p"))[0] == 200
