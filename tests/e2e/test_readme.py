@@ -111,6 +111,10 @@ def words(command: str) -> list[str]:
     return shlex.split(command, comments=True)
 
 
+def is_make(command: str) -> bool:
+    return command.split()[:1] == ["make"]
+
+
 def is_watch(command: str) -> bool:
     argv = words(command)
     return argv[:1] == ["kubectl"] and bool(WATCH_FLAGS & set(argv))
@@ -135,7 +139,7 @@ def all_blocks() -> list[Block]:
 
 def runnable_pages() -> list[Path]:
     return [page for page in PAGES
-            if any(block.runs and any(words(c)[:1] != ["make"] for c in block.commands())
+            if any(block.runs and not all(map(is_make, block.commands()))
                    for block in parse(page)[0])]
 
 
@@ -154,7 +158,7 @@ def test_make_commands_name_targets_of_the_makefile():
     targets = make_targets()
     assert UP_RECIPE in targets.get("up", []), "the session's cluster stands for `make up` only while it runs this"
     shown = [(block.where, argv) for block in all_blocks() if block.language in SHELLS
-             for argv in map(words, block.commands()) if argv[:1] == ["make"]]
+             for argv in map(words, filter(is_make, block.commands()))]
     assert shown, "the README shows `make up` and `make test`"
     for where, argv in shown:
         for target in (a for a in argv[1:] if not a.startswith("-") and "=" not in a):
@@ -258,7 +262,7 @@ def test_the_commands_of_the_page_run(page: Path, shell: Shell, tmp_path: Path):
         if not block.runs:
             continue
         for command in block.commands():
-            if words(command)[:1] == ["make"]:
+            if is_make(command):
                 continue    # test_make_commands_name_targets_of_the_makefile
             if is_watch(command):
                 shell.watch(command, block.where, tmp_path / "watch.out")
