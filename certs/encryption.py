@@ -3,7 +3,7 @@
 Secrets are encrypted with a fresh aescbc key (the provider kube's documentation starts with); `identity`
 stays second so that Secrets stored before encryption was turned on remain readable until a storage
 migration rewrites them. An existing file is never touched: it holds the key every stored Secret needs,
-and key rotation edits it by hand (README, "Rotating a key").
+and key rotation edits it by hand (docs/encryption.md, "Rotating a key with no downtime").
 
     python -m certs.encryption [--dir state/pki]
 """

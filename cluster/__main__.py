@@ -222,7 +222,8 @@ def main(argv: list[str]) -> int:
         sub.add_parser(name).add_argument("name")
     args = parser.parse_args(argv)
     try:
-        cluster = Cluster(args.state_dir)
+        # absolute, because the processes it starts run from the checkout, not from the caller's directory
+        cluster = Cluster(args.state_dir.resolve())
         if args.command == "up":
             cluster.up()
             print_table(cluster.rows())

@@ -139,7 +139,7 @@ class ServerConfig:
     authorization_webhook_cache_unauthorized_ttl: float = 30.0
     encryption_provider_config: Path | None = None
     encryption_provider_config_automatic_reload: bool = False
-    # how objects are written to etcd (reads take every encoding); see the README for why JSON is the default
+    # how objects are written to etcd (reads take every encoding); docs/storage.md says why JSON is the default
     storage_media_type: str = JSON
     # not kube flags: kube's fixed KMS v2 Status poll interval and write-seed lifetime, shortened by tests
     encryption_kms_v2_status_interval: float = 60.0

@@ -1,11 +1,17 @@
 """End-to-end tests reuse the replica fixtures: real processes, real etcd, real clients."""
 import os
 import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from certs.kubeconfig import write_kubeconfig
 from tests.integration.conftest import api, apiserver, new_ns, replica_factory  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +37,29 @@ def kubectl(kubeconfig, tmp_path):
 
     run.cache = cache
     return run
+
+
+@dataclass(frozen=True)
+class Topology:
+    """A cluster as `make up` leaves it: its state directory and what the command printed."""
+    state: Path
+    output: str
+
+
+def run_cluster(state: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cluster", f"--state-dir={state}", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="session")
+def make_up(tmp_path_factory) -> Iterator[Topology]:
+    """The topology of `make up` (3 etcd members, 3 replicas in the production profile, the balancer), started
+    once per session because it takes tens of seconds. `make up`'s recipe, once the venv and etcd exist, is
+    `python -m cluster up`; it runs here on a state directory of the session's own."""
+    state = tmp_path_factory.mktemp("make-up") / "state"
+    try:
+        up = run_cluster(state, "up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield Topology(state, up.stdout)
+    finally:
+        run_cluster(state, "down")

@@ -9,7 +9,6 @@ import json
 import os
 import ssl
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,25 +18,13 @@ import pytest
 import yaml
 
 from certs.pki import PkiPaths
+from tests.e2e.conftest import Topology
 from tests.integration.tls_tools import OPENSSL, openssl_connects
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cluster(state: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cluster", f"--state-dir={state}", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
-def state(tmp_path_factory):
-    state = tmp_path_factory.mktemp("make-up") / "state"
-    try:
-        up = cluster(state, "up")
-        assert up.returncode == 0, up.stdout + up.stderr
-        yield state
-    finally:
-        cluster(state, "down")
+def state(make_up: Topology) -> Path:
+    return make_up.state
 
 
 @pytest.fixture(scope="module")

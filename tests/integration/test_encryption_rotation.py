@@ -1,5 +1,5 @@
-"""The README's key rotation procedure, end to end, on two replicas sharing one configuration file while a
-client keeps reading and writing Secrets through both: not one request may fail."""
+"""The key rotation procedure of docs/encryption.md, end to end, on two replicas sharing one configuration file
+while a client keeps reading and writing Secrets through both: not one request may fail."""
 from __future__ import annotations
 
 import asyncio
