@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from apiserver.api.meta.types import Obj
 from apiserver.registry.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.store import storage_root
 from apiserver.storage.encryption import EncryptionTransformers
@@ -31,7 +32,6 @@ from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig, EtcdErro
 from apiserver.storage.interface import (
     CorruptObject,
     KeyNotFound,
-    Obj,
     UnwritableObject,
 )
 from apiserver.storage.media_type import JSON, MEDIA_TYPES

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Protocol
 
+from apiserver.api.meta.types import Obj
 from apiserver.request.info import RequestInfo
 from apiserver.request.user import UserInfo
-from apiserver.storage.interface import Obj
 
 # what the store calls: (object to store, stored object or None on create)
 Admit = Callable[[Obj, Obj | None], Awaitable[None]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
-from apiserver.storage.interface import Obj
+from apiserver.api.meta.types import Obj
 
 
 class ObjectReader(Protocol):

@@ -3,9 +3,7 @@ the ClusterRoles and ClusterRoleBindings the leader reconciles at start-up. Ever
 `kubernetes.io/bootstrapping: rbac-defaults` label and the autoupdate annotation set to "true"."""
 from __future__ import annotations
 
-from typing import Any
-
-Obj = dict[str, Any]
+from apiserver.api.meta.types import Obj
 
 READ = ["get", "list", "watch"]
 WRITE = ["create", "update", "patch", "delete", "deletecollection"]

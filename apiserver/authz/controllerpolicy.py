@@ -8,6 +8,7 @@ VolumeAttributesClass, ClusterTrustBundle, StorageVersionAPI, StorageVersionMigr
 left out, as kube leaves them out."""
 from __future__ import annotations
 
+from apiserver.api.meta.types import Obj
 from apiserver.authz.bootstrappolicy import (
     APPS,
     AUTHZ,
@@ -22,7 +23,6 @@ from apiserver.authz.bootstrappolicy import (
     RBAC,
     READ,
     STORAGE,
-    Obj,
     binding,
     r,
     role,

@@ -3,12 +3,12 @@ and kube-public (leader locking of the controller manager and scheduler, the aut
 the bootstrap-token controllers, the deprecated cloud-provider role)."""
 from __future__ import annotations
 
+from apiserver.api.meta.types import Obj
 from apiserver.authz.bootstrappolicy import (
     COORDINATION,
     EVENTS_RULE,
     LEGACY,
     READ,
-    Obj,
     binding,
     r,
     role,

@@ -10,9 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from apiserver.api.meta.types import Obj
 from apiserver.informers.informer import Informer
 from apiserver.registry.registry import Registry
-from apiserver.storage.interface import Obj
 
 Key = tuple[str, str]          # (namespace, name)
 # every volume source of a pod that names a secret, and where: (source, field holding the name, nested?)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiserver.api.meta.goformat import aggregate, quote
+from apiserver.api.meta.types import Obj
 from apiserver.authz.authorizer import Attributes, Decision
 from apiserver.authz.bootstrappolicy import cluster_role_bindings, cluster_roles
 from apiserver.authz.controllerpolicy import controller_role_bindings, controller_roles
@@ -25,7 +26,6 @@ from apiserver.authz.rbac_rules import (
 from apiserver.informers.informer import Informer
 from apiserver.registry.registry import Registry
 from apiserver.request.user import UserInfo
-from apiserver.storage.interface import Obj
 
 DEFAULT_CLUSTER_ROLES = tuple(o["metadata"]["name"] for o in cluster_roles() + controller_roles())
 DEFAULT_CLUSTER_ROLE_BINDINGS = tuple(o["metadata"]["name"]

@@ -8,6 +8,7 @@ import copy
 from apiserver.admission.hook import Admission, AdmissionRequest
 from apiserver.api.meta import errors
 from apiserver.api.meta.goformat import quote
+from apiserver.api.meta.types import Obj
 from apiserver.authz.authorizer import (
     SYSTEM_MASTERS,
     Attributes,
@@ -25,7 +26,6 @@ from apiserver.authz.rbac_rules import (
 )
 from apiserver.request.info import RequestInfo
 from apiserver.request.user import UserInfo
-from apiserver.storage.interface import Obj
 
 # what an aggregationRule needs, since it can gather any rule: everything (kube's fullAuthority)
 FULL_AUTHORITY = (Rule(("*",), ("*",), ("*",)), Rule(("*",), non_resource_urls=("*",)))

@@ -4,10 +4,11 @@ the URL's namespace) and SelfSubjectRulesReview (what the caller may do in a nam
 from __future__ import annotations
 
 import copy
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.goformat import aggregate, quote
+from apiserver.api.meta.types import Obj
 from apiserver.authz.authorizer import (
     Attributes,
     AuthorizationFailed,
@@ -19,7 +20,6 @@ from apiserver.request.info import RequestInfo
 from apiserver.request.user import UserInfo
 
 GROUP, VERSION = "authorization.k8s.io", "v1"
-Obj = dict[str, Any]
 # (caller, URL namespace, posted review) → the review with its status
 Review = Callable[[UserInfo, str, Obj], Awaitable[Obj]]
 

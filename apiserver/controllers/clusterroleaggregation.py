@@ -7,10 +7,10 @@ from apiserver.api.meta.labels import (
     SelectorParseError,
     selector_from_label_selector_object,
 )
+from apiserver.api.meta.types import Obj
 from apiserver.informers.informer import Informer, running
 from apiserver.informers.workqueue import WorkQueue, drain
 from apiserver.registry.registry import Registry
-from apiserver.storage.interface import Obj
 
 MANAGER = "clusterrole-aggregation-controller"
 _RETRY_SECONDS = 1.0

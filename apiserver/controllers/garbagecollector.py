@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apiserver.api.meta.errors import StatusError
+from apiserver.api.meta.types import Obj
 from apiserver.informers.informer import Informer, running
 from apiserver.informers.workqueue import WorkQueue, drain
 from apiserver.registry.deletion import (
@@ -27,7 +28,7 @@ from apiserver.registry.deletion import (
 )
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
-from apiserver.storage.interface import Obj, Preconditions
+from apiserver.storage.interface import Preconditions
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,13 @@ import datetime
 import logging
 
 from apiserver.api.meta.errors import StatusError
+from apiserver.api.meta.types import Obj
 from apiserver.informers.informer import Informer, running
 from apiserver.informers.workqueue import WorkQueue, drain
 from apiserver.registry.deletion import DeleteOptions, format_time
 from apiserver.registry.registry import Registry
 from apiserver.registry.strategies import NAMESPACE_FINALIZER
-from apiserver.storage.interface import ListOptions, Obj, Preconditions
+from apiserver.storage.interface import ListOptions, Preconditions
 
 log = logging.getLogger(__name__)
 

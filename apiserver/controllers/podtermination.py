@@ -12,10 +12,11 @@ import datetime
 import logging
 
 from apiserver.api.meta.errors import StatusError
+from apiserver.api.meta.types import Obj
 from apiserver.informers.informer import Informer
 from apiserver.registry.deletion import DeleteOptions, parse_time
 from apiserver.registry.store import RegistryStore
-from apiserver.storage.interface import Obj, Preconditions
+from apiserver.storage.interface import Preconditions
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ import logging
 from typing import Callable
 
 from apiserver.api.meta.errors import StatusError
+from apiserver.api.meta.types import Obj
 from apiserver.authz.bootstrappolicy import (
     AUTOUPDATE,
     cluster_role_bindings,
@@ -24,7 +25,6 @@ from apiserver.authz.rbac_rules import missing_rules, parse_rules
 from apiserver.registry.deletion import DeleteOptions
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
-from apiserver.storage.interface import Obj
 
 log = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@ namespace has a `default` ServiceAccount, created when the namespace appears and
 from __future__ import annotations
 
 from apiserver.api.meta.errors import StatusError
+from apiserver.api.meta.types import Obj
 from apiserver.informers.informer import Informer, running
 from apiserver.informers.workqueue import WorkQueue, drain
 from apiserver.registry.registry import Registry
-from apiserver.storage.interface import Obj
 
 MANAGER = "kube-controller-manager"
 DEFAULT_ACCOUNT = "default"

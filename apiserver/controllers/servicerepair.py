@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 
 from apiserver.api.meta.errors import StatusError
+from apiserver.api.meta.types import Obj
 from apiserver.registry.allocator import RangeAllocator, owner_of
 from apiserver.registry.servicealloc import holdings, owner
 from apiserver.registry.serviceranges import ServiceAllocators
@@ -26,8 +27,6 @@ log = logging.getLogger(__name__)
 
 # kube's numRepairsBeforeLeakCleanup
 LEAK_PASSES = 3
-
-Obj = dict
 
 
 @dataclass

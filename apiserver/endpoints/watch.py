@@ -19,11 +19,12 @@ import orjson
 from aiohttp import web
 
 from apiserver.api.meta import errors
+from apiserver.api.meta.types import Obj
 from apiserver.api.protobuf import ProtobufEncodeError, watch_frame
 from apiserver.endpoints.serialization import JSON, PROTOBUF, WATCH_PROTOBUF
 from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.store import WatchStart
-from apiserver.storage.interface import CorruptObject, Expired, Obj, WatchClosed
+from apiserver.storage.interface import CorruptObject, Expired, WatchClosed
 
 log = logging.getLogger("apiserver.watch")
 

@@ -9,8 +9,9 @@ import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator, Callable
 
+from apiserver.api.meta.types import Obj
 from apiserver.registry.store import RegistryStore
-from apiserver.storage.interface import Expired, Obj, Predicate, WatchClosed
+from apiserver.storage.interface import Expired, Predicate, WatchClosed
 
 log = logging.getLogger(__name__)
 

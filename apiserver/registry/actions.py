@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from apiserver.storage.interface import Obj
+from apiserver.api.meta.types import Obj
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from apiserver.api.meta import errors
+from apiserver.api.meta.types import Obj
 from apiserver.authn.union import UnionAuthenticator
 from apiserver.authn.user import AuthenticationFailed
 from apiserver.registry.virtual import VirtualCreate, VirtualRequest
 from apiserver.request.user import UserInfo
-from apiserver.storage.interface import Obj
 
 GROUP = "authentication.k8s.io"
 

@@ -1,9 +1,7 @@
 """Defaulting of the common built-in kinds, as kube-apiserver applies it on create and update."""
 from __future__ import annotations
 
-from typing import Any
-
-Obj = dict[str, Any]
+from apiserver.api.meta.types import Obj
 
 
 def _image_pull_policy(image: str) -> str:

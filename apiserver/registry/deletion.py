@@ -11,11 +11,10 @@ import copy
 import datetime
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable
+from typing import Callable
 
+from apiserver.api.meta.types import Obj
 from apiserver.storage.interface import Preconditions
-
-Obj = dict[str, Any]
 
 ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"

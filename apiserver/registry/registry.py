@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from apiserver.api.meta.types import Obj
 from apiserver.authn.objects import TokenObjects
 from apiserver.registry.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.serviceranges import ServiceNetwork
@@ -15,7 +16,6 @@ from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import GroupResource
 from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient
-from apiserver.storage.interface import Obj
 from apiserver.storage.media_type import JSON
 
 

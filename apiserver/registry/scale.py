@@ -5,7 +5,7 @@ import copy
 from typing import Any
 
 from apiserver.api.meta.labels import selector_from_label_selector_object
-from apiserver.registry.strategy import Obj
+from apiserver.api.meta.types import Obj
 
 
 def scale_of(obj: Obj) -> Obj:

@@ -7,11 +7,9 @@ without one keep the JSON answer.
 """
 from __future__ import annotations
 
-from typing import Any
-
+from apiserver.api.meta.types import Obj
 from apiserver.api.protobuf import ProtobufEncodeError, can_encode, encode_object
 
-Obj = dict[str, Any]
 _NOT_SPEC = ("metadata", "status", "kind", "apiVersion")
 
 

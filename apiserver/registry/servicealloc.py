@@ -14,6 +14,7 @@ from apiserver.api.meta import errors
 from apiserver.api.meta.errors import Cause
 from apiserver.api.meta.goformat import quote as go_quote
 from apiserver.api.meta.goformat import string_slice
+from apiserver.api.meta.types import Obj
 from apiserver.registry.allocator import (
     AlreadyAllocated,
     NotInRange,
@@ -26,7 +27,6 @@ from apiserver.storage.etcd_client import EtcdError
 
 log = logging.getLogger(__name__)
 
-Obj = dict[str, Any]
 Holding = tuple[RangeAllocator, int]
 
 OTHER_FAMILY = {"IPv4": "IPv6", "IPv6": "IPv4"}

@@ -4,10 +4,10 @@ dropTypeDependentFields)."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
 from apiserver.api.meta.errors import Cause
 from apiserver.api.meta.goformat import quote
+from apiserver.api.meta.types import Obj
 from apiserver.api.validation import kinds as kindvalidation
 from apiserver.registry.servicealloc import (
     held_ports,
@@ -17,8 +17,6 @@ from apiserver.registry.servicealloc import (
     spec_of,
 )
 from apiserver.registry.strategy import immutable
-
-Obj = dict[str, Any]
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
 

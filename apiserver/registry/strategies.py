@@ -5,12 +5,13 @@ import dataclasses
 from typing import Any
 
 from apiserver.api.meta import errors
+from apiserver.api.meta.types import Obj
 from apiserver.api.validation import hpa as hpavalidation
 from apiserver.api.validation import kinds as kv
 from apiserver.registry import defaults, services
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.servicealloc import service_effects
-from apiserver.registry.strategy import Obj, Strategy, immutable
+from apiserver.registry.strategy import Strategy, immutable
 
 NAMESPACE_FINALIZER = "kubernetes"
 # kube's NamespaceLifecycle refuses to delete these

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol
 
 from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.types import Obj
 from apiserver.api.validation.kinds import invalid
 from apiserver.registry.deletion import GracePeriod, has_finalizers
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from apiserver.registry.serviceranges import ServiceNetwork
     from apiserver.storage.etcd_client import EtcdClient
 
-Obj = dict[str, Any]
 # how a write through a status-like subresource changes .status: (status sent, status stored) -> status kept
 StatusWrite = Callable[[Obj | None, Obj | None], Obj | None]
 

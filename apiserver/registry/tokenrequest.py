@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 
 from apiserver.api.meta import errors
+from apiserver.api.meta.types import Obj
 from apiserver.api.schema import typecheck
 from apiserver.api.schema.openapi import kind_schemas
 from apiserver.authn.sakeys import SigningKey
@@ -18,7 +19,6 @@ from apiserver.registry.actions import ActionRequest, ActionResult
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
 from apiserver.request.user import service_account_username
-from apiserver.storage.interface import Obj
 
 GROUP, VERSION, KIND = "authentication.k8s.io", "v1", "TokenRequest"
 _MODEL = "AuthenticationV1TokenRequest"

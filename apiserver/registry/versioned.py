@@ -17,10 +17,11 @@ from apiserver.api.conversion.hub import converter
 from apiserver.api.meta import errors
 from apiserver.api.meta.fields import parse_field_selector
 from apiserver.api.meta.labels import SelectorParseError
+from apiserver.api.meta.types import Obj
 from apiserver.registry import deletion
 from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.store import RegistryStore, Served, WatchStart, check_identity
-from apiserver.storage.interface import ListOptions, Obj, Predicate, Watch, WatchEvent
+from apiserver.storage.interface import ListOptions, Predicate, Watch, WatchEvent
 
 # events that carry an object of the resource (BOOKMARK and ERROR carry other things)
 _OBJECT_EVENTS = ("ADDED", "MODIFIED", "DELETED")

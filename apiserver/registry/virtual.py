@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Mapping
 
 from apiserver.api.meta import errors
+from apiserver.api.meta.types import Obj
 from apiserver.registry.catalogue import ResourceInfo
 from apiserver.request.user import UserInfo
-from apiserver.storage.interface import Obj
 
 
 @dataclass(frozen=True)

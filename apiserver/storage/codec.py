@@ -15,6 +15,7 @@ from typing import Any, Callable
 import orjson
 import yaml
 
+from apiserver.api.meta.types import Obj
 from apiserver.api.protobuf import (
     ProtobufDecodeError,
     ProtobufEncodeError,
@@ -24,8 +25,6 @@ from apiserver.api.protobuf import (
 )
 from apiserver.api.protobuf.envelope import MAGIC
 from apiserver.storage.media_type import JSON, PROTOBUF, YAML
-
-Obj = dict[str, Any]
 
 
 class DecodeError(ValueError):

@@ -7,13 +7,12 @@ Objects are plain JSON-shaped dicts; `metadata.resourceVersion` is always the et
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Awaitable, Callable, Protocol
 
 from apiserver.api.meta.fields import FieldSelector, parse_field_selector
 from apiserver.api.meta.goformat import quote
 from apiserver.api.meta.labels import LabelSelector, parse_label_selector
-
-Obj = dict[str, Any]
+from apiserver.api.meta.types import Obj
 
 # The attributes a predicate looks at: (labels, fields). Fields always hold metadata.name and,
 # for namespaced resources, metadata.namespace, plus whatever the resource's strategy exposes.

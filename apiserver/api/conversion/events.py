@@ -9,11 +9,8 @@ not `source.host`), and a `reportingController` leaves `source.component` alone.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from apiserver.api.conversion.hub import Conversion
-
-Obj = dict[str, Any]
+from apiserver.api.meta.types import Obj
 
 # events.k8s.io/v1 name → core/v1 name
 _RENAMED = {

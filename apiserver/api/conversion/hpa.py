@@ -16,8 +16,7 @@ import orjson
 
 from apiserver.api.conversion.hub import Conversion
 from apiserver.api.meta import errors
-
-Obj = dict[str, Any]
+from apiserver.api.meta.types import Obj
 
 METRICS = "autoscaling.alpha.kubernetes.io/metrics"
 CURRENT_METRICS = "autoscaling.alpha.kubernetes.io/current-metrics"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Callable, Protocol
 
-Obj = dict[str, Any]
+from apiserver.api.meta.types import Obj
+
 Convert = Callable[[Obj], Obj]
 
 

@@ -16,9 +16,9 @@ from typing import Any, Callable
 import orjson
 
 from apiserver.api.meta import errors
+from apiserver.api.meta.types import Obj
 from apiserver.api.patch.strategicpatch import MERGE_KEYS, model_of
 
-Obj = dict[str, Any]
 Path = tuple[str, ...]
 SKIPPED = {"apiVersion", "kind"}
 SKIPPED_META = {"managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink",

@@ -14,8 +14,8 @@ from apiserver.api.meta.labels import (
     SelectorParseError,
     selector_from_label_selector_object,
 )
+from apiserver.api.meta.types import Obj
 
-Obj = dict[str, Any]
 Cell = Callable[[Obj], Any]
 
 NAME_DESCRIPTION = ("Name must be unique within a namespace. Is required when creating resources, although some "

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from apiserver.api.meta.types import Obj
 from apiserver.api.printing.columns import (
     AGE,
     CREATED_AT,
     NAME,
     Column,
-    Obj,
     bool_text,
     column,
     format_label_selector,

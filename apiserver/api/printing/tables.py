@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from apiserver.api.printing.columns import CREATED_AT, NAME, Column, Obj
+from apiserver.api.meta.types import Obj
+from apiserver.api.printing.columns import CREATED_AT, NAME, Column
 from apiserver.api.printing.printers import COLUMNS
 
 TABLE_GROUP = "meta.k8s.io"

@@ -7,10 +7,9 @@ import re
 from typing import Any
 
 from apiserver.api.meta.errors import Cause, forbidden_field
+from apiserver.api.meta.types import Obj
 from apiserver.api.validation.kinds import invalid, not_supported, required
 from apiserver.api.validation.metadata import name_errors
-
-Obj = dict[str, Any]
 
 MAX_PERIOD_SECONDS = 1800
 MAX_STABILIZATION_WINDOW_SECONDS = 3600

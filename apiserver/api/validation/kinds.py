@@ -13,10 +13,10 @@ from apiserver.api.meta.labels import (
     SelectorParseError,
     selector_from_label_selector_object,
 )
+from apiserver.api.meta.types import Obj
 from apiserver.api.schema import schemafacts
 from apiserver.api.validation.metadata import DNS1123_LABEL, name_errors
 
-Obj = dict[str, Any]
 _PORT_RANGE = "must be between 1 and 65535, inclusive"
 
 
