@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from apiserver.api.meta.types import Obj
 from apiserver.registry.catalogue import Catalogue, ResourceInfo

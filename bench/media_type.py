@@ -9,8 +9,9 @@ its other measurements; `python -m bench.media_type` runs it alone.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import uvloop
 

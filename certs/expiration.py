@@ -108,7 +108,7 @@ def _tabulate(lines: list[list[str]]) -> list[str]:
 
 
 def report(paths: PkiPaths, now: dt.datetime | None = None) -> str:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     # a CA whose key is not here is managed elsewhere, and so is everything it signs (kubeadm's external CA)
     external = {a.name: not a.key.exists() for a in authorities(paths)}
     certs = [["CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "CERTIFICATE AUTHORITY", "EXTERNALLY MANAGED"]]

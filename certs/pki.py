@@ -274,7 +274,7 @@ def issue_untrusted_client_cert(directory: Path, name: str, cn: str,
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _ensure_ca(cert_path: Path, key_path: Path, common_name: str) -> _Issuer:

@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from apiserver.storage.kmsv2 import service_pb2 as api
 from apiserver.storage.kmsv2.service_pb2_grpc import (
-    KeyManagementServiceServicer, add_KeyManagementServiceServicer_to_server,
+    KeyManagementServiceServicer,
+    add_KeyManagementServiceServicer_to_server,
 )
 from kmsplugin import keys as keyfile
 

@@ -65,7 +65,7 @@ class HealthChecker:
             async with self.session.get(f"https://{backend.address}{self.path}", allow_redirects=False) as response:
                 await response.read()
                 return response.status == 200
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+        except (TimeoutError, aiohttp.ClientError, OSError):
             return False
 
     async def close(self) -> None:

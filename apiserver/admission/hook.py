@@ -7,8 +7,9 @@ RBAC's escalation prevention is the first user; admission plugins (validating, t
 to register here too."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Protocol
+from typing import Protocol
 
 from apiserver.api.meta.types import Obj
 from apiserver.request.info import RequestInfo

@@ -41,7 +41,7 @@ def _expired(secret: Obj) -> bool:
     except ValueError:
         log.info("bootstrap token secret %s has an unparsable expiration %r", secret["metadata"]["name"], expiration)
         return True
-    return when <= datetime.datetime.now(datetime.timezone.utc)
+    return when <= datetime.datetime.now(datetime.UTC)
 
 
 def _groups(secret: Obj) -> tuple[str, ...] | None:

@@ -93,7 +93,7 @@ class PeerVerifier:
             if len(self._seen) >= SEEN_LIMIT:
                 self._seen.clear()
             peer = self._seen[der] = self._inspect(der)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         problem = EXPIRED if not peer.not_before <= now <= peer.not_after else peer.untrusted
         if problem:
             raise AuthenticationFailed(f"verifying certificate {peer.cert.subject.rfc4514_string()} failed: "

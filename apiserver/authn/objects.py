@@ -5,8 +5,9 @@ protocols, which the registry's stores satisfy, and never sees the registry itse
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from apiserver.api.meta.types import Obj
 

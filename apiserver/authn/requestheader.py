@@ -4,7 +4,7 @@ in headers: the first non-empty username header, every value of the group header
 named with an extra prefix (the rest of the name, lower-cased and %-unescaped, is the key)."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import unquote
 
 from aiohttp import web

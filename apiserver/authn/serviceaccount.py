@@ -81,7 +81,7 @@ def _deleted_before_leeway(obj: Obj) -> bool:
     stamp = obj["metadata"].get("deletionTimestamp")
     if not stamp:
         return False
-    deleted = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    deleted = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
     return deleted.timestamp() < time.time() - LEEWAY_SECONDS
 
 
@@ -179,7 +179,7 @@ class LegacyTokenAuthenticator:
         if not hmac.compare_digest(stored, token.encode()):
             raise AuthenticationFailed("Token does not match server's copy")
         await self.lookups.service_account(namespace, name, uid)
-        invalid = ((secret["metadata"].get("labels") or {})).get(INVALID_SINCE_LABEL)
+        invalid = (secret["metadata"].get("labels") or {}).get(INVALID_SINCE_LABEL)
         await self._mark_used(secret)
         if invalid:
             raise AuthenticationFailed(
@@ -190,7 +190,7 @@ class LegacyTokenAuthenticator:
 
     async def _mark_used(self, secret: Obj) -> None:
         """Labels the Secret with today's date (UTC) at most once a day, so unused legacy tokens can be found."""
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         today, tomorrow = (now.strftime("%Y-%m-%d"), (now + datetime.timedelta(days=1)).strftime("%Y-%m-%d"))
         meta = secret["metadata"]
         if (meta.get("labels") or {}).get(LAST_USED_LABEL) in (today, tomorrow):

@@ -7,8 +7,9 @@ wanted audiences include the server's own (--api-audiences), and then answers wi
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from aiohttp import web
 

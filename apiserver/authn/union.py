@@ -3,8 +3,8 @@ fails does not stop the others, but when none accepts and one failed the request
 than served as anonymous, which comes last if enabled."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import Callable, Iterable, Sequence
 
 from aiohttp import web
 

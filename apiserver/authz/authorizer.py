@@ -1,9 +1,10 @@
 """Authorization: attributes of a request, the modes of --authorization-mode, and their ordered union."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol, Sequence, TypeVar, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from apiserver.api.meta.errors import qualified_resource
 from apiserver.api.meta.goformat import quote

@@ -46,7 +46,7 @@ class Binding:
     subjects: tuple[tuple[str, dict[str, Any]], ...]
 
     @classmethod
-    def parse(cls, kind: str, obj: Obj) -> "Binding":
+    def parse(cls, kind: str, obj: Obj) -> Binding:
         meta, ref = obj["metadata"], obj.get("roleRef") or {}
         namespace = meta.get("namespace", "")
         subjects = tuple((key, s) for s in obj.get("subjects") or () if isinstance(s, dict)

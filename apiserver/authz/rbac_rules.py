@@ -2,8 +2,9 @@
 of rules covers another (escalation prevention), with kube's rendering of the rules that are missing."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from apiserver.api.meta.goformat import quote
 from apiserver.request.info import RequestInfo
@@ -22,7 +23,7 @@ class Rule:
     non_resource_urls: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, rule: dict[str, Any]) -> "Rule":
+    def parse(cls, rule: dict[str, Any]) -> Rule:
         return cls(tuple(rule.get("verbs") or ()), tuple(rule.get("apiGroups") or ()),
                    tuple(rule.get("resources") or ()), tuple(rule.get("resourceNames") or ()),
                    tuple(rule.get("nonResourceURLs") or ()))

@@ -4,7 +4,7 @@ the URL's namespace) and SelfSubjectRulesReview (what the caller may do in a nam
 from __future__ import annotations
 
 import copy
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.goformat import aggregate, quote

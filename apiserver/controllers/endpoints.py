@@ -68,7 +68,7 @@ class LeaseEndpointReconciler:
             while True:
                 try:
                     await asyncio.wait_for(self._changed.wait(), self.config.resync_seconds)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 self._changed.clear()
                 try:

@@ -109,7 +109,7 @@ class GarbageCollector:
             try:
                 # acting on a half-built graph would only cost extra etcd reads, but waiting keeps start-up quiet
                 await asyncio.wait_for(asyncio.gather(*(i.synced.wait() for i in informers)), _SYNC_TIMEOUT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("garbage collector starting before every informer synced")
             await drain(self.queue, self.process, _RETRY_SECONDS, "garbage collector")
 

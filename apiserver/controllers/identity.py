@@ -34,7 +34,7 @@ class IdentityConfig:
 def _parse_time(value: str) -> datetime.datetime | None:
     for fmt in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
         try:
-            return datetime.datetime.strptime(value, fmt).replace(tzinfo=datetime.timezone.utc)
+            return datetime.datetime.strptime(value, fmt).replace(tzinfo=datetime.UTC)
         except ValueError:
             continue
     return None
@@ -87,7 +87,7 @@ async def collect_expired_identity_leases(leases: RegistryStore, interval: float
         try:
             listed = await leases.list(NAMESPACE, ListOptions(predicate=leases.predicate(
                 f"{IDENTITY_LABEL}={IDENTITY_VALUE}", "")))
-            now = datetime.datetime.now(datetime.timezone.utc)
+            now = datetime.datetime.now(datetime.UTC)
             for lease in listed["items"]:
                 spec = lease.get("spec") or {}
                 renewed = _parse_time(spec.get("renewTime") or "")

@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import logging
 import socket
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from apiserver.controllers.clusterroleaggregation import ClusterRoleAggregator
 from apiserver.controllers.compaction import Compactor

@@ -114,7 +114,7 @@ class NamespaceController:
         def change(obj: Obj) -> Obj:
             status = obj.setdefault("status", {})
             conditions = {c.get("type"): c for c in status.get("conditions") or []}
-            now = format_time(datetime.datetime.now(datetime.timezone.utc))
+            now = format_time(datetime.datetime.now(datetime.UTC))
             for kind, healthy in _HEALTHY.items():
                 state, reason, message = wanted.get(kind, ("False", *healthy))
                 old = conditions.get(kind) or {}

@@ -42,7 +42,7 @@ class PodTerminator:
         try:
             while True:
                 await asyncio.sleep(_TICK_SECONDS)
-                now = datetime.datetime.now(datetime.timezone.utc)
+                now = datetime.datetime.now(datetime.UTC)
                 for uid, (namespace, name, deadline) in list(self.due.items()):
                     if deadline <= now:
                         await self._terminate(uid, namespace, name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from apiserver.api.meta.errors import StatusError
 from apiserver.api.meta.types import Obj

@@ -3,7 +3,7 @@
 a 301 to the current hash when it does not)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from aiohttp import web
@@ -56,5 +56,5 @@ def serve(request: web.Request, catalogue: Catalogue, path: str) -> web.Response
     current = openapi_documents.etag(document)
     if wanted != current:
         raise web.HTTPMovedPermanently(f"/openapi/v3/{openapi_documents.gv_path(group, version)}?hash={current}")
-    expires = format_datetime(datetime.now(timezone.utc) + timedelta(days=365), usegmt=True)
+    expires = format_datetime(datetime.now(UTC) + timedelta(days=365), usegmt=True)
     return _serve(request, document, {"Cache-Control": "public, immutable", "Expires": expires})

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
 
 import orjson
 
@@ -36,7 +37,7 @@ def _package(group: str, version: str) -> str:
     return f"io.k8s.api.{(group or 'core').split('.')[0]}.{version}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def definition_names(catalogue: Catalogue) -> dict[str, str]:
     """Client model name → kube definition name. A model lives in the group of the first served kind
     (core first) that uses it, unless the facts table says otherwise."""
@@ -162,7 +163,7 @@ def _v2_operations(ops: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def group_version_document(catalogue: Catalogue, group: str, version: str) -> bytes:
     resources = catalogue.resources(group, version)
     names = definition_names(catalogue)
@@ -178,7 +179,7 @@ def group_version_document(catalogue: Catalogue, group: str, version: str) -> by
                         option=orjson.OPT_SORT_KEYS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def swagger_document(catalogue: Catalogue) -> bytes:
     names = definition_names(catalogue)
     paths: dict[str, Any] = {}
@@ -204,7 +205,7 @@ def gv_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def index(catalogue: Catalogue) -> bytes:
     """/openapi/v3: one entry per group/version; the hash changes whenever that document does."""
     paths = {}

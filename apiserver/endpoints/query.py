@@ -1,8 +1,9 @@
 """Query parameters of list, watch, write and delete requests, validated as kube-apiserver does."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.errors import Cause

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import jsonpatch
 from aiohttp import web

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
 
 from apiserver.api.meta.types import Obj
 from apiserver.registry.store import RegistryStore

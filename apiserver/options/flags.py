@@ -8,9 +8,10 @@ import argparse
 import ipaddress
 import sys
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import NoReturn
 
 from apiserver.api.meta.duration import parse_go_duration
 from apiserver.api.meta.goformat import quote

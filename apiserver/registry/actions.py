@@ -2,8 +2,8 @@
 object to a named resource, answered with an object and any warnings."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from apiserver.api.meta.types import Obj
 

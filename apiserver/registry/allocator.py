@@ -10,8 +10,8 @@ left to explicit requests: automatic allocation tries the upper band first and f
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import orjson
 from aetcd.rpc import rpc_pb2

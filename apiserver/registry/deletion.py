@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import copy
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable
 
 from apiserver.api.meta.types import Obj
 from apiserver.storage.interface import Preconditions
@@ -44,11 +44,11 @@ class Decision:
 
 
 def format_time(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(text: str) -> datetime.datetime:
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
 
 
 # the grace period a delete grants, from the object and the requested seconds (None: not asked)
@@ -60,7 +60,7 @@ def decide(obj: Obj, options: DeleteOptions, grace_period: GracePeriod | None,
            now: datetime.datetime | None = None) -> Decision:
     """`grace_period(obj, requested)` is the strategy's grace (None: not graceful); `pending_finalizers(obj)`
     says whether anything still holds the object."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     new = copy.deepcopy(obj)
     meta = new["metadata"]
     requested = options.grace_period_seconds

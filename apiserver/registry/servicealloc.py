@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.errors import Cause

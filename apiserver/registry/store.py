@@ -9,9 +9,10 @@ import copy
 import datetime
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any
 
 from apiserver.admission.hook import Admit
 from apiserver.api.conversion.hub import Convert
@@ -54,7 +55,7 @@ OWNED_PATHS: dict[str, tuple[str, ...]] = {"status": ("status",), "approval": ("
 
 
 def now_rfc3339() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def storage_root(etcd_prefix: str, info: ResourceInfo) -> str:

@@ -8,9 +8,10 @@ own key (kube's BeginCreate/BeginUpdate/AfterDelete hooks: Service IPs and node 
 """
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from apiserver.api.meta.errors import Cause
 from apiserver.api.meta.types import Obj
@@ -61,9 +62,9 @@ async def finishing(effects: WriteEffects) -> AsyncIterator[None]:
 @dataclass(frozen=True)
 class StoreContext:
     """What a strategy's effects may use: the replica's etcd client and cluster configuration."""
-    client: "EtcdClient"
+    client: EtcdClient
     etcd_prefix: str
-    service_network: "ServiceNetwork"
+    service_network: ServiceNetwork
 
 
 def _no_fields(obj: Obj) -> dict[str, str]:

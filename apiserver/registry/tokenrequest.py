@@ -148,7 +148,7 @@ class TokenRequests:
                   "aud": spec["audiences"], "exp": now + lifetime, "iat": now, "nbf": now,
                   "jti": str(uuid.uuid4()), "kubernetes.io": private}
         # the status reports the expiry the client asked for, even when the token itself lives longer
-        expiry = datetime.datetime.fromtimestamp(now + spec["expirationSeconds"], datetime.timezone.utc)
+        expiry = datetime.datetime.fromtimestamp(now + spec["expirationSeconds"], datetime.UTC)
         meta = {**(request.body.get("metadata") or {}), "name": request.name, "namespace": request.namespace,
                 "creationTimestamp": None}
         return ActionResult({

@@ -10,7 +10,7 @@ validates and writes it. Requests in the storage version never come here, so the
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 from apiserver.admission.hook import Admit
 from apiserver.api.conversion.hub import converter

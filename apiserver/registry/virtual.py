@@ -4,8 +4,8 @@ gets no store and no watch cache; a POST to its collection is answered by the ha
 its (group, version, plural), which turns the posted object into the answer (status filled in)."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Mapping
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj

@@ -1,8 +1,8 @@
 """/healthz, /livez and /readyz with named checks, `?verbose`, `?exclude=` and /<endpoint>/<check>."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from aiohttp import web
 

@@ -60,7 +60,7 @@ class CacheEvent:
 
 
 class CacheWatcher:
-    def __init__(self, cache: "WatchCache", prefix: str, min_revision: int, predicate: Predicate) -> None:
+    def __init__(self, cache: WatchCache, prefix: str, min_revision: int, predicate: Predicate) -> None:
         self.cache = cache
         self.prefix = prefix
         self.min_revision = min_revision
@@ -98,7 +98,7 @@ class CacheWatcher:
     async def next(self, timeout: float) -> WatchEvent | None:
         try:
             event = await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         if event is None:
             self.queue.put_nowait(None)
@@ -316,7 +316,7 @@ class Cacher:
     async def _ready(self) -> None:
         try:
             await asyncio.wait_for(self.cache.ready.wait(), self.ready_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise CacheNotReady(self.cache.prefix) from None
 
     async def create(self, key: str, obj: Obj) -> Obj:

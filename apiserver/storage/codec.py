@@ -10,7 +10,8 @@ stamped onto the object on the way out, as kube-apiserver does.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 import yaml

@@ -13,8 +13,8 @@ mixes two files.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from apiserver.api.meta.goformat import aggregate, quote
 from apiserver.storage.encryption_ciphers import (
@@ -166,7 +166,7 @@ class EncryptionTransformers:
     async def kms_health(self) -> str | None:
         return await self.current.kms_health()
 
-    def for_resource(self, resource: GroupResource) -> "ResourceTransformer":
+    def for_resource(self, resource: GroupResource) -> ResourceTransformer:
         return ResourceTransformer(self, resource)
 
 

@@ -37,7 +37,7 @@ class GroupResource:
     resource: str
 
     @classmethod
-    def parse(cls, text: str) -> "GroupResource":
+    def parse(cls, text: str) -> GroupResource:
         """`secrets`, `deployments.apps`, `*.apps`, `*.` (the core group), `*.*`: the resource ends at the first dot."""
         resource, dot, group = text.partition(".")
         return cls(group if dot else "", resource)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from apiserver.storage.encryption import BuiltConfig, EncryptionTransformers, build
 from apiserver.storage.encryption_config import (

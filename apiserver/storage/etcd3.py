@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from apiserver.storage import codec
 from apiserver.storage.continue_token import (
@@ -267,7 +267,7 @@ class Etcd3Storage:
                 return current
             kv = result.kv
 
-    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> "EtcdWatch":
+    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> EtcdWatch:
         return EtcdWatch(self.client, prefix, resource_version, predicate, self.decode)
 
 
@@ -298,7 +298,7 @@ class EtcdWatch:
     async def next(self, timeout: float) -> WatchEvent | None:
         try:
             item = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         if isinstance(item, BaseException):
             self._queue.put_nowait(item)

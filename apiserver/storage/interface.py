@@ -6,8 +6,9 @@ Objects are plain JSON-shaped dicts; `metadata.resourceVersion` is always the et
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Protocol
+from typing import Protocol
 
 from apiserver.api.meta.fields import FieldSelector, parse_field_selector
 from apiserver.api.meta.goformat import quote

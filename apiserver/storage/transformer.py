@@ -8,8 +8,9 @@ rewrite (the storage migration) would change what is stored.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Protocol, Sequence
+from typing import Protocol
 
 from apiserver.api.meta.goformat import aggregate
 

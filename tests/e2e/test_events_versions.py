@@ -12,7 +12,7 @@ from tests.e2e.test_python_client import api_client
 
 
 def new_style(name: str, ns: str) -> dict:
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return {"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": name, "namespace": ns},
             "eventTime": now, "reportingController": "example.com/ctl", "reportingInstance": "ctl-1",
             "action": "Reconcile", "reason": "Synced", "type": "Normal", "note": "all good",

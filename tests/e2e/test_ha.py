@@ -79,7 +79,7 @@ class LoadLoop:
             try:
                 status, body = await self.api.post(f"/api/v1/namespaces/{self.namespace}/configmaps",
                                                    configmap(name))
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 self.failures.append((time.monotonic(), f"POST {name}: {type(exc).__name__} {exc}"))
                 continue
             if status == 201:
@@ -93,7 +93,7 @@ class LoadLoop:
             try:
                 status, body = await self.api.get(f"/api/v1/namespaces/{self.namespace}/configmaps",
                                                   params={"limit": "5"})
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 self.failures.append((time.monotonic(), f"LIST: {type(exc).__name__} {exc}"))
                 continue
             if status != 200:
@@ -208,7 +208,7 @@ async def test_watch_through_the_balancer_survives_its_replica(ha_factory, pki, 
                         if event["type"] != "BOOKMARK":
                             seen.append((event["type"], event["object"]["metadata"]["name"], rv))
                         last_rv = rv
-                except (aiohttp.ClientError, asyncio.TimeoutError, AssertionError):
+                except (TimeoutError, aiohttp.ClientError, AssertionError):
                     pass
                 breaks += 1
                 await asyncio.sleep(0.05)
@@ -225,7 +225,7 @@ async def test_watch_through_the_balancer_survives_its_replica(ha_factory, pki, 
                     status, _ = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap(f"e{i}"))
                     if status in (201, 409):
                         return
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     pass
                 await asyncio.sleep(0.1)
 

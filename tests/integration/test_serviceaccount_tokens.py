@@ -11,7 +11,8 @@ import base64
 import datetime
 import re
 import time
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import jwt
 import pytest
@@ -208,7 +209,7 @@ async def test_expiration_is_capped_and_kubelet_tokens_are_extended(admin, new_n
     assert claims["exp"] - claims["iat"] == YEAR
     assert claims["kubernetes.io"]["warnafter"] - claims["iat"] == 3607
     reported = datetime.datetime.strptime(body["status"]["expirationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
-    assert abs(reported.replace(tzinfo=datetime.timezone.utc).timestamp() - claims["iat"] - 3607) <= 1
+    assert abs(reported.replace(tzinfo=datetime.UTC).timestamp() - claims["iat"] - 3607) <= 1
     # an unbound token asking for 3607 s gets exactly that
     token, _ = await _token(admin, ns, expirationSeconds=3607)
     assert _claims(token)["exp"] - _claims(token)["iat"] == 3607 and "warnafter" not in _claims(token)["kubernetes.io"]
@@ -262,7 +263,7 @@ async def test_legacy_secret_token(admin, who, sa_keys, new_ns):
     assert (await admin.post(f"/api/v1/namespaces/{ns}/secrets", secret))[0] == 201
     assert await who(token) == f"system:serviceaccount:{ns}:bot"
     _, stored = await admin.get(f"/api/v1/namespaces/{ns}/secrets/bot-token")
-    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     assert stored["metadata"]["labels"] == {"kubernetes.io/legacy-token-last-used": today}
     # the legacy-token cleaner's mark turns the token off until the label is removed
     stored["metadata"]["labels"]["kubernetes.io/legacy-token-invalid-since"] = "2024-01-01"
@@ -290,7 +291,7 @@ def _bootstrap_secret(token_id: str, token_secret: str, expiration: str | None =
 
 
 async def test_bootstrap_tokens(admin, who):
-    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    later = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     earlier = "2020-01-01T00:00:00Z"
     for token_id, expiration, usage in (("abc123", later, "true"), ("old123", earlier, "true"),
                                         ("nouse1", later, "false")):

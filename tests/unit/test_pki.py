@@ -170,7 +170,7 @@ def test_node_name_change_reissues_the_serving_cert(tmp_path: Path) -> None:
 def test_leaf_close_to_expiry_is_renewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = ensure_pki(tmp_path, NODE)
     ca, admin = paths.ca_cert.read_bytes(), paths.admin_cert.read_bytes()
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=340)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=340)
     monkeypatch.setattr(pki_module, "_now", lambda: later)
     ensure_pki(tmp_path, NODE)
     assert paths.ca_cert.read_bytes() == ca

@@ -13,7 +13,7 @@ from apiserver.registry.catalogue import CATALOGUE
 
 
 def _ago(seconds: int) -> str:
-    then = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=seconds)
+    then = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=seconds)
     return then.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -10,7 +10,8 @@ marshalled without JSON tags (Go field names, read back case-insensitively as Go
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 

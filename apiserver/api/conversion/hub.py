@@ -8,9 +8,9 @@ converts with the identity, which is what every single-version resource does (an
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from apiserver.api.meta.types import Obj
 

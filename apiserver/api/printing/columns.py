@@ -7,8 +7,9 @@ columns unless asked for `-o wide`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from apiserver.api.meta.labels import (
     SelectorParseError,
@@ -94,7 +95,7 @@ def since(timestamp: Any) -> str:
     then = parse_time(timestamp)
     if then is None:
         return "<unknown>"
-    return human_duration((datetime.datetime.now(datetime.timezone.utc) - then).total_seconds())
+    return human_duration((datetime.datetime.now(datetime.UTC) - then).total_seconds())
 
 
 def format_labels(labels: Any) -> str:
@@ -147,7 +148,7 @@ def _rfc3339(timestamp: Any) -> str:
     then = parse_time(timestamp)
     if then is None:
         return "0001-01-01T00:00:00Z"
-    return then.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return then.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def template_columns(containers: Callable[[Obj], Any], selector: Cell | None = None) -> list[Column]:

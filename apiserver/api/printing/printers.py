@@ -315,7 +315,7 @@ def _job_duration(job: Obj) -> str:
     start = parse_time(get(job, "status", "startTime"))
     if start is None:
         return ""
-    end = parse_time(get(job, "status", "completionTime")) or datetime.datetime.now(datetime.timezone.utc)
+    end = parse_time(get(job, "status", "completionTime")) or datetime.datetime.now(datetime.UTC)
     return human_duration((end - start).total_seconds())
 
 

@@ -5,7 +5,8 @@ columns (`printers.py`) are what users see. Columns with priority 1 appear only 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from apiserver.api.meta.types import Obj
 from apiserver.api.printing.columns import CREATED_AT, NAME, Column

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -20,7 +20,7 @@ from .errors import ProtobufDecodeError, ProtobufEncodeError
 
 # time.Time{}.Unix() in Go: a Time holding this instant is Go's zero time, which JSON prints as null.
 _GO_ZERO_TIME_SECONDS = -62135596800
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RFC3339 = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$")
 
 
@@ -50,7 +50,7 @@ def _write_instant(message: ProtoMessage, value: Any, keep_nanos: bool) -> None:
         raise ProtobufEncodeError(f"{value!r} is not an RFC 3339 time")
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
     offset = m.group(8)
-    t = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+    t = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     if offset not in ("Z", "z"):
         sign = 1 if offset[0] == "+" else -1
         t -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))

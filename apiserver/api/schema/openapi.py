@@ -9,7 +9,7 @@ strategic merge and field ownership read them directly.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from kubernetes.client import models
@@ -113,7 +113,7 @@ def _with_extensions(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": "object"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def kind_schemas(name: str) -> dict[str, Any]:
     """All schemas one kind needs, keyed by model name; empty if the client has no such model."""
     model = getattr(models, name, None)

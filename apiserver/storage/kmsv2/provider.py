@@ -20,7 +20,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apiserver.api.meta.goformat import aggregate, quote
 from apiserver.storage.kmsv2 import envelope
@@ -42,7 +42,7 @@ NO_STATE = "got unexpected nil transformer"
 def _rfc3339(timestamp: float | None) -> str:
     if timestamp is None:
         return "0001-01-01T00:00:00Z"   # Go's zero time
-    return datetime.fromtimestamp(int(timestamp), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _go_error(message: str | None) -> str:

@@ -1,8 +1,9 @@
 """What every KMS v2 provider of a replica shares: its timings, where its metrics go, what to do on recovery."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 
 @dataclass(frozen=True)
