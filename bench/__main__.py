@@ -118,7 +118,7 @@ async def bench_paths(urls: dict[str, str], pki, seconds: float, concurrency: in
     for name, url in urls.items():
         connector = aiohttp.TCPConnector(ssl=client_context(pki), limit=concurrency)
         async with aiohttp.ClientSession(connector=connector) as session:
-            async def get(i: int) -> None:
+            async def get(i: int, url: str = url) -> None:
                 async with session.get(f"{url}/api/v1/namespaces/{ns}/configmaps/c",
                                        params={"resourceVersion": "0"}) as resp:
                     await resp.read()

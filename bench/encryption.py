@@ -19,12 +19,18 @@ from certs.pki import PkiPaths
 from cluster.kmsplugin import KMSPluginProcess
 from etcd.launcher import EtcdCluster
 
+
+def _with_new_key(provider: str) -> str:
+    """The configuration entry of a provider with one key, new and random."""
+    return f"{provider}: {{keys: [{{name: k, secret: {base64.b64encode(os.urandom(32)).decode()}}}]}}"
+
+
 # provider → its entry in the configuration (None: no configuration at all, Secrets stored in plaintext)
 PROVIDERS: dict[str, str | None] = {
     "identity": None,
-    "aescbc": "aescbc: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
-    "aesgcm": "aesgcm: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
-    "secretbox": "secretbox: {keys: [{name: k, secret: %s}]}" % base64.b64encode(os.urandom(32)).decode(),
+    "aescbc": _with_new_key("aescbc"),
+    "aesgcm": _with_new_key("aesgcm"),
+    "secretbox": _with_new_key("secretbox"),
     # the local plugin (kmsplugin/) on a socket in the run's scratch directory
     "kms": "kms: {apiVersion: v2, name: bench, endpoint: 'unix://%(socket)s'}",
 }

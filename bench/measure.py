@@ -48,7 +48,7 @@ def accumulate(total: dict[str, Result], result: Result) -> None:
     seen.seconds += result.seconds
 
 
-async def run_for(name: str, seconds: float, concurrency: int, op: Callable[[int], Awaitable[None]]) -> Result:
+async def run_for(name: str, seconds: float, concurrency: int, op: Callable[[int], Awaitable[object]]) -> Result:
     counter = 0
     deadline = time.monotonic() + seconds
 

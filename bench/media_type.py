@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +73,12 @@ def bench_codec() -> list[tuple[str, str, int, float, float]]:
     several interleaved rounds, since other load on the machine only ever adds time."""
     cases = [(kind, media_type, obj, encode(obj, media_type)) for kind, obj in OBJECTS.items()
              for media_type in MEDIA_TYPES]
-    best: dict[tuple[str, str], list[float]] = {}
+    best: dict[tuple[str, str], tuple[float, float]] = {}
     for _ in range(CODEC_ROUNDS):
         for kind, media_type, obj, data in cases:
-            times = (_per_call(lambda: encode(obj, media_type)), _per_call(lambda: decode(data, 7)))
-            seen = best.setdefault((kind, media_type), list(times))
-            seen[:] = [min(a, b) for a, b in zip(seen, times)]
+            encode_us, decode_us = _per_call(partial(encode, obj, media_type)), _per_call(partial(decode, data, 7))
+            seen_encode, seen_decode = best.get((kind, media_type), (encode_us, decode_us))
+            best[(kind, media_type)] = (min(seen_encode, encode_us), min(seen_decode, decode_us))
     return [(kind, media_type, len(data), *best[(kind, media_type)]) for kind, media_type, _, data in cases]
 
 

@@ -206,7 +206,7 @@ def print_table(rows: list[tuple[str, str, str, str]]) -> None:
     table = [("MEMBER", "ADDRESS", "PID", "HEALTHY"), *rows]
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 def main(argv: list[str]) -> int:

@@ -84,10 +84,10 @@ def _print_table(cluster: EtcdCluster) -> list[bool]:
     healthy = [cluster.is_healthy(i) for i in range(len(cluster.members))]
     rows = [("MEMBER", "CLIENT URL", "PID", "HEALTHY")]
     rows += [(m.name, m.client_url, str(m.pid or "-"), "yes" if ok else "no")
-             for m, ok in zip(cluster.members, healthy)]
+             for m, ok in zip(cluster.members, healthy, strict=True)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     print(f"--etcd-servers={cluster.servers_flag}")
     return healthy
 

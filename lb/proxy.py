@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import cast
 
 from lb.backend import Backend
@@ -87,7 +88,7 @@ class ClientConnection(asyncio.Protocol):
             tried.add(backend)
             try:
                 upstream, _ = await asyncio.wait_for(
-                    loop.create_connection(lambda: _Upstream(self, backend), backend.address.host,
+                    loop.create_connection(partial(_Upstream, self, backend), backend.address.host,
                                            backend.address.port),
                     self.connect_timeout)
             except OSError as exc:  # TimeoutError is an OSError

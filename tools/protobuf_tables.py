@@ -219,7 +219,8 @@ def write(sources: list[Source], out: Path) -> None:
         (out / f"{module}.py").write_text(text)
     modules = [s.module for s in sources]
     (out / "__init__.py").write_text(
-        '"""The field tables, one generated module per protobuf package (see tools/protobuf_tables.py and ../schema.py).\n\n'
+        '"""The field tables, one generated module per protobuf package '
+        '(see tools/protobuf_tables.py and ../schema.py).\n\n'
         "Every module defines PACKAGE, GROUP_VERSION (the apiVersion its kinds travel under, or None), KINDS\n"
         '(the structs that embed TypeMeta) and MESSAGES (the table text). Tables name each other by module name.\n"""\n'
         "from __future__ import annotations\n\nfrom types import ModuleType\n\n"

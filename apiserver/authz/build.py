@@ -44,4 +44,5 @@ def build_authorizer(config: ServerConfig, registry: Registry) -> UnionAuthorize
     """`registry` serves the modes that read API objects from the watch cache (RBAC, Node). system:masters comes
     first, before any mode, as in kube-apiserver. A policy or webhook file that cannot be used is a ConfigError, a
     one-line start-up failure."""
-    return UnionAuthorizer([PrivilegedGroups()] + [_mode(mode, config, registry) for mode in config.authorization_modes])
+    return UnionAuthorizer([PrivilegedGroups()]
+                           + [_mode(mode, config, registry) for mode in config.authorization_modes])

@@ -153,7 +153,7 @@ class LeaseEndpointReconciler:
             elif (item.get("endpoints"), item.get("ports")) != (want["endpoints"], want["ports"]):
                 want["metadata"]["resourceVersion"] = item["metadata"]["resourceVersion"]
                 await self.slices.update(NAMESPACE, name, want)
-        for name, want in wanted.items():
+        for want in wanted.values():
             await self.slices.create(NAMESPACE, want)
 
     async def stop(self) -> None:

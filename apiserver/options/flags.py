@@ -455,8 +455,8 @@ def _check_authorization_files(args: argparse.Namespace, modes: tuple[str, ...])
     if "Webhook" not in modes and args.authorization_webhook_config_file is not None:
         raise ConfigError("cannot specify --authorization-webhook-config-file without mode Webhook")
     if args.authorization_webhook_version not in WEBHOOK_VERSIONS:
-        raise ConfigError(f"--authorization-webhook-version: unsupported version {args.authorization_webhook_version!r}; "
-                          f"supported: {', '.join(WEBHOOK_VERSIONS)}")
+        raise ConfigError("--authorization-webhook-version: unsupported version "
+                          f"{args.authorization_webhook_version!r}; supported: {', '.join(WEBHOOK_VERSIONS)}")
 
 
 def parse_flags(argv: Sequence[str]) -> ServerConfig:
@@ -533,7 +533,8 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         raise ConfigError(f"--storage-media-type {quote(args.storage_media_type)} invalid, allowed values: "
                           f"{', '.join(MEDIA_TYPES)}")
     if not 0 < args.encryption_kms_v2_status_interval < args.encryption_kms_v2_write_dek_max_ttl:
-        raise ConfigError("KMS v2 needs 0 < --encryption-kms-v2-status-interval < --encryption-kms-v2-write-dek-max-ttl")
+        raise ConfigError("KMS v2 needs 0 < --encryption-kms-v2-status-interval"
+                          " < --encryption-kms-v2-write-dek-max-ttl")
     for flag, path in (("--etcd-cafile", args.etcd_cafile), ("--etcd-certfile", args.etcd_certfile),
                        ("--etcd-keyfile", args.etcd_keyfile), ("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),

@@ -103,7 +103,8 @@ def _r(group: str, version: str, kind: str, plural: str, namespaced: bool = True
 CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("", "v1", "Namespace", "namespaces", False, short=("ns",), strategy=s.NAMESPACE),
     _r("", "v1", "Pod", "pods", short=("po",), all_category=True, strategy=s.POD),
-    _r("", "v1", "Service", "services", short=("svc",), all_category=True, strategy=s.SERVICE, segment="services/specs"),
+    _r("", "v1", "Service", "services", short=("svc",), all_category=True, strategy=s.SERVICE,
+       segment="services/specs"),
     _r("", "v1", "ConfigMap", "configmaps", short=("cm",)),
     _r("", "v1", "Secret", "secrets", strategy=s.SECRET),
     _r("", "v1", "ServiceAccount", "serviceaccounts", short=("sa",), strategy=s.SERVICE_ACCOUNT),

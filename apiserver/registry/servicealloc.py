@@ -65,7 +65,8 @@ def held_ips(svc: Obj | None) -> dict[str, str]:
     spec = spec_of(svc)
     if not needs_cluster_ip(spec) or is_headless(spec):
         return {}
-    return {family: ip for family, ip in zip(spec.get("ipFamilies") or [], spec.get("clusterIPs") or []) if ip}
+    pairs = zip(spec.get("ipFamilies") or [], spec.get("clusterIPs") or [], strict=False)
+    return {family: ip for family, ip in pairs if ip}
 
 
 def held_ports(svc: Obj | None) -> set[int]:

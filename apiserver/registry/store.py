@@ -540,7 +540,7 @@ class RegistryStore:
                     marked = decision.obj
                     strategy.mark_deleting(marked)
 
-                    async def mark(_: Obj | None) -> Obj:
+                    async def mark(_: Obj | None, marked: Obj = marked) -> Obj:
                         return marked
 
                     stored, _ = await self.storage.guaranteed_update(key, mark, revision)

@@ -168,7 +168,8 @@ SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": 
                    validate_update=services.validate_update, effects=service_effects)
 SECRET = Strategy(default=_secret_defaults, selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
 NODE = Strategy(has_status=True,
-                selectable_fields=lambda obj: {"spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})
+                selectable_fields=lambda obj: {
+                    "spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})
 EVENT = Strategy(selectable_fields=lambda obj: _fields(obj, _EVENT_FIELDS), allow_create_on_update=True)
 UPSERTABLE = Strategy(allow_create_on_update=True)
 SERVICE_ACCOUNT = Strategy(actions=("token",))

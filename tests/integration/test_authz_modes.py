@@ -312,7 +312,7 @@ async def test_kubectl_as_and_as_group(admin, replica, pki, tmp_path):
 async def test_a_bad_policy_line_stops_start_up(replica_factory, tmp_path):
     policies = tmp_path / "policy.jsonl"
     policies.write_text(policy(user="x", namespace="*", resource="*", apiGroup="*") + "\n"
-                        + '{"apiVersion": "%s", "kind": "Policy", "spec": {"readonly": "yes"}}\n' % ABAC)
+                        + '{"apiVersion": "' + ABAC + '", "kind": "Policy", "spec": {"readonly": "yes"}}\n')
     replica = replica_factory("--authorization-mode=ABAC", f"--authorization-policy-file={policies}", wait=False)
     assert replica.process.wait(timeout=30) == 1
     lines = [line for line in replica.spec.log_file.read_text().splitlines() if line.strip()]

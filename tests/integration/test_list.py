@@ -36,7 +36,7 @@ async def test_label_selectors(api, new_ns):
 async def test_field_selectors(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
-    for name, node, phase in (("p1", "n1", None), ("p2", "n2", None)):
+    for name, node in (("p1", "n1"), ("p2", "n2")):
         pod = {"metadata": {"name": name}, "spec": {"nodeName": node, "containers": [{"name": "c", "image": "x"}]}}
         assert (await api.post(f"/api/v1/namespaces/{ns}/pods", pod))[0] == 201
     assert await _names(api, f"/api/v1/namespaces/{ns}/pods", fieldSelector="spec.nodeName=n2") == ["p2"]

@@ -98,7 +98,8 @@ async def test_escalate_verb_allows_any_rules(cluster, ns):
 async def test_binding_needs_the_role_held_or_bind(cluster, ns):
     dave = cluster.users["dave"]
     await grant_and_wait(cluster, ns, "dave", [WRITE_RBAC, rule(["list"], [""], ["pods"])])
-    await create(cluster.admin, f"{RBAC}/namespaces/{ns}/roles", role("pod-lister", [rule(["list"], [""], ["pods"])], ns))
+    await create(cluster.admin, f"{RBAC}/namespaces/{ns}/roles",
+                 role("pod-lister", [rule(["list"], [""], ["pods"])], ns))
     await create(cluster.admin, f"{RBAC}/clusterroles", role(f"secrets-{ns}", [rule(["get"], [""], ["secrets"])]))
     # a role whose every rule dave holds may be bound to anyone
     status, body = await post_binding(dave, f"{RBAC}/namespaces/{ns}/rolebindings",

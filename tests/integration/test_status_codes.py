@@ -96,7 +96,8 @@ async def test_401_bad_token_and_no_anonymous(replica_factory, tmp_path, pki):
 async def test_403_forbidden(replica_factory, pki, tmp_path):
     tokens = write_token_file(tmp_path / "tokens.csv", ["bob-token,bob,uid-2"])
     replica = replica_factory("--authorization-mode=AlwaysDeny", f"--token-auth-file={tokens}")
-    client = Api(replica.url, ssl.create_default_context(cafile=str(pki.ca_cert)), {"Authorization": "Bearer bob-token"})
+    client = Api(replica.url, ssl.create_default_context(cafile=str(pki.ca_cert)),
+                 {"Authorization": "Bearer bob-token"})
     admin = Api(replica.url, client_context(pki))
     try:
         status, body = await client.get("/api/v1/namespaces/default/configmaps/c")

@@ -168,7 +168,7 @@ def test_answer_cache_expires_and_evicts():
 def test_backoff_is_kubes():
     delays = list(Backoff().delays())
     assert len(delays) == 4
-    for delay, base in zip(delays, (0.5, 0.75, 1.125, 1.6875)):
+    for delay, base in zip(delays, (0.5, 0.75, 1.125, 1.6875), strict=True):
         assert base <= delay <= base * 1.2
 
 

@@ -133,7 +133,7 @@ resources:
     providers: [{identity: {}}]
 """)
     with pytest.raises(EncryptionConfigError, match='resource "secrets" is masked by earlier rule "\\*\\.\\*"'):
-        build(load_encryption_config(path)).overrides
+        build(load_encryption_config(path))
 
 
 @pytest.mark.parametrize("body, message", [

@@ -226,7 +226,8 @@ ERRORS = [
                          "--authorization-webhook-version=v2"],
      "--authorization-webhook-version: unsupported version 'v2'; supported: v1, v1beta1"),
     ("webhook-ttl", ["--authorization-webhook-cache-authorized-ttl=5 minutes"],
-     "argument --authorization-webhook-cache-authorized-ttl: time: unknown unit \" minutes\" in duration \"5 minutes\""),
+     "argument --authorization-webhook-cache-authorized-ttl: time: unknown unit \" minutes\" "
+     "in duration \"5 minutes\""),
     ("empty-mode", ["--authorization-mode="], "--authorization-mode must name at least one mode"),
     ("bad-reconciler", ["--endpoint-reconciler-type=master-count"],
      "--endpoint-reconciler-type: unknown type 'master-count'; supported: lease, none"),

@@ -50,7 +50,7 @@ def test_round_robin_skips_down_and_excluded_backends():
 
 def test_least_connections_prefers_the_idle_backend():
     backends = [Backend(_address(i)) for i in range(3)]
-    for backend, open_connections in zip(backends, (5, 0, 2)):
+    for backend, open_connections in zip(backends, (5, 0, 2), strict=True):
         backend.connections.update(FakeConnection() for _ in range(open_connections))
     assert all(pick(backends, "leastconn", turn) is backends[1] for turn in range(5))
 

@@ -21,7 +21,7 @@ def cells(group: str, plural: str, obj: dict) -> dict:
     obj.setdefault("metadata", {}).setdefault("name", "x")
     obj["metadata"].setdefault("creationTimestamp", _ago(30))
     table = to_table(group, plural, [obj], {}, "None")
-    return {c["name"]: v for c, v in zip(table["columnDefinitions"], table["rows"][0]["cells"])}
+    return {c["name"]: v for c, v in zip(table["columnDefinitions"], table["rows"][0]["cells"], strict=True)}
 
 
 def headers(group: str, plural: str, wide: bool = False) -> list[str]:

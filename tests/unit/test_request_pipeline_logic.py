@@ -106,7 +106,8 @@ def test_flag_defaults(tmp_path):
     config = parse_flags(_flags(tmp_path))
     assert config.secure_port == 6443 and config.etcd_prefix == "/registry" and config.request_timeout == 60.0
     assert config.etcd_compaction_interval == 300.0 and config.advertise_address == "127.0.0.1"
-    config = parse_flags(_flags(tmp_path, "--request-timeout=1m30s", "--watch-cache-sizes=pods#1000,deployments.apps#5"))
+    config = parse_flags(_flags(tmp_path, "--request-timeout=1m30s",
+                                "--watch-cache-sizes=pods#1000,deployments.apps#5"))
     assert config.request_timeout == 90.0
     assert config.watch_cache_sizes == {"pods": 1000, "deployments.apps": 5}
     assert [str(c) for c in config.service_cluster_ip_ranges] == ["10.0.0.0/24"]

@@ -258,7 +258,7 @@ def pod_update(new: Obj, old: Obj) -> list[Cause]:
     for kind in ("containers", "initContainers"):
         mine, theirs = allowed.get(kind) or [], new_spec.get(kind) or []
         if len(mine) == len(theirs):
-            for container, changed in zip(mine, theirs):
+            for container, changed in zip(mine, theirs, strict=True):
                 if isinstance(changed, dict) and "image" in changed:
                     container["image"] = changed["image"]
     for field in ("activeDeadlineSeconds", "terminationGracePeriodSeconds"):
