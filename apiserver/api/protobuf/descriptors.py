@@ -9,14 +9,28 @@ field inside an entry visible to the strictness check.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import Message as ProtoMessage
 
 from .schema import Field, Message
 
+if TYPE_CHECKING:
+    class DynamicMessage(ProtoMessage):
+        """A message of a class built here from the tables. The protobuf stubs know the methods every message
+        has, not the fields the tables give it: those are read, set and passed to the constructor by name."""
+
+        def __init__(self, **fields: Any) -> None: ...
+
+        def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
+else:
+    DynamicMessage = ProtoMessage
+
 _FDP = descriptor_pb2.FieldDescriptorProto
-_SCALAR_TYPES: dict[str, int] = {
+_SCALAR_TYPES: dict[str, descriptor_pb2.FieldDescriptorProto.Type.ValueType] = {
     "string": _FDP.TYPE_STRING,
     "bool": _FDP.TYPE_BOOL,
     "int32": _FDP.TYPE_INT32,
@@ -31,7 +45,7 @@ def entry_name(field: Field) -> str:
     return field.name[0].upper() + field.name[1:] + "Entry"
 
 
-def build_classes(messages: Iterable[Message]) -> dict[str, type[ProtoMessage]]:
+def build_classes(messages: Iterable[Message]) -> dict[str, type[DynamicMessage]]:
     """Message classes by full name for every table message (map entry classes are reached through them)."""
     by_package: dict[str, list[Message]] = {}
     for message in messages:
@@ -50,7 +64,8 @@ def build_classes(messages: Iterable[Message]) -> dict[str, type[ProtoMessage]]:
 
     for package in by_package:
         add(package)
-    return {m.full_name: message_factory.GetMessageClass(pool.FindMessageTypeByName(m.full_name))
+    return {m.full_name: cast("type[DynamicMessage]",
+                              message_factory.GetMessageClass(pool.FindMessageTypeByName(m.full_name)))
             for ms in by_package.values() for m in ms}
 
 

@@ -13,8 +13,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf.message import Message as ProtoMessage
-
+from .descriptors import DynamicMessage
 from .errors import ProtobufEncodeError
 from .registry import CLASSES, KIND_MESSAGES, SPECS
 from .schema import Field
@@ -22,13 +21,15 @@ from .shapes import SHAPES
 
 _TYPE_META_KEYS = frozenset({"apiVersion", "kind"})
 _ZEROS: dict[str, Any] = {"string": "", "bool": False, "int32": 0, "int64": 0, "double": 0.0}
+# the JSON values a scalar field takes (bytes aside); any other scalar is an integer
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {"string": str, "bool": bool, "double": (int, float)}
 
 
 @dataclass(frozen=True)
 class _Plan:
     """How to fill one message type: a copy of `zero` holds every field Go writes for the zero value, then
     only the keys the JSON object has are visited (not every field of the schema)."""
-    zero: ProtoMessage
+    zero: DynamicMessage
     # JSON name → (the inline fields leading to the message that holds it, the field)
     fields: dict[str, tuple[tuple[str, ...], Field]]
     type_meta: bool  # a kind: its apiVersion and kind are kept in the envelope
@@ -54,7 +55,7 @@ def _collect(name: str, chain: tuple[str, ...], out: dict[str, tuple[tuple[str, 
             out[field.name] = (chain, field)
 
 
-def _zero_message(name: str) -> ProtoMessage:
+def _zero_message(name: str) -> DynamicMessage:
     """The message Go writes for the type's zero value: every non-pointer field, as "", 0, false or an empty
     struct (itself holding its zero fields); pointers, slices, maps and nil []byte not at all."""
     message = CLASSES[name]()
@@ -68,7 +69,7 @@ def _zero_message(name: str) -> ProtoMessage:
     return message
 
 
-def _set_zero(message: ProtoMessage) -> None:
+def _set_zero(message: DynamicMessage) -> None:
     message.SetInParent()
     spec = SPECS[message.DESCRIPTOR.full_name]
     if spec.shape is not None:
@@ -77,7 +78,7 @@ def _set_zero(message: ProtoMessage) -> None:
         message.CopyFrom(_plan(spec.full_name).zero)
 
 
-def fill_message(message: ProtoMessage, value: Any, path: str = "") -> None:
+def fill_message(message: DynamicMessage, value: Any, path: str = "") -> None:
     """Write the JSON `value` into the empty `message`; `path` only serves error messages."""
     spec = SPECS[message.DESCRIPTOR.full_name]
     if spec.shape is not None:
@@ -109,7 +110,7 @@ def fill_message(message: ProtoMessage, value: Any, path: str = "") -> None:
         raise ProtobufEncodeError(f"{where}{min(unused)}: no protobuf field in {spec.full_name}")
 
 
-def _fill_field(message: ProtoMessage, field: Field, value: Any, where: str) -> None:
+def _fill_field(message: DynamicMessage, field: Field, value: Any, where: str) -> None:
     if field.map:
         _fill_map(message, field, value, where)
     elif field.repeated:
@@ -129,7 +130,7 @@ def _fill_field(message: ProtoMessage, field: Field, value: Any, where: str) -> 
         _set(message, field.name, _scalar(field, value, where), where)
 
 
-def _fill_map(message: ProtoMessage, field: Field, value: Any, where: str) -> None:
+def _fill_map(message: DynamicMessage, field: Field, value: Any, where: str) -> None:
     if not isinstance(value, dict):
         raise ProtobufEncodeError(f"{where}: expected an object, got {type(value).__name__}")
     entries = getattr(message, field.name)
@@ -156,13 +157,13 @@ def _scalar(field: Field, value: Any, where: str) -> Any:
             return base64.b64decode(value, validate=True)
         except binascii.Error as err:
             raise ProtobufEncodeError(f"{where}: not base64: {err}") from None
-    expected = {"string": str, "bool": bool, "double": (int, float)}.get(field.type, int)
+    expected = _JSON_TYPES.get(field.type, int)
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ProtobufEncodeError(f"{where}: expected {field.type}, got {type(value).__name__}")
     return value
 
 
-def _set(message: ProtoMessage, name: str, value: Any, where: str) -> None:
+def _set(message: DynamicMessage, name: str, value: Any, where: str) -> None:
     try:
         setattr(message, name, value)
     except ValueError as err:  # an integer outside int32/int64

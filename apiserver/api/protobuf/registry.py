@@ -4,10 +4,8 @@ Built once at import: a broken table is a programming error and should fail loud
 """
 from __future__ import annotations
 
-from google.protobuf.message import Message as ProtoMessage
-
 from . import tables
-from .descriptors import build_classes
+from .descriptors import DynamicMessage, build_classes
 from .schema import Message, parse_table
 from .shapes import SHAPES
 
@@ -26,7 +24,7 @@ def _check() -> None:
 
 
 _check()
-CLASSES: dict[str, type[ProtoMessage]] = build_classes(SPECS.values())
+CLASSES: dict[str, type[DynamicMessage]] = build_classes(SPECS.values())
 UNKNOWN = f"{tables.runtime.PACKAGE}.Unknown"
 WATCH_EVENT = f"{tables.meta_v1.PACKAGE}.WatchEvent"
 

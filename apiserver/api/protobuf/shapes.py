@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from google.protobuf.message import Message as ProtoMessage
 
+from .descriptors import DynamicMessage
 from .errors import ProtobufDecodeError, ProtobufEncodeError
 
 # time.Time{}.Unix() in Go: a Time holding this instant is Go's zero time, which JSON prints as null.
@@ -24,7 +24,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RFC3339 = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|[+-]\d\d:\d\d)$")
 
 
-def _instant(message: ProtoMessage) -> datetime | None:
+def _instant(message: DynamicMessage) -> datetime | None:
     # Go marshals the zero time as an empty message.
     if not message.ListFields() or message.seconds == _GO_ZERO_TIME_SECONDS:
         return None
@@ -34,17 +34,17 @@ def _instant(message: ProtoMessage) -> datetime | None:
         raise ProtobufDecodeError(f"time {message.seconds}s since the epoch is out of range") from None
 
 
-def _read_time(message: ProtoMessage) -> str | None:
+def _read_time(message: DynamicMessage) -> str | None:
     t = _instant(message)  # Go's Time keeps whole seconds only
     return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _read_micro_time(message: ProtoMessage) -> str | None:
+def _read_micro_time(message: DynamicMessage) -> str | None:
     t = _instant(message)
     return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _write_instant(message: ProtoMessage, value: Any, keep_nanos: bool) -> None:
+def _write_instant(message: DynamicMessage, value: Any, keep_nanos: bool) -> None:
     m = _RFC3339.match(value) if isinstance(value, str) else None
     if m is None:
         raise ProtobufEncodeError(f"{value!r} is not an RFC 3339 time")
@@ -58,7 +58,7 @@ def _write_instant(message: ProtoMessage, value: Any, keep_nanos: bool) -> None:
     message.nanos = int((m.group(7) or "0").ljust(9, "0")) if keep_nanos else 0
 
 
-def _read_int_or_string(message: ProtoMessage) -> int | str:
+def _read_int_or_string(message: DynamicMessage) -> int | str:
     if message.type == 0:
         return message.intVal
     if message.type == 1:
@@ -66,7 +66,7 @@ def _read_int_or_string(message: ProtoMessage) -> int | str:
     raise ProtobufDecodeError(f"IntOrString has invalid type {message.type}")
 
 
-def _write_int_or_string(message: ProtoMessage, value: Any) -> None:
+def _write_int_or_string(message: DynamicMessage, value: Any) -> None:
     # Go writes all three fields, whichever is in use
     if isinstance(value, str):
         message.type, message.intVal, message.strVal = 1, 0, value
@@ -76,12 +76,12 @@ def _write_int_or_string(message: ProtoMessage, value: Any) -> None:
         raise ProtobufEncodeError(f"{value!r} is neither an integer nor a string")
 
 
-def _read_quantity(message: ProtoMessage) -> str:
+def _read_quantity(message: DynamicMessage) -> str:
     # An absent or empty string is Go's zero Quantity, which prints as "0".
     return message.string or "0"
 
 
-def _write_quantity(message: ProtoMessage, value: Any) -> None:
+def _write_quantity(message: DynamicMessage, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ProtobufEncodeError(f"{value!r} is not a quantity")
     message.string = value if isinstance(value, str) else json.dumps(value)
@@ -96,14 +96,14 @@ def _read_embedded_json(raw: bytes) -> Any:
         raise ProtobufDecodeError(f"embedded value does not hold JSON: {err}") from None
 
 
-def _write_raw(field: str) -> Callable[[ProtoMessage, Any], None]:
-    def write(message: ProtoMessage, value: Any) -> None:
+def _write_raw(field: str) -> Callable[[DynamicMessage, Any], None]:
+    def write(message: DynamicMessage, value: Any) -> None:
         setattr(message, field, orjson.dumps(value))
 
     return write
 
 
-def _write_items(message: ProtoMessage, value: Any) -> None:
+def _write_items(message: DynamicMessage, value: Any) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ProtobufEncodeError(f"{value!r} is not a list of strings")
     message.items.extend(value)
@@ -114,7 +114,7 @@ _DURATION_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 
 
-def _read_duration(message: ProtoMessage) -> str:
+def _read_duration(message: DynamicMessage) -> str:
     """Go's time.Duration.String(): 1h2m3.5s, 1.5ms, 0s."""
     ns = message.duration
     if ns == 0:
@@ -140,7 +140,7 @@ def _decimal(value: int, unit: int) -> str:
     return f"{whole}.{digits}" if digits else str(whole)
 
 
-def _write_duration(message: ProtoMessage, value: Any) -> None:
+def _write_duration(message: DynamicMessage, value: Any) -> None:
     text = value if isinstance(value, str) else ""
     sign, body = (-1, text[1:]) if text.startswith("-") else (1, text.lstrip("+"))
     parts = _DURATION_PART.findall(body)
@@ -151,16 +151,16 @@ def _write_duration(message: ProtoMessage, value: Any) -> None:
     message.duration = sign * sum(int(float(n) * _DURATION_UNITS[u]) for n, u in parts)
 
 
-def _no_fields(message: ProtoMessage) -> None:
+def _no_fields(message: DynamicMessage) -> None:
     """Go's zero value marshals to no fields: a zero Time, a nil []byte, an empty slice."""
 
 
 @dataclass(frozen=True)
 class Shape:
-    read: Callable[[ProtoMessage], Any]
-    write: Callable[[ProtoMessage, Any], None]
+    read: Callable[[DynamicMessage], Any]
+    write: Callable[[DynamicMessage, Any], None]
     # the fields Go writes for the type's zero value (a non-pointer field absent from the JSON)
-    zero: Callable[[ProtoMessage], None] = _no_fields
+    zero: Callable[[DynamicMessage], None] = _no_fields
 
 
 SHAPES: dict[str, Shape] = {

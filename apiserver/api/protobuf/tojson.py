@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from google.protobuf.message import Message as ProtoMessage
 from google.protobuf.unknown_fields import UnknownFieldSet
 
+from .descriptors import DynamicMessage
 from .errors import ProtobufDecodeError
 from .registry import SPECS
 from .schema import Field
@@ -39,7 +39,7 @@ _FIELDS: dict[str, dict[int, tuple[Field, int, bool]]] = {
 _SHAPES = {name: SHAPES[spec.shape] for name, spec in SPECS.items() if spec.shape}
 
 
-def message_to_json(message: ProtoMessage, path: str = "") -> Any:
+def message_to_json(message: DynamicMessage, path: str = "") -> Any:
     """The JSON value of `message`; `path` (a JSON path such as `spec.ports[0]`) only serves error messages."""
     reject_unknown(message, path)
     name = message.DESCRIPTOR.full_name
@@ -116,7 +116,7 @@ def _is_zero(value: Any) -> bool:
     return value == "" or (isinstance(value, (int, float)) and value == 0)
 
 
-def reject_unknown(message: ProtoMessage, path: str) -> None:
+def reject_unknown(message: DynamicMessage, path: str) -> None:
     unknown = UnknownFieldSet(message)
     if len(unknown):
         first = unknown[0]
