@@ -152,7 +152,7 @@ def load(api: Path, machinery: Path) -> list[Source]:
     folders: list[tuple[str, Path, str | None]] = [(m, machinery / f, None) for f, m in MACHINERY_PACKAGES.items()]
     for gv in API_PACKAGES:
         folder = api / gv
-        group = re.search(r'const GroupName = "([^"]*)"', (folder / "register.go").read_text()).group(1)
+        group = _group_name(folder)
         version = gv.split("/")[1]
         folders.append((gv.replace("/", "_"), folder, f"{group}/{version}" if group else version))
     aliases = {_proto_package(folder / "generated.proto"): module for module, folder, _ in folders}
@@ -164,7 +164,19 @@ def load(api: Path, machinery: Path) -> list[Source]:
 
 
 def _proto_package(path: Path) -> str:
-    return re.search(r"^package ([\w.]+);", path.read_text(), re.M).group(1)
+    return _first_group(r"^package ([\w.]+);", path, re.M)
+
+
+def _group_name(folder: Path) -> str:
+    """The API group the Go package registers ("" for the core group)."""
+    return _first_group(r'const GroupName = "([^"]*)"', folder / "register.go")
+
+
+def _first_group(pattern: str, path: Path, flags: int = 0) -> str:
+    m = re.search(pattern, path.read_text(), flags)
+    if m is None:
+        raise ValueError(f"{path}: nothing matches {pattern!r}")
+    return m.group(1)
 
 
 def render(source: Source, referenced: set[str]) -> str:
@@ -203,6 +215,7 @@ def _field_line(f: ProtoField, go: dict[int, GoField], *, shaped: bool) -> str:
     g = go.get(f.number)
     if shaped:  # shapes.py reads these fields by name; no JSON facts apply
         return f"{f.number} {g.proto_name if g and g.proto_name else f.name} {type_text}"
+    assert g is not None, f.name  # render() passes unshaped messages only when their Go struct has every field
     flags = ""
     if f.label == "optional":
         flags += "*" if g.pointer else ""
@@ -233,7 +246,7 @@ def copy_golden(api: Path, out: Path) -> None:
     """k8s.io/api's own serialization fixtures (testdata/HEAD/<group>.<version>.<Kind>.json|pb) for our packages."""
     out.mkdir(parents=True, exist_ok=True)
     for gv in API_PACKAGES:
-        group = re.search(r'const GroupName = "([^"]*)"', (api / gv / "register.go").read_text()).group(1)
+        group = _group_name(api / gv)
         prefix = f"{group or 'core'}.{gv.split('/')[1]}."
         for path in sorted((api / "testdata" / "HEAD").glob(prefix + "*")):
             if path.suffix in (".json", ".pb") and path.name.count(".") == prefix.count(".") + 1:
