@@ -128,11 +128,11 @@ class RBACAuthorizer:
         index = self.index
         group = RBAC_GROUP
         self.informers = [
-            Informer(registry.lookup(group, "v1", "clusterroles"), index.on_cluster_role),
-            Informer(registry.lookup(group, "v1", "roles"), index.on_role),
-            Informer(registry.lookup(group, "v1", "clusterrolebindings"),
+            Informer(registry.store(group, "v1", "clusterroles"), index.on_cluster_role),
+            Informer(registry.store(group, "v1", "roles"), index.on_role),
+            Informer(registry.store(group, "v1", "clusterrolebindings"),
                      lambda event, obj: index.on_binding("ClusterRoleBinding", event, obj)),
-            Informer(registry.lookup(group, "v1", "rolebindings"),
+            Informer(registry.store(group, "v1", "rolebindings"),
                      lambda event, obj: index.on_binding("RoleBinding", event, obj)),
         ]
         self._tasks: list[asyncio.Task] = []

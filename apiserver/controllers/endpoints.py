@@ -57,8 +57,8 @@ class LeaseEndpointReconciler:
         self.config = config
         self.prefix = f"{etcd_prefix.rstrip('/')}/masterleases/".encode()
         self.key = self.prefix + f"{config.ip}:{config.port}".encode()
-        self.endpoints = registry.lookup("", "v1", "endpoints")
-        self.slices = registry.lookup("discovery.k8s.io", "v1", "endpointslices")
+        self.endpoints = registry.store("", "v1", "endpoints")
+        self.slices = registry.store("discovery.k8s.io", "v1", "endpointslices")
         self.lease_id = 0
         self._changed = asyncio.Event()
 
@@ -117,7 +117,7 @@ class LeaseEndpointReconciler:
         await self._write_slices(subsets)
 
     async def _write_endpoints(self, subsets: list[dict[str, Any]]) -> None:
-        desired = {"apiVersion": "v1", "kind": "Endpoints",
+        desired: dict[str, Any] = {"apiVersion": "v1", "kind": "Endpoints",
                    "metadata": {"name": SERVICE, "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
                    "subsets": subsets}
         try:

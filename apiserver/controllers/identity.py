@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from apiserver.api.meta.errors import StatusError
+from apiserver.api.meta.types import Obj
 from apiserver.controllers.leaderelection import micro_time
 from apiserver.registry.deletion import DeleteOptions
 from apiserver.registry.store import RegistryStore
@@ -57,7 +58,7 @@ class IdentityLease:
             await asyncio.sleep(self.config.renew_interval_seconds)
 
     async def renew(self) -> None:
-        lease = {
+        lease: Obj = {
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
             "metadata": {"name": self.name, "labels": {IDENTITY_LABEL: IDENTITY_VALUE,
                                                        "kubernetes.io/hostname": self.hostname}},

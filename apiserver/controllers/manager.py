@@ -46,7 +46,7 @@ def replica_identity(config: ServerConfig) -> str:
 class ControllerManager:
     def __init__(self, config: ServerConfig, client: EtcdClient, registry: Registry) -> None:
         self.identity = replica_identity(config)
-        leases = registry.lookup("coordination.k8s.io", "v1", "leases")
+        leases = registry.store("coordination.k8s.io", "v1", "leases")
         self.identity_lease = IdentityLease(leases, self.identity, socket.gethostname(), IdentityConfig(
             config.identity_lease_duration_seconds, config.identity_lease_renew_interval_seconds))
         self.endpoints = (LeaseEndpointReconciler(client, registry, config.etcd_prefix, EndpointConfig(
@@ -58,7 +58,7 @@ class ControllerManager:
                                                           config.leader_elect_renew_deadline,
                                                           config.leader_elect_retry_period), self._lead)
         self.service_repair = ServiceAllocationRepair(
-            registry.lookup("", "v1", "services"),
+            registry.store("", "v1", "services"),
             ServiceAllocators(client, config.etcd_prefix, registry.service_network),
             config.service_allocation_repair_interval)
         self.gc_interval = max(config.identity_lease_renew_interval_seconds, 1)

@@ -64,6 +64,10 @@ class Registry:
         """The store of a resource in its storage version (the one internal callers read and write)."""
         return self.stores.get((group, version, plural))
 
+    def store(self, group: str, version: str, plural: str) -> RegistryStore:
+        """The store of a built-in resource every server has (a KeyError names one the catalogue lacks)."""
+        return self.stores[(group, version, plural)]
+
     def token_objects(self) -> TokenObjects:
         """The core stores ServiceAccount and bootstrap tokens are checked against."""
         core = {plural: self.stores[("", "v1", plural)] for plural in ("secrets", "serviceaccounts", "pods", "nodes")}

@@ -7,6 +7,7 @@ import copy
 import logging
 
 from apiserver.api.meta.errors import StatusError
+from apiserver.api.meta.types import Obj
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.cacher import CacheNotReady
@@ -28,9 +29,10 @@ def kubernetes_service(cluster_ip: str) -> dict:
 
 
 async def ensure_system_objects(registry: Registry, retry_delay: float = 1.0) -> None:
-    services = registry.lookup("", "v1", "services")
-    pending = [(registry.namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-               for name in SYSTEM_NAMESPACES]
+    services = registry.store("", "v1", "services")
+    pending: list[tuple[RegistryStore, str, Obj]] = [
+        (registry.namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        for name in SYSTEM_NAMESPACES]
     pending.append((services, "default", kubernetes_service(registry.service_network.first_ip())))
     while pending:
         store, namespace, obj = pending[0]
