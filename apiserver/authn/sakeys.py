@@ -46,8 +46,10 @@ class VerifyingKey:
 
     def jwk(self) -> dict[str, Any]:
         """The key as a JSON Web Key, in the field order of kube's JWKS."""
-        kind = RSAAlgorithm if self.alg == "RS256" else ECAlgorithm
-        fields = kind.to_jwk(self.public, as_dict=True)
+        if isinstance(self.public, rsa.RSAPublicKey):  # alg is RS256
+            fields = RSAAlgorithm.to_jwk(self.public, as_dict=True)
+        else:
+            fields = ECAlgorithm.to_jwk(self.public, as_dict=True)
         jwk = {"use": "sig", "kty": fields["kty"], "kid": self.kid}
         if "crv" in fields:
             jwk["crv"] = fields["crv"]

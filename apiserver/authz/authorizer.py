@@ -1,7 +1,7 @@
 """Authorization: attributes of a request, the modes of --authorization-mode, and their ordered union."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol, TypeVar, runtime_checkable
@@ -88,7 +88,7 @@ class PrivilegedGroups:
         return [], []
 
 
-MODES = {"AlwaysAllow": AlwaysAllow, "AlwaysDeny": AlwaysDeny}
+MODES: dict[str, Callable[[], Authorizer]] = {"AlwaysAllow": AlwaysAllow, "AlwaysDeny": AlwaysDeny}
 
 
 class UnionAuthorizer:

@@ -24,6 +24,10 @@ GROUP, VERSION = "authorization.k8s.io", "v1"
 Review = Callable[[UserInfo, str, Obj], Awaitable[Obj]]
 
 
+def _object(value: object) -> Obj:
+    return value if isinstance(value, dict) else {}
+
+
 def _invalid(field: str, value: str, detail: str) -> errors.Cause:
     return errors.Cause("FieldValueInvalid", f"Invalid value: {value}: {detail}", field)
 
@@ -112,7 +116,7 @@ class Reviews:
         return await self._decide(review, caller)
 
     async def local_subject_access_review(self, caller: UserInfo, namespace: str, review: Obj) -> Obj:
-        spec = review.get("spec") if isinstance(review.get("spec"), dict) else {}
+        spec = _object(review.get("spec"))
         extra = []
         asked = (spec.get("resourceAttributes") or {}).get("namespace", "")
         if spec.get("resourceAttributes") is not None and asked != namespace:
@@ -123,7 +127,7 @@ class Reviews:
         return await self._decide(review, _user_of(spec))
 
     async def self_subject_rules_review(self, caller: UserInfo, namespace: str, review: Obj) -> Obj:
-        spec = review.get("spec") if isinstance(review.get("spec"), dict) else {}
+        spec = _object(review.get("spec"))
         if not spec.get("namespace"):
             raise errors.bad_request("no namespace on request")
         rules, failures, incomplete = await self.authorizer.rules_for(caller, spec["namespace"])

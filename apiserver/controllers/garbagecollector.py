@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from apiserver.api.meta.errors import StatusError
@@ -103,8 +104,7 @@ class GarbageCollector:
     # --- the work -----------------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        informers = [Informer(store, lambda event, obj, store=store: self.observe(store, event, obj))
-                     for store in self.registry.stores.values()]
+        informers = [Informer(store, partial(self.observe, store)) for store in self.registry.stores.values()]
         async with running(*informers):
             try:
                 # acting on a half-built graph would only cost extra etcd reads, but waiting keeps start-up quiet
@@ -142,7 +142,9 @@ class GarbageCollector:
             await self._patch(owner, lambda obj: _drop_finalizer(obj, FOREGROUND_FINALIZER))
 
     async def _collect_if_owners_gone(self, node: Node) -> None:
-        solid, dangling, waiting = [], [], []
+        solid: list[str] = []
+        dangling: list[str] = []
+        waiting: list[str] = []
         for ref in node.owners:
             state = await self._owner_state(node, ref)
             {"solid": solid, "absent": dangling, "waiting": waiting}[state].append(ref["uid"])
@@ -165,7 +167,7 @@ class GarbageCollector:
 
     async def _owner_state(self, node: Node, ref: dict[str, Any]) -> str:
         """"solid" (present), "waiting" (present, deleting its dependents in the foreground) or "absent"."""
-        store = self._by_kind.get((_group_of(str(ref.get("apiVersion", ""))), ref.get("kind")))
+        store = self._by_kind.get((_group_of(str(ref.get("apiVersion", ""))), ref.get("kind", "")))
         if store is None or (store.info.namespaced and not node.store.info.namespaced):
             # an owner we cannot resolve is never taken for absent: deleting on a guess could lose data
             return "solid"

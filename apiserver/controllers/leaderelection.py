@@ -10,7 +10,7 @@ import asyncio
 import datetime
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ class LeaderElector:
     """Runs `lead()` while this replica holds the lease `namespace/name`; cancels it when leadership is lost."""
 
     def __init__(self, leases: RegistryStore, namespace: str, name: str, identity: str,
-                 config: LeaderElectionConfig, lead: Callable[[], Awaitable[None]]) -> None:
+                 config: LeaderElectionConfig, lead: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self.leases = leases
         self.namespace = namespace
         self.name = name

@@ -76,7 +76,8 @@ def requested_targets(request: web.Request) -> list[Target]:
 
 
 def impersonated_user(targets: list[Target], groups_given: bool) -> UserInfo:
-    name, uid, groups, extra = "", "", [], {}
+    name, uid, groups = "", "", []
+    extra: dict[str, list[str]] = {}
     for target in targets:
         if target.kind == "ServiceAccount":
             name = f"{SERVICE_ACCOUNT_PREFIX}{target.namespace}:{target.name}"

@@ -358,6 +358,7 @@ class RegistryStore:
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
         result = copy.deepcopy(current)
         *parents, leaf = OWNED_PATHS[subresource]
+        source: Any  # what the client sent at this path, if anything
         source, target = new, result
         for part in parents:
             source = source.get(part) if isinstance(source, dict) else None

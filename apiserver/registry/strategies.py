@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from apiserver.api.meta import errors
@@ -18,7 +19,7 @@ NAMESPACE_FINALIZER = "kubernetes"
 IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 
 
-def _get(obj: Obj, *path: str) -> Any:
+def _get(obj: Any, *path: str) -> Any:
     for part in path:
         if not isinstance(obj, dict):
             return None
@@ -32,7 +33,7 @@ def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _fields(obj: Obj, mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _fields(obj: Obj, mapping: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     return {label: _str(_get(obj, *path)) for label, path in mapping.items()}
 
 
@@ -102,14 +103,16 @@ def _namespace_defaults(obj: Obj) -> None:
 def _namespace_create(obj: Obj) -> None:
     # every namespace starts held by the "kubernetes" finalizer: the namespace controller releases it once the
     # namespace is empty
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    obj["spec"] = {**spec, "finalizers": [NAMESPACE_FINALIZER]}
+    spec = obj.get("spec")
+    obj["spec"] = {**(spec if isinstance(spec, dict) else {}), "finalizers": [NAMESPACE_FINALIZER]}
 
 
 def _namespace_keep_finalizers(new: Obj, old: Obj) -> None:
     # spec.finalizers changes only through the finalize subresource
     finalizers = _get(old, "spec", "finalizers")
-    spec = new.get("spec") if isinstance(new.get("spec"), dict) else new.setdefault("spec", {})
+    spec = new.get("spec")
+    if not isinstance(spec, dict):
+        spec = new.setdefault("spec", {})
     if finalizers is None:
         spec.pop("finalizers", None)
     else:
@@ -187,7 +190,7 @@ GENERATION_ONLY = Strategy(tracks_generation=True)
 
 def _with_conditions(status: Obj | None, conditions_from: Obj | None) -> Obj:
     out = {k: v for k, v in (status or {}).items() if k != "conditions"}
-    if (conditions_from or {}).get("conditions") is not None:
+    if conditions_from and conditions_from.get("conditions") is not None:
         out["conditions"] = conditions_from["conditions"]
     return out
 

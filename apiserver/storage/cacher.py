@@ -226,6 +226,7 @@ class WatchCache:
         bucket = self.state.setdefault(ns, {})
         prev = bucket.get(key)
         revision = kv.mod_revision
+        obj: Obj | None
         if kind == "DELETE":
             bucket.pop(key, None)
             self.unreadable.pop(key, None)

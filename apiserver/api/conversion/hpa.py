@@ -190,7 +190,7 @@ def _loads(name: str, text: Any, shape: type) -> Any:
         raise errors.bad_request(f"the annotation {name} could not be decoded: {exc}") from None
     if value is None:
         return shape()
-    if not isinstance(value, shape) or (shape is list and not all(isinstance(v, dict) for v in value)):
+    if not isinstance(value, shape) or (isinstance(value, list) and not all(isinstance(v, dict) for v in value)):
         raise errors.bad_request(f"the annotation {name} could not be decoded: it must be a JSON "
                                  f"{'array of objects' if shape is list else 'object'}")
     return value
@@ -274,8 +274,8 @@ def to_v1(hub: Obj) -> Obj:
 
 def from_v1(obj: Obj) -> Obj:
     spec, status = _part(obj, "spec"), _part(obj, "status")
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    meta = _part(obj, "metadata")
+    annotations = _part(meta, "annotations")
     hub_spec: Obj = {"scaleTargetRef": _ref(spec.get("scaleTargetRef"))}
     _put(hub_spec, "minReplicas", spec.get("minReplicas"))
     hub_spec["maxReplicas"] = spec.get("maxReplicas", 0)

@@ -379,9 +379,9 @@ def _hpa_metric(spec: Obj, status: Obj) -> str:
     if target.get("averageValue") is not None:
         return f"{name}: {shown('averageValue')}/{target['averageValue']}"
     utilization = get(current, "averageUtilization")
-    shown = f"{utilization}%" if utilization is not None else "<unknown>"
+    have = f"{utilization}%" if utilization is not None else "<unknown>"
     wanted = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
-    return f"{name}: {shown}/{wanted}"
+    return f"{name}: {have}/{wanted}"
 
 
 def _csr_condition(csr: Obj) -> str:

@@ -67,12 +67,15 @@ def go_type(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
     return {"boolean": "bool", "number": "float64"}.get(kind or "", "interface {}")
 
 
+_JSON_KINDS: dict[type, str] = {str: "string", list: "array", dict: "object"}
+
+
 def _json_kind(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), "object")
+    return _JSON_KINDS.get(type(value), "object")
 
 
 def _mismatch(value: Any, schema: dict[str, Any], schemas: dict[str, Any], struct: str, path: list[str],

@@ -28,7 +28,7 @@ def _dict(value: Any) -> Obj:
 
 def _positive(quantity: Any) -> bool:
     match = _NUMBER.match(str(quantity))
-    return bool(match) and match.group(1) != "-" and float(match.group(2)) > 0
+    return match is not None and match.group(1) != "-" and float(match.group(2)) > 0
 
 
 def reference(ref: Obj, path: str) -> list[Cause]:
