@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: up down status test unit bench certs clean deps etcd-bin
+.PHONY: up down status test unit lint bench certs clean deps etcd-bin
 
 $(PY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,13 @@ down: $(PY)
 status: $(PY)
 	$(PY) -m cluster status
 
-test: deps
+test: deps lint
 	$(PY) -m pytest -q
+
+# the configuration of both is in pyproject.toml
+lint: $(PY)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 unit: $(PY)
 	$(PY) -m pytest -q tests/unit
