@@ -203,7 +203,8 @@ class LegacyTokenAuthenticator:
             return current
 
         try:
-            await self.lookups.objects.secrets.patch(meta.get("namespace", ""), meta["name"], "", label, manager=MANAGER)
+            await self.lookups.objects.secrets.patch(meta.get("namespace", ""), meta["name"], "", label,
+                                                     manager=MANAGER)
         except errors.StatusError as exc:
             # the token is still good; only the bookkeeping failed
             log.warning("could not label legacy token secret %s/%s as used: %s", meta.get("namespace"),

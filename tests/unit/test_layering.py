@@ -94,5 +94,6 @@ def test_the_check_sees_an_upward_import() -> None:
     assert not beside.allows("apiserver.api.printing.tables", "apiserver.api.validation.kinds")
     lazy = imports_of("def f():\n    from apiserver.server import app\n", "apiserver.storage.x", False)
     assert lazy == {"apiserver.server"}
-    relative = imports_of("from .codec import encode\nfrom ..api.meta import errors\n", "apiserver.storage.etcd3", False)
+    relative = imports_of("from .codec import encode\nfrom ..api.meta import errors\n", "apiserver.storage.etcd3",
+                          False)
     assert relative == {"apiserver.storage.codec", "apiserver.api.meta"}
