@@ -44,6 +44,7 @@ from apiserver.storage.interface import (
     UpdateFunc,
     Watch,
 )
+from apiserver.storage.keys import storage_root
 
 # kube-apiserver's alphabet for generateName suffixes: no vowels, no look-alike characters
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -55,11 +56,6 @@ OWNED_PATHS: dict[str, tuple[str, ...]] = {"status": ("status",), "approval": ("
 
 def now_rfc3339() -> str:
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def storage_root(etcd_prefix: str, info: ResourceInfo) -> str:
-    """The etcd key prefix of a resource, e.g. `/registry/configmaps/`."""
-    return f"{etcd_prefix.rstrip('/')}/{info.storage_prefix}/"
 
 
 def check_identity(r: ResourceInfo, obj: Obj, namespace: str, name: str | None) -> None:
@@ -110,7 +106,7 @@ class RegistryStore:
                  effects: Callable[[bool], WriteEffects] = no_effects) -> None:
         self.info = info
         self.storage = storage
-        self.root = storage_root(etcd_prefix, info)
+        self.root = storage_root(etcd_prefix, info.storage_prefix)
         self.find_namespace = find_namespace
         self.effects = effects
 

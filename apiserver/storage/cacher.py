@@ -22,7 +22,6 @@ from apiserver.storage.etcd3 import (
     Etcd3Storage,
     InvalidListRequest,
     parse_resource_version,
-    prefix_end,
 )
 from apiserver.storage.etcd_client import CompactedError, EtcdClient, EtcdError
 from apiserver.storage.event_filter import filter_event
@@ -41,6 +40,7 @@ from apiserver.storage.interface import (
     WatchClosed,
     WatchEvent,
 )
+from apiserver.storage.keys import prefix_end
 
 log = logging.getLogger(__name__)
 

@@ -36,6 +36,7 @@ from apiserver.storage.interface import (
     WatchClosed,
     WatchEvent,
 )
+from apiserver.storage.keys import prefix_end
 from apiserver.storage.transformer import (
     IDENTITY,
     KeyFetchNeeded,
@@ -52,16 +53,6 @@ WATCH_QUEUE = 1024
 
 class InvalidListRequest(ValueError):
     pass
-
-
-def prefix_end(prefix: bytes) -> bytes:
-    """The smallest key greater than every key starting with `prefix` (etcd's range_end for a prefix)."""
-    end = bytearray(prefix)
-    for i in range(len(end) - 1, -1, -1):
-        if end[i] < 0xFF:
-            end[i] += 1
-            return bytes(end[: i + 1])
-    return b"\0"
 
 
 def parse_resource_version(value: str) -> int:
