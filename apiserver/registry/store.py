@@ -27,11 +27,10 @@ from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.scale import scale_of, with_replicas
 from apiserver.registry.semantic import spec_changed
 from apiserver.registry.strategy import WriteEffects, finishing, no_effects
-from apiserver.storage.cacher import Cacher
-from apiserver.storage.etcd3 import InvalidListRequest
 from apiserver.storage.interface import (
     CorruptObject,
     Expired,
+    InvalidListRequest,
     KeyExists,
     KeyNotFound,
     ListOptions,
@@ -39,6 +38,7 @@ from apiserver.storage.interface import (
     Preconditions,
     Predicate,
     ResourceVersionConflict,
+    Storage,
     TooLargeResourceVersion,
     UnwritableObject,
     UpdateFunc,
@@ -101,7 +101,7 @@ class WatchStart:
 
 
 class RegistryStore:
-    def __init__(self, info: ResourceInfo, storage: Cacher, etcd_prefix: str,
+    def __init__(self, info: ResourceInfo, storage: Storage, etcd_prefix: str,
                  find_namespace: Callable[[str], Awaitable[Obj | None]] | None = None,
                  effects: Callable[[bool], WriteEffects] = no_effects) -> None:
         self.info = info
@@ -196,12 +196,13 @@ class RegistryStore:
         prefix = self._watch_prefix(namespace, predicate)
         with self._errors():
             if send_initial_events or (send_initial_events is None and resource_version in ("", "0")):
-                list_prefix = self.prefix(namespace)
-                initial, revision = await self.storage.initial_state(list_prefix, resource_version, predicate)
+                listed = await self.storage.get_list(self.prefix(namespace), ListOptions(
+                    resource_version=resource_version, predicate=predicate))
+                initial, revision = listed.items, listed.resource_version
             else:
                 initial = []
                 revision = (int(resource_version) if resource_version
-                            else await self.storage.latest_revision())
+                            else await self.storage.current_revision())
             watch = await self.storage.watch(prefix, revision, predicate)
         return WatchStart(initial, watch, revision)
 
@@ -340,7 +341,8 @@ class RegistryStore:
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
         result = copy.deepcopy(current)
         *parents, leaf = OWNED_PATHS[subresource]
-        source, target = new, result
+        source: Obj | None = new
+        target = result
         for part in parents:
             source = source.get(part) if isinstance(source, dict) else None
             target = target.setdefault(part, {})
@@ -521,11 +523,7 @@ class RegistryStore:
                         break
                     marked = decision.obj
                     strategy.mark_deleting(marked)
-
-                    async def mark(_: Obj | None) -> Obj:
-                        return marked
-
-                    stored, _ = await self.storage.guaranteed_update(key, mark, revision)
+                    stored, _ = await self.storage.guaranteed_update(key, _replace_with(marked), revision)
                     return stored, False
                 except ResourceVersionConflict:
                     # changed since it was read: decide again on the new state, unless the client pinned a version
@@ -550,6 +548,13 @@ class RegistryStore:
             deleted.append(obj)
         listed["items"] = deleted
         return listed
+
+
+def _replace_with(obj: Obj) -> UpdateFunc:
+    async def update(_: Obj | None) -> Obj:
+        return obj
+
+    return update
 
 
 def _no_new_finalizers(new: Obj, old: Obj) -> list[errors.Cause]:

@@ -18,11 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, replace
 
-from apiserver.storage.etcd3 import (
-    Etcd3Storage,
-    InvalidListRequest,
-    parse_resource_version,
-)
+from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import CompactedError, EtcdClient, EtcdError
 from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
@@ -39,6 +35,7 @@ from apiserver.storage.interface import (
     Watch,
     WatchClosed,
     WatchEvent,
+    parse_resource_version,
 )
 from apiserver.storage.keys import prefix_end
 
@@ -361,14 +358,6 @@ class Cacher:
             return False
         return True
 
-    async def initial_state(self, prefix: str, resource_version: str, predicate: Predicate) -> tuple[list[Obj], int]:
-        """The objects a watch without a usable start revision begins with, and their revision."""
-        if resource_version == "0":
-            await self._ready()
-            return self.cache.snapshot(prefix, predicate), self.cache.revision
-        result = await self.get_list(prefix, ListOptions(resource_version=resource_version, predicate=predicate))
-        return result.items, result.resource_version
-
     async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch:
         await self._ready()
         if resource_version < self.cache.oldest_revision:
@@ -376,8 +365,7 @@ class Cacher:
             return await self.storage.watch(prefix, resource_version, predicate)
         return self.cache.register(prefix, resource_version, predicate)
 
-    async def latest_revision(self) -> int:
-        """etcd's current revision (linearizable), where a watch "from now" starts."""
+    async def current_revision(self) -> int:
         return await self.storage.current_revision()
 
 
@@ -386,4 +374,4 @@ class CacheNotReady(Exception):
         super().__init__(f"the watch cache of {prefix} is not ready yet")
 
 
-__all__ = ["Cacher", "WatchCache", "CacheNotReady", "InvalidListRequest"]
+__all__ = ["Cacher", "WatchCache", "CacheNotReady"]

@@ -22,6 +22,7 @@ from apiserver.storage.interface import (
     CorruptObject,
     DeleteValidator,
     Expired,
+    InvalidListRequest,
     KeyExists,
     KeyNotFound,
     ListOptions,
@@ -35,6 +36,7 @@ from apiserver.storage.interface import (
     UpdateFunc,
     WatchClosed,
     WatchEvent,
+    parse_resource_version,
 )
 from apiserver.storage.keys import prefix_end
 from apiserver.storage.transformer import (
@@ -49,20 +51,6 @@ log = logging.getLogger(__name__)
 # etcd rejects requests above ~1.5 MiB and gRPC replies are capped: read big collections in pages
 PAGE_SIZE = 1000
 WATCH_QUEUE = 1024
-
-
-class InvalidListRequest(ValueError):
-    pass
-
-
-def parse_resource_version(value: str) -> int:
-    try:
-        rv = int(value)
-    except ValueError:
-        raise InvalidListRequest(f"invalid resource version: {value!r}") from None
-    if rv < 0:
-        raise InvalidListRequest(f"invalid resource version: {value!r}")
-    return rv
 
 
 def _decode(key: bytes, data: bytes, revision: int) -> Obj:
@@ -151,6 +139,10 @@ class Etcd3Storage:
 
     async def current_revision(self) -> int:
         return await self.client.current_revision()
+
+    def holds_own_writes(self) -> bool:
+        # every read is served by etcd itself
+        return True
 
     async def get_list(self, prefix: str, options: ListOptions) -> ListResult:
         start, revision, minimum = await self._list_start(prefix, options)

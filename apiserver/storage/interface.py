@@ -24,6 +24,20 @@ class StorageError(Exception):
     """Base of the errors the storage layer raises; the registry turns them into Status errors."""
 
 
+class InvalidListRequest(ValueError):
+    """A resourceVersion or continue token the storage cannot read (400 Bad Request)."""
+
+
+def parse_resource_version(value: str) -> int:
+    try:
+        rv = int(value)
+    except ValueError:
+        raise InvalidListRequest(f"invalid resource version: {value!r}") from None
+    if rv < 0:
+        raise InvalidListRequest(f"invalid resource version: {value!r}")
+    return rv
+
+
 class KeyNotFound(StorageError):
     pass
 
@@ -189,7 +203,18 @@ class Storage(Protocol):
     async def delete(self, key: str, preconditions: Preconditions | None = None,
                      validate: DeleteValidator | None = None) -> Obj: ...
 
-    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch: ...
+    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch:
+        """Every change under `prefix` after `resource_version`; Expired (410) once that revision is compacted."""
+        ...
+
+    async def current_revision(self) -> int:
+        """The store's latest revision (a linearizable read): where a watch "from now" starts."""
+        ...
+
+    def holds_own_writes(self) -> bool:
+        """Whether reads at resourceVersion "0" (any recent state) already show every write made through this
+        storage; a cache may lag them, the store itself never does."""
+        ...
 
     def normalize(self, obj: Obj) -> Obj:
         """`obj` as a read would return it once stored (resourceVersion aside): what an update's new object is
