@@ -68,15 +68,10 @@ async def migrate_resource(client: EtcdClient, etcd_prefix: str, info: ResourceI
     storage = Etcd3Storage(client, transformers.for_resource(GroupResource(info.group, info.plural)), media_type)
     root = storage_root(etcd_prefix, info.storage_prefix).encode()
     result = MigrationResult(f"{info.plural}.{info.group}" if info.group else info.plural)
-    start, revision = root, 0
-    while True:
-        page = await client.range(start, prefix_end(root), revision=revision, limit=PAGE, keys_only=True)
-        revision = revision or page.revision
+    async for page in client.range_pages(root, prefix_end(root), limit=PAGE, keys_only=True):
         for kv in page.kvs:
             await _rewrite(storage, kv.key.decode(), result)
-        if not page.more or not page.kvs:
-            return result
-        start = page.kvs[-1].key + b"\0"
+    return result
 
 
 async def _rewrite(storage: Etcd3Storage, key: str, result: MigrationResult) -> None:

@@ -166,21 +166,16 @@ class WatchCache:
 
     async def _list(self) -> None:
         prefix = self.prefix.encode()
-        end = prefix_end(prefix)
         state: dict[str, dict[str, Obj]] = {}
         self.unreadable = {}
-        key, revision = prefix, 0
-        while True:
-            result = await self.client.range(key, end, revision=revision, limit=1000)
+        revision = 0
+        async for result in self.client.range_pages(prefix, prefix_end(prefix)):
             revision = revision or result.revision
             for kv in result.kvs:
                 obj = await self._decode(kv)
                 if obj is not None:
                     k = kv.key.decode()
                     state.setdefault(self._namespace_of(k), {})[k] = obj
-            if not result.more or not result.kvs:
-                break
-            key = result.kvs[-1].key + b"\0"
         self.state = state
         self.events.clear()
         self.revision = self.oldest_revision = revision

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import aclosing
 from typing import Awaitable, Callable
 
 from apiserver.storage import codec
@@ -147,37 +148,39 @@ class Etcd3Storage:
     async def get_list(self, prefix: str, options: ListOptions) -> ListResult:
         start, revision, minimum = await self._list_start(prefix, options)
         predicate, limit = options.predicate, options.limit
-        end = prefix_end(prefix.encode())
         items: list[Obj] = []
-        key = start
         list_revision = revision
         remaining: int | None = None
         more = False
         last_examined: bytes | None = None
+
+        def page_size() -> int:
+            page = PAGE_SIZE if not limit else max(limit - len(items), 1)
+            if limit and not predicate.empty():
+                page = max(page, min(PAGE_SIZE, limit * 2))
+            return page
+
+        pages = self.client.range_pages(start, prefix_end(prefix.encode()), revision=revision, limit=page_size)
         try:
-            while True:
-                page = PAGE_SIZE if not limit else max(limit - len(items), 1)
-                if limit and not predicate.empty():
-                    page = max(page, min(PAGE_SIZE, limit * 2))
-                result = await self.client.range(key, end, revision=list_revision, limit=page)
-                if not list_revision:
-                    list_revision = result.revision
-                    if minimum and list_revision < minimum:
-                        raise TooLargeResourceVersion(minimum, list_revision)
-                for i, kv in enumerate(result.kvs):
-                    last_examined = kv.key
-                    # one unreadable value fails the whole list, as in kube-apiserver
-                    obj = await self.decode(kv, in_list=True)
-                    if predicate.matches(obj):
-                        items.append(obj)
+            async with aclosing(pages):
+                async for result in pages:
+                    if not list_revision:
+                        list_revision = result.revision
+                        if minimum and list_revision < minimum:
+                            raise TooLargeResourceVersion(minimum, list_revision)
+                    for i, kv in enumerate(result.kvs):
+                        last_examined = kv.key
+                        # one unreadable value fails the whole list, as in kube-apiserver
+                        obj = await self.decode(kv, in_list=True)
+                        if predicate.matches(obj):
+                            items.append(obj)
+                        if limit and len(items) == limit:
+                            more = i < len(result.kvs) - 1 or result.more
+                            if more and predicate.empty():
+                                remaining = result.count - (i + 1)
+                            break
                     if limit and len(items) == limit:
-                        more = i < len(result.kvs) - 1 or result.more
-                        if more and predicate.empty():
-                            remaining = result.count - (i + 1)
                         break
-                if (limit and len(items) == limit) or not result.more or not result.kvs:
-                    break
-                key = result.kvs[-1].key + b"\0"
         except CompactedError as exc:
             if options.continue_token:
                 raise Expired("The provided continue parameter is too old to display a consistent list result. "
