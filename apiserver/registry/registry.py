@@ -49,7 +49,7 @@ class Registry:
         for info in catalogue.stored():
             etcd = storage_for(client, info, self.encryption, media_type)
             root = storage_root(etcd_prefix, info.storage_prefix)
-            cache = WatchCache(client, etcd, root, cache_sizes.size_for(info))
+            cache = WatchCache(etcd, root, cache_sizes.size_for(info))
             effects = info.strategy.effects(context) if info.strategy.effects else no_effects
             store = RegistryStore(info, Cacher(etcd, cache), etcd_prefix, self.find_namespace, effects)
             self.caches.append(cache)

@@ -6,10 +6,9 @@ resourceVersion.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from contextlib import aclosing
-from typing import Awaitable, Callable
+from typing import AsyncGenerator
 
 from apiserver.storage import codec
 from apiserver.storage.continue_token import (
@@ -17,9 +16,11 @@ from apiserver.storage.continue_token import (
     decode_continue,
     encode_continue,
 )
+from apiserver.storage.direct_watch import DirectWatch
 from apiserver.storage.etcd_client import CompactedError, EtcdClient, KeyValue
-from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
+    Change,
+    Changes,
     CorruptObject,
     DeleteValidator,
     Expired,
@@ -35,8 +36,7 @@ from apiserver.storage.interface import (
     UnreadableObject,
     UnwritableObject,
     UpdateFunc,
-    WatchClosed,
-    WatchEvent,
+    Watch,
     parse_resource_version,
 )
 from apiserver.storage.keys import prefix_end
@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 
 # etcd rejects requests above ~1.5 MiB and gRPC replies are capped: read big collections in pages
 PAGE_SIZE = 1000
-WATCH_QUEUE = 1024
 
 
 def _decode(key: bytes, data: bytes, revision: int) -> Obj:
@@ -61,7 +60,6 @@ def _decode(key: bytes, data: bytes, revision: int) -> Obj:
         raise CorruptObject(key.decode(errors="replace"), str(exc)) from None
 
 
-Decoder = Callable[[KeyValue], Awaitable[Obj]]
 # a read that still misses its key after this many fetches is given up (the key cache is thrashing)
 KEY_FETCHES = 3
 
@@ -253,79 +251,39 @@ class Etcd3Storage:
                 return current
             kv = result.kv
 
-    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> "EtcdWatch":
-        return EtcdWatch(self.client, prefix, resource_version, predicate, self.decode)
+    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch:
+        return DirectWatch(self.changes(prefix, resource_version, with_prev=True), resource_version, predicate,
+                           f"etcd watch {prefix}")
 
+    async def contents(self, prefix: str) -> tuple[list[Change], int]:
+        key = prefix.encode()
+        found: list[Change] = []
+        revision = 0
+        async for page in self.client.range_pages(key, prefix_end(key), limit=PAGE_SIZE):
+            revision = revision or page.revision
+            for kv in page.kvs:
+                found.append(await self._change(kv))
+        return found, revision
 
-class EtcdWatch:
-    """A watch served straight from etcd, for revisions the watch cache no longer holds.
-
-    A pump task reads the etcd stream into a queue so that waiting for the next event with a timeout
-    never cancels the stream itself.
-    """
-
-    def __init__(self, client: EtcdClient, prefix: str, resource_version: int, predicate: Predicate,
-                 decode: Decoder) -> None:
-        self._client = client
-        self._decode = decode
-        self._prefix = prefix.encode()
-        self._start = resource_version + 1
-        self._predicate = predicate
-        self._progress = resource_version
-        self._queue: asyncio.Queue[WatchEvent | BaseException] = asyncio.Queue(WATCH_QUEUE)
-        self._task = asyncio.create_task(self._pump(), name=f"etcd watch {prefix}")
-
-    def progress_revision(self) -> int:
-        return self._progress
-
-    def stop(self) -> None:
-        self._task.cancel()
-
-    async def next(self, timeout: float) -> WatchEvent | None:
+    async def changes(self, prefix: str, after: int, with_prev: bool = False) -> AsyncGenerator[Changes, None]:
+        key = prefix.encode()
+        # without prev_kv etcd sends less, and a watch cache knows the previous states itself
+        stream = self.client.watch(key, prefix_end(key), start_revision=after + 1, prev_kv=with_prev)
         try:
-            item = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
-            return None
-        if isinstance(item, BaseException):
-            self._queue.put_nowait(item)
-            raise item
-        if item.type != "BOOKMARK":
-            return item
-        self._progress = max(self._progress, item.resource_version)
-        return None
-
-    async def _pump(self) -> None:
-        stream = self._client.watch(self._prefix, prefix_end(self._prefix), start_revision=self._start, prev_kv=True)
-        try:
-            async for response in stream:
-                for ev in response.events:
-                    out = await translate_event(ev.type, ev.kv, ev.prev_kv, self._predicate, self._decode)
-                    if out is not None:
-                        await self._queue.put(out)
-                    # progress travels through the queue so it is never ahead of the events before it
-                    await self._queue.put(WatchEvent("BOOKMARK", {}, ev.kv.mod_revision))
-                if response.progress_notify:
-                    await self._queue.put(WatchEvent("BOOKMARK", {}, response.revision))
-            await self._queue.put(WatchClosed())
+            async with aclosing(stream):
+                async for response in stream:
+                    yield Changes([await self._change(ev.kv, ev.prev_kv, ev.type == "DELETE")
+                                   for ev in response.events],
+                                  response.revision if response.progress_notify else 0)
         except CompactedError as exc:
-            await self._queue.put(Expired(f"too old resource version: {self._start - 1} ({exc.compact_revision})"))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            await self._queue.put(exc)
-        finally:
-            await stream.aclose()
+            raise Expired(f"too old resource version: {after} ({exc.compact_revision})") from None
 
-
-async def translate_event(kind: str, kv: KeyValue, prev_kv: KeyValue | None, predicate: Predicate,
-                          decode: Decoder) -> WatchEvent | None:
-    """One etcd event as the API sees it; a deleted object carries the revision of its deletion."""
-    prev = await decode(prev_kv) if prev_kv is not None else None
-    if kind == "DELETE":
-        if prev is None:
-            return None
-        prev["metadata"]["resourceVersion"] = str(kv.mod_revision)
-        return filter_event("DELETED", prev, prev, kv.mod_revision, predicate)
-    obj = await decode(kv)
-    event_type = "ADDED" if kv.create_revision == kv.mod_revision else "MODIFIED"
-    return filter_event(event_type, obj, prev, kv.mod_revision, predicate)
+    async def _change(self, kv: KeyValue, prev_kv: KeyValue | None = None, deleted: bool = False) -> Change:
+        """An etcd value (and the one before it) as a change of its key: the one translation of etcd's events."""
+        key = kv.key.decode()
+        try:
+            prev = await self.decode(prev_kv) if prev_kv is not None else None
+            obj = None if deleted else await self.decode(kv)
+        except CorruptObject as exc:
+            return Change(key, kv.mod_revision, None, error=exc)
+        return Change(key, kv.mod_revision, obj, prev, kv.create_revision == kv.mod_revision)

@@ -1,13 +1,15 @@
 """The storage interface every resource goes through, and the values that cross it.
 
-Two implementations stand behind it: `Etcd3Storage` (straight to etcd) and `Cacher` (the watch cache,
-which serves watches and resourceVersion="0" reads from memory and passes everything else to etcd).
-Objects are plain JSON-shaped dicts; `metadata.resourceVersion` is always the etcd mod revision.
+`Storage` is what the registry's store calls. `WatchableStorage` adds what a watch cache needs beneath it: a
+consistent listing and a feed of changes from a revision. `Etcd3Storage` (etcd) and `MemoryStorage` (a
+process's memory) are watchable storages; `Cacher` is a `Storage` that puts a watch cache in front of any
+watchable one, serving watches and resourceVersion="0" reads from memory and passing everything else on.
+Objects are plain JSON-shaped dicts; `metadata.resourceVersion` is always the mod revision of the object's key.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, AsyncGenerator, Awaitable, Callable, Protocol
 
 from apiserver.api.meta.fields import FieldSelector, parse_field_selector
 from apiserver.api.meta.goformat import quote
@@ -219,4 +221,41 @@ class Storage(Protocol):
     def normalize(self, obj: Obj) -> Obj:
         """`obj` as a read would return it once stored (resourceVersion aside): what an update's new object is
         compared with the stored one as."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One write as a storage reports it: the key's new state at `revision`, None once deleted or when the new
+    value cannot be read (`error` then says why, and the reader decides what that costs). `prev` is the state
+    before, when the feed was asked for it; `created` says that the write created the key."""
+    key: str
+    revision: int
+    object: Obj | None
+    prev: Obj | None = None
+    created: bool = False
+    error: CorruptObject | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a change feed yields at once: writes in revision order, and `progress`, a revision up to which every
+    write under the prefix has been yielded (0: no news of that)."""
+    changes: list[Change]
+    progress: int = 0
+
+
+class WatchableStorage(Storage, Protocol):
+    """A storage a watch cache can follow. Values that cannot be read are reported key by key, so that one of
+    them never stops the cache."""
+    # the revision of the latest write made through this storage; a cache that has reached it holds them all
+    written: int
+
+    async def contents(self, prefix: str) -> tuple[list[Change], int]:
+        """Every key under `prefix` in key order, read at one revision, and that revision."""
+        ...
+
+    def changes(self, prefix: str, after: int, with_prev: bool = False) -> AsyncGenerator[Changes, None]:
+        """Every write under `prefix` after revision `after`, as it happens, with the states before them if
+        `with_prev`; raises Expired (410) when `after` is compacted."""
         ...
