@@ -11,11 +11,6 @@ from contextlib import aclosing
 from typing import AsyncGenerator
 
 from apiserver.storage import codec
-from apiserver.storage.continue_token import (
-    InvalidContinueToken,
-    decode_continue,
-    encode_continue,
-)
 from apiserver.storage.direct_watch import DirectWatch
 from apiserver.storage.etcd_client import CompactedError, EtcdClient, KeyValue
 from apiserver.storage.interface import (
@@ -24,7 +19,6 @@ from apiserver.storage.interface import (
     CorruptObject,
     DeleteValidator,
     Expired,
-    InvalidListRequest,
     KeyExists,
     KeyNotFound,
     ListOptions,
@@ -40,6 +34,7 @@ from apiserver.storage.interface import (
     parse_resource_version,
 )
 from apiserver.storage.keys import prefix_end
+from apiserver.storage.listing import compacted, continue_after, list_start
 from apiserver.storage.transformer import (
     IDENTITY,
     KeyFetchNeeded,
@@ -144,10 +139,10 @@ class Etcd3Storage:
         return True
 
     async def get_list(self, prefix: str, options: ListOptions) -> ListResult:
-        start, revision, minimum = await self._list_start(prefix, options)
-        predicate, limit = options.predicate, options.limit
+        start = list_start(prefix, options)
+        predicate, limit, minimum = options.predicate, options.limit, start.minimum
         items: list[Obj] = []
-        list_revision = revision
+        list_revision = start.revision
         remaining: int | None = None
         more = False
         last_examined: bytes | None = None
@@ -158,7 +153,8 @@ class Etcd3Storage:
                 page = max(page, min(PAGE_SIZE, limit * 2))
             return page
 
-        pages = self.client.range_pages(start, prefix_end(prefix.encode()), revision=revision, limit=page_size)
+        pages = self.client.range_pages(start.key.encode(), prefix_end(prefix.encode()), revision=start.revision,
+                                        limit=page_size)
         try:
             async with aclosing(pages):
                 async for result in pages:
@@ -180,30 +176,11 @@ class Etcd3Storage:
                     if limit and len(items) == limit:
                         break
         except CompactedError as exc:
-            if options.continue_token:
-                raise Expired("The provided continue parameter is too old to display a consistent list result. "
-                              "You can start a new list without the continue parameter.") from None
-            raise Expired(f"too old resource version: {list_revision} ({exc.compact_revision})") from None
+            raise compacted(options, list_revision, exc.compact_revision) from None
         token = ""
         if more and last_examined is not None:
-            token = encode_continue(list_revision, (last_examined + b"\0").decode(), prefix)
+            token = continue_after(list_revision, last_examined.decode(), prefix)
         return ListResult(items, list_revision, token, remaining if remaining and remaining > 0 else None)
-
-    async def _list_start(self, prefix: str, options: ListOptions) -> tuple[bytes, int, int]:
-        """Where the list starts: (first key, revision to read at or 0 for latest, minimum revision)."""
-        rv, match = options.resource_version, options.resource_version_match
-        if options.continue_token:
-            if rv and rv != "0":
-                raise InvalidListRequest("specifying resource version is not allowed when using continue")
-            try:
-                position = decode_continue(options.continue_token, prefix)
-            except InvalidContinueToken as exc:
-                raise InvalidListRequest(str(exc)) from None
-            return position.start_key.encode(), position.revision, 0
-        if match == "Exact":
-            return prefix.encode(), parse_resource_version(rv), 0
-        minimum = parse_resource_version(rv) if rv else 0
-        return prefix.encode(), 0, minimum
 
     async def guaranteed_update(self, key: str, update: UpdateFunc, preconditions: Preconditions | None = None,
                                 allow_create: bool = False) -> tuple[Obj, bool]:
