@@ -21,7 +21,7 @@ from contextlib import aclosing
 from dataclasses import replace
 
 from apiserver.storage.etcd_client import EtcdError
-from apiserver.storage.event_filter import KeyEvent, event_of, seen_by
+from apiserver.storage.event_filter import KeyEvent, event_of, filter_event
 from apiserver.storage.interface import (
     Change,
     CorruptObject,
@@ -62,7 +62,7 @@ class CacheWatcher:
     def offer(self, event: KeyEvent) -> None:
         if self.closed or event.revision <= self.min_revision:
             return
-        out = seen_by(event, self.predicate)
+        out = filter_event(event.type, event.object, event.prev, event.revision, self.predicate)
         if out is None:
             return
         try:

@@ -9,7 +9,7 @@ import asyncio
 from contextlib import aclosing
 from typing import AsyncGenerator
 
-from apiserver.storage.event_filter import event_of, seen_by
+from apiserver.storage.event_filter import event_of, filter_event
 from apiserver.storage.interface import Changes, Predicate, WatchClosed, WatchEvent
 
 WATCH_QUEUE = 1024
@@ -53,7 +53,8 @@ class DirectWatch:
                         if change.error is not None:
                             raise change.error
                         event = event_of(change, change.prev, change.created)
-                        out = seen_by(event, self._predicate) if event is not None else None
+                        out = None if event is None else filter_event(event.type, event.object, event.prev,
+                                                                      event.revision, self._predicate)
                         if out is not None:
                             await self._queue.put(out)
                         # progress travels through the queue so it is never ahead of the events before it

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from apiserver.storage.interface import Change, Obj, Predicate, WatchEvent
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class KeyEvent:
-    """A write to one key as every watcher sees it before its selector."""
+    """A write to one key as every watcher sees it before its selector; never changed once built."""
     key: str
     type: str
     object: Obj
@@ -30,10 +30,6 @@ def event_of(change: Change, prev: Obj | None, created: bool) -> KeyEvent | None
             return None
         return KeyEvent(change.key, "DELETED", _at_revision(prev, change.revision), prev, change.revision)
     return KeyEvent(change.key, "ADDED" if created else "MODIFIED", change.object, prev, change.revision)
-
-
-def seen_by(event: KeyEvent, predicate: Predicate) -> WatchEvent | None:
-    return filter_event(event.type, event.object, event.prev, event.revision, predicate)
 
 
 def filter_event(event_type: str, obj: Obj, prev: Obj | None, revision: int,
