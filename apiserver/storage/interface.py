@@ -191,6 +191,8 @@ class Watch(Protocol):
 
 
 class Storage(Protocol):
+    """What the registry's store calls: `Etcd3Storage`, `MemoryStorage` and `Cacher` are storages."""
+
     async def create(self, key: str, obj: Obj) -> Obj: ...
 
     async def get(self, key: str, resource_version: str = "") -> Obj: ...
