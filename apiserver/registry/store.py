@@ -341,8 +341,8 @@ class RegistryStore:
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
         result = copy.deepcopy(current)
         *parents, leaf = OWNED_PATHS[subresource]
-        source: Obj | None = new
-        target = result
+        source: Any  # what the client sent at this path, if anything
+        source, target = new, result
         for part in parents:
             source = source.get(part) if isinstance(source, dict) else None
             target = target.setdefault(part, {})
@@ -523,7 +523,11 @@ class RegistryStore:
                         break
                     marked = decision.obj
                     strategy.mark_deleting(marked)
-                    stored, _ = await self.storage.guaranteed_update(key, _replace_with(marked), revision)
+
+                    async def mark(_: Obj | None, marked: Obj = marked) -> Obj:
+                        return marked
+
+                    stored, _ = await self.storage.guaranteed_update(key, mark, revision)
                     return stored, False
                 except ResourceVersionConflict:
                     # changed since it was read: decide again on the new state, unless the client pinned a version
@@ -548,13 +552,6 @@ class RegistryStore:
             deleted.append(obj)
         listed["items"] = deleted
         return listed
-
-
-def _replace_with(obj: Obj) -> UpdateFunc:
-    async def update(_: Obj | None) -> Obj:
-        return obj
-
-    return update
 
 
 def _no_new_finalizers(new: Obj, old: Obj) -> list[errors.Cause]:

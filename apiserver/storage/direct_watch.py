@@ -6,8 +6,8 @@ the feed itself.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import AsyncGenerator
 
 from apiserver.storage.event_filter import event_of, filter_event
 from apiserver.storage.interface import Changes, Predicate, WatchClosed, WatchEvent
@@ -35,7 +35,7 @@ class DirectWatch:
     async def next(self, timeout: float) -> WatchEvent | None:
         try:
             item = await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         if isinstance(item, BaseException):
             self._queue.put_nowait(item)

@@ -7,8 +7,8 @@ resourceVersion.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import AsyncGenerator
 
 from apiserver.storage import codec
 from apiserver.storage.direct_watch import DirectWatch

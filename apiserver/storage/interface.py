@@ -8,8 +8,9 @@ Objects are plain JSON-shaped dicts; `metadata.resourceVersion` is always the mo
 """
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, AsyncGenerator, Awaitable, Callable, Protocol
+from typing import Any, Protocol
 
 from apiserver.api.meta.fields import FieldSelector, parse_field_selector
 from apiserver.api.meta.goformat import quote

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import AsyncGenerator
 
 from apiserver.storage import codec
 from apiserver.storage.direct_watch import DirectWatch
