@@ -23,17 +23,17 @@ from pathlib import Path
 
 from apiserver.api.meta.types import Obj
 from apiserver.registry.catalogue import Catalogue, ResourceInfo
-from apiserver.registry.store import storage_root
 from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import EncryptionConfigError, GroupResource
 from apiserver.storage.encryption_reload import load_transformers
-from apiserver.storage.etcd3 import Etcd3Storage, prefix_end
+from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig, EtcdError
 from apiserver.storage.interface import (
     CorruptObject,
     KeyNotFound,
     UnwritableObject,
 )
+from apiserver.storage.keys import prefix_end, storage_root
 from apiserver.storage.media_type import JSON, MEDIA_TYPES
 
 PAGE = 500
@@ -66,17 +66,12 @@ def resolve(catalogue: Catalogue, names: Sequence[str]) -> list[ResourceInfo]:
 async def migrate_resource(client: EtcdClient, etcd_prefix: str, info: ResourceInfo,
                            transformers: EncryptionTransformers, media_type: str = JSON) -> MigrationResult:
     storage = Etcd3Storage(client, transformers.for_resource(GroupResource(info.group, info.plural)), media_type)
-    root = storage_root(etcd_prefix, info).encode()
+    root = storage_root(etcd_prefix, info.storage_prefix).encode()
     result = MigrationResult(f"{info.plural}.{info.group}" if info.group else info.plural)
-    start, revision = root, 0
-    while True:
-        page = await client.range(start, prefix_end(root), revision=revision, limit=PAGE, keys_only=True)
-        revision = revision or page.revision
+    async for page in client.range_pages(root, prefix_end(root), limit=PAGE, keys_only=True):
         for kv in page.kvs:
             await _rewrite(storage, kv.key.decode(), result)
-        if not page.more or not page.kvs:
-            return result
-        start = page.kvs[-1].key + b"\0"
+    return result
 
 
 async def _rewrite(storage: Etcd3Storage, key: str, result: MigrationResult) -> None:

@@ -20,9 +20,9 @@ import orjson
 from apiserver.api.meta.errors import StatusError
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
-from apiserver.storage.etcd3 import prefix_end
 from apiserver.storage.etcd_client import EtcdClient, EtcdError
 from apiserver.storage.interface import ListOptions
+from apiserver.storage.keys import prefix_end
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import orjson
 from aetcd.rpc import rpc_pb2
 
-from apiserver.storage.etcd3 import prefix_end
 from apiserver.storage.etcd_client import EtcdClient, KeyValue
+from apiserver.storage.keys import prefix_end
 
 # a lost race for a free item is retried with another one this many times before giving up
 _ATTEMPTS = 16

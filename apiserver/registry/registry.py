@@ -8,7 +8,7 @@ from apiserver.api.meta.types import Obj
 from apiserver.authn.objects import TokenObjects
 from apiserver.registry.catalogue import Catalogue, ResourceInfo
 from apiserver.registry.serviceranges import ServiceNetwork
-from apiserver.registry.store import RegistryStore, storage_root
+from apiserver.registry.store import RegistryStore
 from apiserver.registry.strategy import StoreContext, no_effects
 from apiserver.registry.versioned import AnyStore, VersionedStore
 from apiserver.storage.cacher import Cacher, WatchCache
@@ -16,6 +16,7 @@ from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import GroupResource
 from apiserver.storage.etcd3 import Etcd3Storage
 from apiserver.storage.etcd_client import EtcdClient
+from apiserver.storage.keys import storage_root
 from apiserver.storage.media_type import JSON
 
 
@@ -48,7 +49,8 @@ class Registry:
         context = StoreContext(client, etcd_prefix, service_network)
         for info in catalogue.stored():
             etcd = storage_for(client, info, self.encryption, media_type)
-            cache = WatchCache(client, etcd, storage_root(etcd_prefix, info), cache_sizes.size_for(info))
+            root = storage_root(etcd_prefix, info.storage_prefix)
+            cache = WatchCache(etcd, root, cache_sizes.size_for(info))
             effects = info.strategy.effects(context) if info.strategy.effects else no_effects
             store = RegistryStore(info, Cacher(etcd, cache), etcd_prefix, self.find_namespace, effects)
             self.caches.append(cache)

@@ -28,11 +28,10 @@ from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.scale import scale_of, with_replicas
 from apiserver.registry.semantic import spec_changed
 from apiserver.registry.strategy import WriteEffects, finishing, no_effects
-from apiserver.storage.cacher import Cacher
-from apiserver.storage.etcd3 import InvalidListRequest
 from apiserver.storage.interface import (
     CorruptObject,
     Expired,
+    InvalidListRequest,
     KeyExists,
     KeyNotFound,
     ListOptions,
@@ -40,11 +39,13 @@ from apiserver.storage.interface import (
     Preconditions,
     Predicate,
     ResourceVersionConflict,
+    Storage,
     TooLargeResourceVersion,
     UnwritableObject,
     UpdateFunc,
     Watch,
 )
+from apiserver.storage.keys import storage_root
 
 # kube-apiserver's alphabet for generateName suffixes: no vowels, no look-alike characters
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -56,11 +57,6 @@ OWNED_PATHS: dict[str, tuple[str, ...]] = {"status": ("status",), "approval": ("
 
 def now_rfc3339() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def storage_root(etcd_prefix: str, info: ResourceInfo) -> str:
-    """The etcd key prefix of a resource, e.g. `/registry/configmaps/`."""
-    return f"{etcd_prefix.rstrip('/')}/{info.storage_prefix}/"
 
 
 def check_identity(r: ResourceInfo, obj: Obj, namespace: str, name: str | None) -> None:
@@ -106,12 +102,12 @@ class WatchStart:
 
 
 class RegistryStore:
-    def __init__(self, info: ResourceInfo, storage: Cacher, etcd_prefix: str,
+    def __init__(self, info: ResourceInfo, storage: Storage, etcd_prefix: str,
                  find_namespace: Callable[[str], Awaitable[Obj | None]] | None = None,
                  effects: Callable[[bool], WriteEffects] = no_effects) -> None:
         self.info = info
         self.storage = storage
-        self.root = storage_root(etcd_prefix, info)
+        self.root = storage_root(etcd_prefix, info.storage_prefix)
         self.find_namespace = find_namespace
         self.effects = effects
 
@@ -214,12 +210,13 @@ class RegistryStore:
         prefix = self._watch_prefix(namespace, predicate)
         with self._errors():
             if send_initial_events or (send_initial_events is None and resource_version in ("", "0")):
-                list_prefix = self.prefix(namespace)
-                initial, revision = await self.storage.initial_state(list_prefix, resource_version, predicate)
+                listed = await self.storage.get_list(self.prefix(namespace), ListOptions(
+                    resource_version=resource_version, predicate=predicate))
+                initial, revision = listed.items, listed.resource_version
             else:
                 initial = []
                 revision = (int(resource_version) if resource_version
-                            else await self.storage.latest_revision())
+                            else await self.storage.current_revision())
             watch = await self.storage.watch(prefix, revision, predicate)
         return WatchStart(initial, watch, revision)
 

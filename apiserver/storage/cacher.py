@@ -1,6 +1,7 @@
-"""The watch cache of one resource: current state plus a ring buffer of recent events, fed by one etcd watch.
+"""The watch cache of one resource: current state plus a ring buffer of recent events, fed by the change feed
+of the storage beneath it (etcd in a replica).
 
-Writes and consistent reads go to etcd; the cache serves watches and reads that accept any recent state
+Writes and consistent reads go to that storage; the cache serves watches and reads that accept any recent state
 (resourceVersion="0", or NotOlderThan a revision the cache has reached). Objects held here are shared by
 every reader and must never be mutated.
 
@@ -16,19 +17,16 @@ import asyncio
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from contextlib import aclosing
+from dataclasses import replace
 
-from apiserver.storage.etcd3 import (
-    Etcd3Storage,
-    InvalidListRequest,
-    parse_resource_version,
-    prefix_end,
-)
-from apiserver.storage.etcd_client import CompactedError, EtcdClient, EtcdError
-from apiserver.storage.event_filter import filter_event
+from apiserver.storage.etcd_client import EtcdError
+from apiserver.storage.event_filter import KeyEvent, event_of, filter_event
 from apiserver.storage.interface import (
+    Change,
     CorruptObject,
     DeleteValidator,
+    Expired,
     KeyNotFound,
     ListOptions,
     ListResult,
@@ -38,8 +36,10 @@ from apiserver.storage.interface import (
     UnreadableObject,
     UpdateFunc,
     Watch,
+    WatchableStorage,
     WatchClosed,
     WatchEvent,
+    parse_resource_version,
 )
 
 log = logging.getLogger(__name__)
@@ -48,15 +48,6 @@ log = logging.getLogger(__name__)
 # last resourceVersion, which is cheaper than buffering without bound
 WATCHER_QUEUE = 4096
 RELIST_BACKOFF = (0.1, 2.0)
-
-
-@dataclass(frozen=True)
-class CacheEvent:
-    key: str
-    type: str
-    object: Obj
-    prev: Obj | None
-    revision: int
 
 
 class CacheWatcher:
@@ -68,7 +59,7 @@ class CacheWatcher:
         self.queue: asyncio.Queue[WatchEvent | None] = asyncio.Queue(WATCHER_QUEUE)
         self.closed = False
 
-    def offer(self, event: CacheEvent) -> None:
+    def offer(self, event: KeyEvent) -> None:
         if self.closed or event.revision <= self.min_revision:
             return
         out = filter_event(event.type, event.object, event.prev, event.revision, self.predicate)
@@ -109,14 +100,13 @@ class CacheWatcher:
 class WatchCache:
     """State and history of one resource prefix (e.g. `/registry/configmaps/`)."""
 
-    def __init__(self, client: EtcdClient, storage: Etcd3Storage, prefix: str, capacity: int) -> None:
-        self.client = client
+    def __init__(self, storage: WatchableStorage, prefix: str, capacity: int) -> None:
         self.storage = storage
         self.prefix = prefix
         self.capacity = max(capacity, 1)
         self.state: dict[str, dict[str, Obj]] = {}   # namespace ("" if cluster-scoped) -> key -> object
         self.unreadable: dict[str, UnreadableObject] = {}   # key -> why no key decrypts its current value
-        self.events: deque[CacheEvent] = deque()
+        self.events: deque[KeyEvent] = deque()
         self.revision = 0
         # every event with a revision above this one is in the ring buffer
         self.oldest_revision = 0
@@ -154,8 +144,8 @@ class WatchCache:
                 await self._follow()
             except asyncio.CancelledError:
                 raise
-            except CompactedError:
-                log.info("watch cache %s: etcd compacted past our revision, relisting", self.prefix)
+            except Expired:
+                log.info("watch cache %s: storage compacted past our revision, relisting", self.prefix)
             except (EtcdError, OSError) as exc:
                 log.warning("watch cache %s: %s; relisting in %.1fs", self.prefix, exc, delay)
                 await asyncio.sleep(delay)
@@ -168,22 +158,14 @@ class WatchCache:
             self._terminate_watchers()
 
     async def _list(self) -> None:
-        prefix = self.prefix.encode()
-        end = prefix_end(prefix)
+        found, revision = await self.storage.contents(self.prefix)
         state: dict[str, dict[str, Obj]] = {}
         self.unreadable = {}
-        key, revision = prefix, 0
-        while True:
-            result = await self.client.range(key, end, revision=revision, limit=1000)
-            revision = revision or result.revision
-            for kv in result.kvs:
-                obj = await self._decode(kv)
-                if obj is not None:
-                    k = kv.key.decode()
-                    state.setdefault(self._namespace_of(k), {})[k] = obj
-            if not result.more or not result.kvs:
-                break
-            key = result.kvs[-1].key + b"\0"
+        for change in found:
+            if change.error is not None:
+                self._unreadable(change.key, change.error)
+            elif change.object is not None:
+                state.setdefault(self._namespace_of(change.key), {})[change.key] = change.object
         self.state = state
         self.events.clear()
         self.revision = self.oldest_revision = revision
@@ -191,68 +173,57 @@ class WatchCache:
         self.ready.set()
 
     async def _follow(self) -> None:
-        prefix = self.prefix.encode()
-        stream = self.client.watch(prefix, prefix_end(prefix), start_revision=self.revision + 1, prev_kv=True)
-        try:
-            async for response in stream:
-                for ev in response.events:
-                    await self._apply(ev.type, ev.kv, ev.prev_kv)
-                if response.progress_notify and response.revision > self.revision:
-                    self.revision = response.revision
+        feed = self.storage.changes(self.prefix, self.revision)
+        async with aclosing(feed):
+            async for batch in feed:
+                for change in batch.changes:
+                    self._apply(change)
+                if batch.progress > self.revision:
+                    self.revision = batch.progress
                 self.last_sync = time.monotonic()
-        finally:
-            await stream.aclose()
 
-    async def _decode(self, kv) -> Obj | None:
-        key = kv.key.decode()
-        self.unreadable.pop(key, None)
-        try:
-            return await self.storage.decode(kv)
-        except UnreadableObject as exc:
+    def _unreadable(self, key: str, error: CorruptObject) -> None:
+        if isinstance(error, UnreadableObject):
             # one value under a missing key must not take the whole resource down: flag it, reads of it fail
-            log.error("watch cache %s: %s: %s", self.prefix, exc.key, exc)
-            self.unreadable[key] = exc
-        except CorruptObject as exc:
-            log.error("watch cache %s: %s", self.prefix, exc)
-        return None
+            log.error("watch cache %s: %s: %s", self.prefix, error.key, error)
+            self.unreadable[key] = error
+        else:
+            log.error("watch cache %s: %s", self.prefix, error)
 
     def _namespace_of(self, key: str) -> str:
         rest = key[len(self.prefix):]
         return rest.split("/", 1)[0] if "/" in rest else ""
 
-    async def _apply(self, kind: str, kv, prev_kv) -> None:
-        key = kv.key.decode()
+    def _apply(self, change: Change) -> None:
+        key = change.key
         ns = self._namespace_of(key)
         bucket = self.state.setdefault(ns, {})
         prev = bucket.get(key)
-        revision = kv.mod_revision
-        obj: Obj | None
-        if kind == "DELETE":
+        self.unreadable.pop(key, None)
+        if change.object is None:
             bucket.pop(key, None)
-            self.unreadable.pop(key, None)
-            if prev is None:
-                self.revision = revision
-                return
-            obj = {**prev, "metadata": {**prev["metadata"], "resourceVersion": str(revision)}}
-            event = CacheEvent(key, "DELETED", obj, prev, revision)
         else:
-            obj = await self._decode(kv)
-            if obj is None:
-                bucket.pop(key, None)
-                self.revision = revision
-                return
-            bucket[key] = obj
-            event = CacheEvent(key, "MODIFIED" if prev is not None else "ADDED", obj, prev, revision)
+            bucket[key] = change.object
+        if change.error is not None:
+            # watchers hear nothing of a value the cache cannot read
+            self._unreadable(key, change.error)
+            event = None
+        else:
+            # judged by this cache's state: a key whose previous value it could not read is new to its watchers
+            event = event_of(change, prev, prev is None)
+        if event is None:
+            self.revision = change.revision
+            return
         self._append(event)
-        self.revision = revision
+        self.revision = change.revision
         self._dispatch(event, ns)
 
-    def _append(self, event: CacheEvent) -> None:
+    def _append(self, event: KeyEvent) -> None:
         if len(self.events) >= self.capacity:
             self.oldest_revision = self.events.popleft().revision
         self.events.append(event)
 
-    def _dispatch(self, event: CacheEvent, ns: str) -> None:
+    def _dispatch(self, event: KeyEvent, ns: str) -> None:
         for prefix in (self.prefix, f"{self.prefix}{ns}/", event.key):
             for watcher in list(self.watchers.get(prefix, ())):
                 watcher.offer(event)
@@ -303,9 +274,9 @@ class WatchCache:
 
 
 class Cacher:
-    """The storage interface with a watch cache in front of etcd."""
+    """A storage with a watch cache in front: a `Storage` over any `WatchableStorage` (the one the cache follows)."""
 
-    def __init__(self, storage: Etcd3Storage, cache: WatchCache, ready_timeout: float = 10.0) -> None:
+    def __init__(self, storage: WatchableStorage, cache: WatchCache, ready_timeout: float = 10.0) -> None:
         self.storage = storage
         self.cache = cache
         self.ready_timeout = ready_timeout
@@ -349,7 +320,7 @@ class Cacher:
             return await self.storage.get_list(prefix, options)
         await self._ready()
         if rv not in ("", "0") and parse_resource_version(rv) > self.cache.revision:
-            # the cache has not seen that revision yet: etcd has, and is never older
+            # the cache has not seen that revision yet: the storage has, and is never older
             return await self.storage.get_list(prefix, options)
         return ListResult(self.cache.snapshot(prefix, options.predicate), self.cache.revision)
 
@@ -362,23 +333,14 @@ class Cacher:
             return False
         return True
 
-    async def initial_state(self, prefix: str, resource_version: str, predicate: Predicate) -> tuple[list[Obj], int]:
-        """The objects a watch without a usable start revision begins with, and their revision."""
-        if resource_version == "0":
-            await self._ready()
-            return self.cache.snapshot(prefix, predicate), self.cache.revision
-        result = await self.get_list(prefix, ListOptions(resource_version=resource_version, predicate=predicate))
-        return result.items, result.resource_version
-
     async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch:
         await self._ready()
         if resource_version < self.cache.oldest_revision:
-            # older than the ring buffer: etcd may still have the history (it answers 410 once compacted)
+            # older than the ring buffer: the storage may still have the history (it answers 410 once compacted)
             return await self.storage.watch(prefix, resource_version, predicate)
         return self.cache.register(prefix, resource_version, predicate)
 
-    async def latest_revision(self) -> int:
-        """etcd's current revision (linearizable), where a watch "from now" starts."""
+    async def current_revision(self) -> int:
         return await self.storage.current_revision()
 
 
@@ -387,4 +349,4 @@ class CacheNotReady(Exception):
         super().__init__(f"the watch cache of {prefix} is not ready yet")
 
 
-__all__ = ["Cacher", "WatchCache", "CacheNotReady", "InvalidListRequest"]
+__all__ = ["Cacher", "WatchCache", "CacheNotReady"]

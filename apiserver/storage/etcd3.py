@@ -6,19 +6,16 @@ resourceVersion.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 
 from apiserver.storage import codec
-from apiserver.storage.continue_token import (
-    InvalidContinueToken,
-    decode_continue,
-    encode_continue,
-)
+from apiserver.storage.direct_watch import DirectWatch
 from apiserver.storage.etcd_client import CompactedError, EtcdClient, KeyValue
-from apiserver.storage.event_filter import filter_event
 from apiserver.storage.interface import (
+    Change,
+    Changes,
     CorruptObject,
     DeleteValidator,
     Expired,
@@ -33,9 +30,11 @@ from apiserver.storage.interface import (
     UnreadableObject,
     UnwritableObject,
     UpdateFunc,
-    WatchClosed,
-    WatchEvent,
+    Watch,
+    parse_resource_version,
 )
+from apiserver.storage.keys import prefix_end
+from apiserver.storage.listing import compacted, continue_after, list_start
 from apiserver.storage.transformer import (
     IDENTITY,
     KeyFetchNeeded,
@@ -47,31 +46,6 @@ log = logging.getLogger(__name__)
 
 # etcd rejects requests above ~1.5 MiB and gRPC replies are capped: read big collections in pages
 PAGE_SIZE = 1000
-WATCH_QUEUE = 1024
-
-
-class InvalidListRequest(ValueError):
-    pass
-
-
-def prefix_end(prefix: bytes) -> bytes:
-    """The smallest key greater than every key starting with `prefix` (etcd's range_end for a prefix)."""
-    end = bytearray(prefix)
-    for i in range(len(end) - 1, -1, -1):
-        if end[i] < 0xFF:
-            end[i] += 1
-            return bytes(end[: i + 1])
-    return b"\0"
-
-
-def parse_resource_version(value: str) -> int:
-    try:
-        rv = int(value)
-    except ValueError:
-        raise InvalidListRequest(f"invalid resource version: {value!r}") from None
-    if rv < 0:
-        raise InvalidListRequest(f"invalid resource version: {value!r}")
-    return rv
 
 
 def _decode(key: bytes, data: bytes, revision: int) -> Obj:
@@ -81,7 +55,6 @@ def _decode(key: bytes, data: bytes, revision: int) -> Obj:
         raise CorruptObject(key.decode(errors="replace"), str(exc)) from None
 
 
-Decoder = Callable[[KeyValue], Awaitable[Obj]]
 # a read that still misses its key after this many fetches is given up (the key cache is thrashing)
 KEY_FETCHES = 3
 
@@ -161,65 +134,53 @@ class Etcd3Storage:
     async def current_revision(self) -> int:
         return await self.client.current_revision()
 
+    def holds_own_writes(self) -> bool:
+        # every read is served by etcd itself
+        return True
+
     async def get_list(self, prefix: str, options: ListOptions) -> ListResult:
-        start, revision, minimum = await self._list_start(prefix, options)
-        predicate, limit = options.predicate, options.limit
-        end = prefix_end(prefix.encode())
+        start = list_start(prefix, options)
+        predicate, limit, minimum = options.predicate, options.limit, start.minimum
         items: list[Obj] = []
-        key = start
-        list_revision = revision
+        list_revision = start.revision
         remaining: int | None = None
         more = False
         last_examined: bytes | None = None
+
+        def page_size() -> int:
+            page = PAGE_SIZE if not limit else max(limit - len(items), 1)
+            if limit and not predicate.empty():
+                page = max(page, min(PAGE_SIZE, limit * 2))
+            return page
+
+        pages = self.client.range_pages(start.key.encode(), prefix_end(prefix.encode()), revision=start.revision,
+                                        limit=page_size)
         try:
-            while True:
-                page = PAGE_SIZE if not limit else max(limit - len(items), 1)
-                if limit and not predicate.empty():
-                    page = max(page, min(PAGE_SIZE, limit * 2))
-                result = await self.client.range(key, end, revision=list_revision, limit=page)
-                if not list_revision:
-                    list_revision = result.revision
-                    if minimum and list_revision < minimum:
-                        raise TooLargeResourceVersion(minimum, list_revision)
-                for i, kv in enumerate(result.kvs):
-                    last_examined = kv.key
-                    # one unreadable value fails the whole list, as in kube-apiserver
-                    obj = await self.decode(kv, in_list=True)
-                    if predicate.matches(obj):
-                        items.append(obj)
+            async with aclosing(pages):
+                async for result in pages:
+                    if not list_revision:
+                        list_revision = result.revision
+                        if minimum and list_revision < minimum:
+                            raise TooLargeResourceVersion(minimum, list_revision)
+                    for i, kv in enumerate(result.kvs):
+                        last_examined = kv.key
+                        # one unreadable value fails the whole list, as in kube-apiserver
+                        obj = await self.decode(kv, in_list=True)
+                        if predicate.matches(obj):
+                            items.append(obj)
+                        if limit and len(items) == limit:
+                            more = i < len(result.kvs) - 1 or result.more
+                            if more and predicate.empty():
+                                remaining = result.count - (i + 1)
+                            break
                     if limit and len(items) == limit:
-                        more = i < len(result.kvs) - 1 or result.more
-                        if more and predicate.empty():
-                            remaining = result.count - (i + 1)
                         break
-                if (limit and len(items) == limit) or not result.more or not result.kvs:
-                    break
-                key = result.kvs[-1].key + b"\0"
         except CompactedError as exc:
-            if options.continue_token:
-                raise Expired("The provided continue parameter is too old to display a consistent list result. "
-                              "You can start a new list without the continue parameter.") from None
-            raise Expired(f"too old resource version: {list_revision} ({exc.compact_revision})") from None
+            raise compacted(options, list_revision, exc.compact_revision) from None
         token = ""
         if more and last_examined is not None:
-            token = encode_continue(list_revision, (last_examined + b"\0").decode(), prefix)
+            token = continue_after(list_revision, last_examined.decode(), prefix)
         return ListResult(items, list_revision, token, remaining if remaining and remaining > 0 else None)
-
-    async def _list_start(self, prefix: str, options: ListOptions) -> tuple[bytes, int, int]:
-        """Where the list starts: (first key, revision to read at or 0 for latest, minimum revision)."""
-        rv, match = options.resource_version, options.resource_version_match
-        if options.continue_token:
-            if rv and rv != "0":
-                raise InvalidListRequest("specifying resource version is not allowed when using continue")
-            try:
-                position = decode_continue(options.continue_token, prefix)
-            except InvalidContinueToken as exc:
-                raise InvalidListRequest(str(exc)) from None
-            return position.start_key.encode(), position.revision, 0
-        if match == "Exact":
-            return prefix.encode(), parse_resource_version(rv), 0
-        minimum = parse_resource_version(rv) if rv else 0
-        return prefix.encode(), 0, minimum
 
     async def guaranteed_update(self, key: str, update: UpdateFunc, preconditions: Preconditions | None = None,
                                 allow_create: bool = False) -> tuple[Obj, bool]:
@@ -267,79 +228,39 @@ class Etcd3Storage:
                 return current
             kv = result.kv
 
-    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> EtcdWatch:
-        return EtcdWatch(self.client, prefix, resource_version, predicate, self.decode)
+    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch:
+        return DirectWatch(self.changes(prefix, resource_version, with_prev=True), resource_version, predicate,
+                           f"etcd watch {prefix}")
 
+    async def contents(self, prefix: str) -> tuple[list[Change], int]:
+        key = prefix.encode()
+        found: list[Change] = []
+        revision = 0
+        async for page in self.client.range_pages(key, prefix_end(key), limit=PAGE_SIZE):
+            revision = revision or page.revision
+            for kv in page.kvs:
+                found.append(await self._change(kv))
+        return found, revision
 
-class EtcdWatch:
-    """A watch served straight from etcd, for revisions the watch cache no longer holds.
-
-    A pump task reads the etcd stream into a queue so that waiting for the next event with a timeout
-    never cancels the stream itself.
-    """
-
-    def __init__(self, client: EtcdClient, prefix: str, resource_version: int, predicate: Predicate,
-                 decode: Decoder) -> None:
-        self._client = client
-        self._decode = decode
-        self._prefix = prefix.encode()
-        self._start = resource_version + 1
-        self._predicate = predicate
-        self._progress = resource_version
-        self._queue: asyncio.Queue[WatchEvent | BaseException] = asyncio.Queue(WATCH_QUEUE)
-        self._task = asyncio.create_task(self._pump(), name=f"etcd watch {prefix}")
-
-    def progress_revision(self) -> int:
-        return self._progress
-
-    def stop(self) -> None:
-        self._task.cancel()
-
-    async def next(self, timeout: float) -> WatchEvent | None:
+    async def changes(self, prefix: str, after: int, with_prev: bool = False) -> AsyncGenerator[Changes, None]:
+        key = prefix.encode()
+        # without prev_kv etcd sends less, and a watch cache knows the previous states itself
+        stream = self.client.watch(key, prefix_end(key), start_revision=after + 1, prev_kv=with_prev)
         try:
-            item = await asyncio.wait_for(self._queue.get(), timeout)
-        except TimeoutError:
-            return None
-        if isinstance(item, BaseException):
-            self._queue.put_nowait(item)
-            raise item
-        if item.type != "BOOKMARK":
-            return item
-        self._progress = max(self._progress, item.resource_version)
-        return None
-
-    async def _pump(self) -> None:
-        stream = self._client.watch(self._prefix, prefix_end(self._prefix), start_revision=self._start, prev_kv=True)
-        try:
-            async for response in stream:
-                for ev in response.events:
-                    out = await translate_event(ev.type, ev.kv, ev.prev_kv, self._predicate, self._decode)
-                    if out is not None:
-                        await self._queue.put(out)
-                    # progress travels through the queue so it is never ahead of the events before it
-                    await self._queue.put(WatchEvent("BOOKMARK", {}, ev.kv.mod_revision))
-                if response.progress_notify:
-                    await self._queue.put(WatchEvent("BOOKMARK", {}, response.revision))
-            await self._queue.put(WatchClosed())
+            async with aclosing(stream):
+                async for response in stream:
+                    yield Changes([await self._change(ev.kv, ev.prev_kv, ev.type == "DELETE")
+                                   for ev in response.events],
+                                  response.revision if response.progress_notify else 0)
         except CompactedError as exc:
-            await self._queue.put(Expired(f"too old resource version: {self._start - 1} ({exc.compact_revision})"))
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            await self._queue.put(exc)
-        finally:
-            await stream.aclose()
+            raise Expired(f"too old resource version: {after} ({exc.compact_revision})") from None
 
-
-async def translate_event(kind: str, kv: KeyValue, prev_kv: KeyValue | None, predicate: Predicate,
-                          decode: Decoder) -> WatchEvent | None:
-    """One etcd event as the API sees it; a deleted object carries the revision of its deletion."""
-    prev = await decode(prev_kv) if prev_kv is not None else None
-    if kind == "DELETE":
-        if prev is None:
-            return None
-        prev["metadata"]["resourceVersion"] = str(kv.mod_revision)
-        return filter_event("DELETED", prev, prev, kv.mod_revision, predicate)
-    obj = await decode(kv)
-    event_type = "ADDED" if kv.create_revision == kv.mod_revision else "MODIFIED"
-    return filter_event(event_type, obj, prev, kv.mod_revision, predicate)
+    async def _change(self, kv: KeyValue, prev_kv: KeyValue | None = None, deleted: bool = False) -> Change:
+        """An etcd value (and the one before it) as a change of its key: the one translation of etcd's events."""
+        key = kv.key.decode()
+        try:
+            prev = await self.decode(prev_kv) if prev_kv is not None else None
+            obj = None if deleted else await self.decode(kv)
+        except CorruptObject as exc:
+            return Change(key, kv.mod_revision, None, error=exc)
+        return Change(key, kv.mod_revision, obj, prev, kv.create_revision == kv.mod_revision)

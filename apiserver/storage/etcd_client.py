@@ -384,6 +384,21 @@ class EtcdClient:
         return RangeResult([_key_value(kv) for kv in response.kvs], response.more, response.count,
                            response.header.revision)
 
+    async def range_pages(self, key: bytes, range_end: bytes, *, revision: int = 0,
+                          limit: int | Callable[[], int] = 1000,
+                          keys_only: bool = False) -> AsyncGenerator[RangeResult, None]:
+        """[key, range_end) page by page, all at one revision: `revision`, or else the first page's (the header
+        revision of later pages is the store's, so take the list's from the first). `limit` may be a function,
+        asked before each page. Compaction of the revision surfaces as CompactedError."""
+        while True:
+            page = limit() if callable(limit) else limit
+            result = await self.range(key, range_end, revision=revision, limit=page, keys_only=keys_only)
+            revision = revision or result.revision
+            yield result
+            if not result.more or not result.kvs:
+                return
+            key = result.kvs[-1].key + b"\0"
+
     async def get(self, key: bytes, *, revision: int = 0,
                   timeout: float | None = None) -> tuple[KeyValue | None, int]:
         result = await self.range(key, revision=revision, timeout=timeout)

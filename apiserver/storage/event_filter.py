@@ -1,13 +1,35 @@
-"""Turn a raw change (object before and after) into what one watcher with a selector should see.
+"""From a storage write to what one watcher sees: the watch cache and direct watches share both steps.
 
-An object that stops matching is a DELETED for that watcher, one that starts matching is an ADDED:
-both the watch cache and direct etcd watches use this one rule.  As in kube's cacheWatcher, the DELETED
-of an object leaving the selector carries its previous state (the last one this watcher was allowed to
-see) stamped with the event's resourceVersion.
+`event_of` makes a write an ADDED, MODIFIED or DELETED event, the same for every watcher; `filter_event` then
+applies one watcher's selector. An object that stops matching is a DELETED for that watcher, one that starts
+matching is an ADDED. As in kube's cacheWatcher, the DELETED of an object leaving the selector carries its
+previous state (the last one this watcher was allowed to see) stamped with the event's resourceVersion.
 """
 from __future__ import annotations
 
-from apiserver.storage.interface import Obj, Predicate, WatchEvent
+from dataclasses import dataclass
+
+from apiserver.storage.interface import Change, Obj, Predicate, WatchEvent
+
+
+@dataclass(slots=True)
+class KeyEvent:
+    """A write to one key as every watcher sees it before its selector; never changed once built."""
+    key: str
+    type: str
+    object: Obj
+    prev: Obj | None
+    revision: int
+
+
+def event_of(change: Change, prev: Obj | None, created: bool) -> KeyEvent | None:
+    """The event of a write whose key held `prev` before. A deletion carries that last state stamped with the
+    revision of the deletion, and is no event at all when that state is unknown."""
+    if change.object is None:
+        if prev is None:
+            return None
+        return KeyEvent(change.key, "DELETED", _at_revision(prev, change.revision), prev, change.revision)
+    return KeyEvent(change.key, "ADDED" if created else "MODIFIED", change.object, prev, change.revision)
 
 
 def filter_event(event_type: str, obj: Obj, prev: Obj | None, revision: int,
@@ -30,5 +52,5 @@ def filter_event(event_type: str, obj: Obj, prev: Obj | None, revision: int,
 
 
 def _at_revision(obj: Obj, revision: int) -> Obj:
-    # a copy: the previous state is shared with the cache and with other watchers
+    # a copy: the previous state is shared with the cache and with watchers
     return {**obj, "metadata": {**obj.get("metadata", {}), "resourceVersion": str(revision)}}

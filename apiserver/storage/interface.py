@@ -1,12 +1,14 @@
 """The storage interface every resource goes through, and the values that cross it.
 
-Two implementations stand behind it: `Etcd3Storage` (straight to etcd) and `Cacher` (the watch cache,
-which serves watches and resourceVersion="0" reads from memory and passes everything else to etcd).
-Objects are plain JSON-shaped dicts; `metadata.resourceVersion` is always the etcd mod revision.
+`Storage` is what the registry's store calls. `WatchableStorage` adds what a watch cache needs beneath it: a
+consistent listing and a feed of changes from a revision. `Etcd3Storage` (etcd) and `MemoryStorage` (a
+process's memory) are watchable storages; `Cacher` is a `Storage` that puts a watch cache in front of any
+watchable one, serving watches and resourceVersion="0" reads from memory and passing everything else on.
+Objects are plain JSON-shaped dicts; `metadata.resourceVersion` is always the mod revision of the object's key.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,6 +24,20 @@ AttrsFunc = Callable[[Obj], tuple[dict[str, str], dict[str, str]]]
 
 class StorageError(Exception):
     """Base of the errors the storage layer raises; the registry turns them into Status errors."""
+
+
+class InvalidListRequest(ValueError):
+    """A resourceVersion or continue token the storage cannot read (400 Bad Request)."""
+
+
+def parse_resource_version(value: str) -> int:
+    try:
+        rv = int(value)
+    except ValueError:
+        raise InvalidListRequest(f"invalid resource version: {value!r}") from None
+    if rv < 0:
+        raise InvalidListRequest(f"invalid resource version: {value!r}")
+    return rv
 
 
 class KeyNotFound(StorageError):
@@ -175,6 +191,8 @@ class Watch(Protocol):
 
 
 class Storage(Protocol):
+    """What the registry's store calls: `Etcd3Storage`, `MemoryStorage` and `Cacher` are storages."""
+
     async def create(self, key: str, obj: Obj) -> Obj: ...
 
     async def get(self, key: str, resource_version: str = "") -> Obj: ...
@@ -189,9 +207,59 @@ class Storage(Protocol):
     async def delete(self, key: str, preconditions: Preconditions | None = None,
                      validate: DeleteValidator | None = None) -> Obj: ...
 
-    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch: ...
+    async def watch(self, prefix: str, resource_version: int, predicate: Predicate) -> Watch:
+        """Every change under `prefix` after `resource_version`; Expired (410) once that revision is compacted."""
+        ...
+
+    async def current_revision(self) -> int:
+        """The store's latest revision (a linearizable read): where a watch "from now" starts."""
+        ...
+
+    def holds_own_writes(self) -> bool:
+        """Whether reads at resourceVersion "0" (any recent state) already show every write made through this
+        storage; a cache may lag them, the store itself never does."""
+        ...
 
     def normalize(self, obj: Obj) -> Obj:
         """`obj` as a read would return it once stored (resourceVersion aside): what an update's new object is
         compared with the stored one as."""
+        ...
+
+
+# Change, Changes and the cache's KeyEvent are built for every event and never changed after: not frozen, since
+# a frozen dataclass costs about twice as much to build
+@dataclass(slots=True)
+class Change:
+    """One write as a storage reports it: the key's new state at `revision`, None once deleted or when the new
+    value cannot be read (`error` then says why, and the reader decides what that costs). `prev` is the state
+    before, when the feed was asked for it; `created` says that the write created the key."""
+    key: str
+    revision: int
+    object: Obj | None
+    prev: Obj | None = None
+    created: bool = False
+    error: CorruptObject | None = None
+
+
+@dataclass(slots=True)
+class Changes:
+    """What a change feed yields at once: writes in revision order, and `progress`, a revision up to which every
+    write under the prefix has been yielded (0: no news of that)."""
+    changes: list[Change]
+    progress: int = 0
+
+
+class WatchableStorage(Storage, Protocol):
+    """A storage a watch cache can follow. Values that cannot be read are reported key by key, so that one of
+    them never stops the cache."""
+    # the revision of the latest write made through this storage; a cache that has reached it holds them all
+    written: int
+
+    async def contents(self, prefix: str) -> tuple[list[Change], int]:
+        """Every key under `prefix` in key order, read at one revision, and that revision."""
+        ...
+
+    def changes(self, prefix: str, after: int, with_prev: bool = False) -> AsyncGenerator[Changes, None]:
+        """Every write under `prefix` after revision `after`, as it happens, with the states before them if
+        `with_prev`; raises Expired (410) when `after` is compacted."""
         ...

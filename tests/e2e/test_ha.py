@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 
-from apiserver.storage.etcd3 import prefix_end
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
+from apiserver.storage.keys import prefix_end
 from cluster.loadbalancer import LoadBalancerSpec, start_load_balancer, wait_serving
 from cluster.replica import client_context, free_port, stop_process
 from tests.integration.conftest import Api, configmap, make_namespace
