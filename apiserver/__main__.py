@@ -14,7 +14,8 @@ from aiohttp import web
 
 from apiserver.authn.sakeys import KeyFileError
 from apiserver.authn.token_file import TokenFileError
-from apiserver.options.flags import ConfigError, ServerConfig, fail, parse_flags
+from apiserver.options.errors import ConfigError
+from apiserver.options.flags import ServerConfig, fail, parse_flags
 from apiserver.server.app import APIServer
 from apiserver.server.tls import ServingTLS
 from apiserver.storage.etcd_client import EtcdError
@@ -44,21 +45,22 @@ async def serve(config: ServerConfig) -> None:
     except EtcdError as exc:
         # the client's connect errors already name the endpoints and what went wrong
         raise ConfigError(str(exc)) from None
-    site = web.TCPSite(runner, config.bind_address, config.secure_port, ssl_context=tls.context, backlog=1024)
+    address, port = config.serving.bind_address, config.serving.secure_port
+    site = web.TCPSite(runner, address, port, ssl_context=tls.context, backlog=1024)
     try:
         await site.start()
     except OSError as exc:
         await runner.cleanup()
         why = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise ConfigError(f"failed to listen on {config.bind_address}:{config.secure_port}: {why}") from None
-    log.info("serving securely on %s:%d", config.bind_address, config.secure_port)
+        raise ConfigError(f"failed to listen on {address}:{port}: {why}") from None
+    log.info("serving securely on %s:%d", address, port)
     reload = asyncio.create_task(tls.watch(), name="serving-cert-reload")
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
     await done.wait()
-    log.info("shutting down: unready now, serving for %.1fs more", config.shutdown_delay_duration)
+    log.info("shutting down: unready now, serving for %.1fs more", config.coordination.shutdown_delay_duration)
     await server.shutdown()
     reload.cancel()
     await runner.cleanup()

@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
 from apiserver.authn.user import AuthenticationFailed
-from apiserver.options.flags import ConfigError
+from apiserver.options.errors import ConfigError
 
 
 def load_bundle(path: Path, flag: str) -> tuple[x509.Certificate, ...]:

@@ -13,7 +13,7 @@ import jwt
 
 from apiserver.authn.token import TokenResult
 from apiserver.authn.user import AuthenticationFailed
-from apiserver.options.flags import OIDCOptions
+from apiserver.options.authentication import OIDCOptions
 from apiserver.request.user import UserInfo
 
 FETCH_TIMEOUT = 10.0

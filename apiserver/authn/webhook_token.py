@@ -10,7 +10,7 @@ from typing import Any
 
 from apiserver.authn.token import TokenResult
 from apiserver.authn.user import AuthenticationFailed
-from apiserver.options.flags import TokenWebhookOptions
+from apiserver.options.authentication import TokenWebhookOptions
 from apiserver.request.user import UserInfo
 from apiserver.webhook.client import (
     WebhookCallError,

@@ -34,7 +34,9 @@ from apiserver.filters.requestinfo import audit_id_header, with_request_info
 from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
 from apiserver.metrics.registry import Metrics
-from apiserver.options.flags import ConfigError, ServerConfig
+from apiserver.options.errors import ConfigError
+from apiserver.options.etcd import EtcdOptions
+from apiserver.options.flags import ServerConfig
 from apiserver.registry import authnreviews
 from apiserver.registry.catalogue import Catalogue
 from apiserver.registry.registry import CacheSizes, Registry
@@ -60,12 +62,12 @@ log = logging.getLogger("apiserver")
 NOT_FOUND = errors.StatusError(404, "NotFound", "the server could not find the requested resource")
 
 
-def etcd_client_config(config: ServerConfig) -> EtcdClientConfig:
+def etcd_client_config(options: EtcdOptions) -> EtcdClientConfig:
     return EtcdClientConfig(
-        endpoints=list(config.etcd_servers),
-        ca_file=str(config.etcd_cafile) if config.etcd_cafile else None,
-        cert_file=str(config.etcd_certfile) if config.etcd_certfile else None,
-        key_file=str(config.etcd_keyfile) if config.etcd_keyfile else None,
+        endpoints=list(options.servers),
+        ca_file=str(options.cafile) if options.cafile else None,
+        cert_file=str(options.certfile) if options.certfile else None,
+        key_file=str(options.keyfile) if options.keyfile else None,
     )
 
 
@@ -77,24 +79,26 @@ class APIServer:
     metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
-        self.client = EtcdClient(etcd_client_config(self.config))
-        sizes = CacheSizes(self.config.default_watch_cache_size, self.config.watch_cache_sizes)
-        network = ServiceNetwork(self.config.service_cluster_ip_ranges, self.config.service_node_port_range)
-        self.metrics.apiserver_id = f"apiserver-{replica_identity(self.config)}"
+        config, etcd, serving = self.config, self.config.etcd, self.config.serving
+        self.client = EtcdClient(etcd_client_config(etcd))
+        sizes = CacheSizes(etcd.default_watch_cache_size, etcd.watch_cache_sizes)
+        network = ServiceNetwork(config.service_network.cluster_ip_ranges, config.service_network.node_port_range)
+        self.metrics.apiserver_id = f"apiserver-{replica_identity(config)}"
         self.encryption = self._load_encryption()
-        self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes, network,
-                                 self.encryption, self.config.storage_media_type)
-        accounts = self.config.service_accounts
+        self.registry = Registry(self.catalogue, self.client, etcd.prefix, sizes, network, self.encryption,
+                                 etcd.storage_media_type)
+        accounts = config.authentication.service_accounts
         self.service_account_keys = load_verifying_keys(accounts.key_files)
         token_requests = (TokenRequests(self.registry, TokenIssuer(
             load_signing_key(accounts.signing_key_file), accounts.issuers[0], accounts.api_audiences,
             int(accounts.max_token_expiration), accounts.extend_token_expiration))
             if accounts.issuers and accounts.signing_key_file else None)
         self.openid = (openid_metadata(accounts.issuers[0], accounts.jwks_uri,
-                                       f"{self.config.advertise_address}:{self.config.secure_port}",
+                                       f"{config.coordination.advertise_address}:{serving.secure_port}",
                                        self.service_account_keys) if accounts.issuers else None)
-        self.authenticator = build_authenticator(self.config, self.registry.token_objects(), self.service_account_keys)
-        self.authorizer = build_authorizer(self.config, self.registry)
+        self.authenticator = build_authenticator(config.authentication, self.registry.token_objects(),
+                                                 self.service_account_keys)
+        self.authorizer = build_authorizer(config.authorization, self.registry)
         self.admission = Admission()
         requestor.register(self.admission)
         rbac = self.authorizer.find(RBACAuthorizer)
@@ -102,12 +106,12 @@ class APIServer:
             EscalationCheck(rbac, self.authorizer).register(self.admission)
         virtual = VirtualResources({**authnreviews.handlers(self.authenticator, accounts.api_audiences),
                                     **Reviews(self.authorizer).handlers()})
-        self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
+        self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=serving.min_request_timeout),
                                 self.stopping, virtual, self.admission,
                                 {"token": token_requests.create} if token_requests else {})
-        self.controllers = ControllerManager(self.config, self.client, self.registry)
-        self.inflight = InFlight(self.config.max_requests_inflight, self.config.max_mutating_requests_inflight)
-        self.server_address = f"{self.config.bind_address}:{self.config.secure_port}"
+        self.controllers = ControllerManager(config, self.client, self.registry)
+        self.inflight = InFlight(serving.max_requests_inflight, serving.max_mutating_requests_inflight)
+        self.server_address = f"{serving.bind_address}:{serving.secure_port}"
         self.checks = [PING, NamedCheck("etcd", self._etcd_check)]
         self.ready_checks = self.checks + [NamedCheck("informer-sync", self._cache_check),
                                            NamedCheck("shutdown", self._shutdown_check)]
@@ -116,7 +120,7 @@ class APIServer:
             self.ready_checks.append(NamedCheck("poststarthook/rbac/bootstrap-roles",
                                                 lambda: self._rbac_check(rbac)))
         self.healthz_checks = list(self.checks)
-        if self.config.encryption_provider_config_automatic_reload or self.encryption.current.kms:
+        if config.encryption.automatic_reload or self.encryption.current.kms:
             # kube adds this check to healthz and readyz (not livez) with reloading on or KMS v2 providers in
             # use: the Status of every provider of the current file, failures named kms-provider-<index>
             kms = NamedCheck("kms-providers", self.encryption.kms_health)
@@ -125,7 +129,7 @@ class APIServer:
         self._reloader: asyncio.Task | None = None
 
     def _load_encryption(self) -> EncryptionTransformers:
-        path = self.config.encryption_provider_config
+        path = self.config.encryption.provider_config
         if path is None:
             return EncryptionTransformers()
         try:
@@ -135,8 +139,8 @@ class APIServer:
 
     @property
     def _kms_settings(self) -> KMSSettings:
-        timings = KMSTimings(self.config.encryption_kms_v2_status_interval,
-                             self.config.encryption_kms_v2_write_dek_max_ttl)
+        timings = KMSTimings(self.config.encryption.kms_v2_status_interval,
+                             self.config.encryption.kms_v2_write_dek_max_ttl)
         # a KMS plugin back after failing: the watch caches retry the values they could not read
         return KMSSettings(timings, self.metrics, lambda: self.registry.relist_unreadable())
 
@@ -162,7 +166,7 @@ class APIServer:
             with_shutdown(self.stopping),
             with_metrics(self.metrics),
             recovery,
-            with_timeout(self.config.request_timeout),
+            with_timeout(self.config.serving.request_timeout),
             with_authentication(self.authenticator),
             with_impersonation(self.authorizer),
             self.inflight.middleware(),
@@ -182,8 +186,8 @@ class APIServer:
         await self.encryption.start()
         self.registry.start()
         await self.authorizer.start()
-        path = self.config.encryption_provider_config
-        if path is not None and self.config.encryption_provider_config_automatic_reload:
+        path = self.config.encryption.provider_config
+        if path is not None and self.config.encryption.automatic_reload:
             apiserver_id = self.metrics.apiserver_id
             reloader = EncryptionConfigReloader(
                 path, self.encryption, self.metrics.record_transformation,
@@ -204,7 +208,7 @@ class APIServer:
     async def shutdown(self) -> None:
         """The graceful part of a stop, before the listener closes: unready, drain, hand work to peers."""
         self.stopping.set()
-        await asyncio.sleep(self.config.shutdown_delay_duration)
+        await asyncio.sleep(self.config.coordination.shutdown_delay_duration)
         self._bootstrap.cancel()
         await self.controllers.stop()
 

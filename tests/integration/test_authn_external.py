@@ -281,7 +281,7 @@ async def test_webhook_timeout_and_errors_fail_authentication(loopback, pki, tmp
     """A webhook that does not answer in time, or answers an error, is a failed authentication, not cached."""
     from apiserver.authn.user import AuthenticationFailed
     from apiserver.authn.webhook_token import WebhookTokenAuthenticator
-    from apiserver.options.flags import TokenWebhookOptions
+    from apiserver.options.authentication import TokenWebhookOptions
 
     config = _webhook_kubeconfig(tmp_path / "authn.kubeconfig", f"{loopback.issuer}/review", pki.ca_cert)
     authenticator = WebhookTokenAuthenticator(TokenWebhookOptions(config, "v1", 60.0), (), call_timeout=0.5)
