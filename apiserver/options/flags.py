@@ -1,7 +1,8 @@
 """kube-apiserver's command-line flags for what this server implements, parsed into one typed config made of one
 part per concern (each module of this package holds its flags, their checks and its part).
 
-A bad flag, a bad value or an unreadable file is one clear line on stderr and exit status 1.
+A bad flag or a bad value is one clear line on stderr and exit status 1; so is a file that cannot be read, and,
+once the start-up step has loaded them (server/startup.py), a file whose content is wrong.
 """
 from __future__ import annotations
 
@@ -64,5 +65,6 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
 
 
 def fail(message: str) -> NoReturn:
-    print(f"Error: {message}", file=sys.stderr)
+    # one line whatever the message holds (a YAML parser's error spans several)
+    print("Error: " + " ".join(line.strip() for line in message.splitlines() if line.strip()), file=sys.stderr)
     raise SystemExit(1)

@@ -14,7 +14,6 @@ from apiserver.admission import requestor
 from apiserver.admission.hook import Admission
 from apiserver.api.meta import errors
 from apiserver.authn.build import build_authenticator
-from apiserver.authn.sakeys import load_signing_key, load_verifying_keys
 from apiserver.authz.build import build_authorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.authz.rbac_escalation import EscalationCheck
@@ -34,7 +33,6 @@ from apiserver.filters.requestinfo import audit_id_header, with_request_info
 from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
 from apiserver.metrics.registry import Metrics
-from apiserver.options.errors import ConfigError
 from apiserver.options.etcd import EtcdOptions
 from apiserver.options.flags import ServerConfig
 from apiserver.registry import authnreviews
@@ -47,13 +45,10 @@ from apiserver.request.context import request_info
 from apiserver.request.info import RequestInfo
 from apiserver.server.bootstrap import ensure_system_objects
 from apiserver.server.health import PING, NamedCheck, serve_checks
+from apiserver.server.startup import LoadedFiles
 from apiserver.server.version import version_info
-from apiserver.storage.encryption import EncryptionTransformers
-from apiserver.storage.encryption_config import EncryptionConfigError
-from apiserver.storage.encryption_reload import (
-    EncryptionConfigReloader,
-    load_transformers,
-)
+from apiserver.storage.encryption import EncryptionTransformers, build
+from apiserver.storage.encryption_reload import EncryptionConfigReloader
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
 from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
 
@@ -74,6 +69,8 @@ def etcd_client_config(options: EtcdOptions) -> EtcdClientConfig:
 @dataclass
 class APIServer:
     config: ServerConfig
+    # what the flags' files hold, read by the start-up step
+    files: LoadedFiles
     catalogue: Catalogue = field(default_factory=Catalogue)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     metrics: Metrics = field(default_factory=Metrics)
@@ -84,21 +81,20 @@ class APIServer:
         sizes = CacheSizes(etcd.default_watch_cache_size, etcd.watch_cache_sizes)
         network = ServiceNetwork(config.service_network.cluster_ip_ranges, config.service_network.node_port_range)
         self.metrics.apiserver_id = f"apiserver-{replica_identity(config)}"
-        self.encryption = self._load_encryption()
+        self.encryption = self._encryption_transformers()
         self.registry = Registry(self.catalogue, self.client, etcd.prefix, sizes, network, self.encryption,
                                  etcd.storage_media_type)
         accounts = config.authentication.service_accounts
-        self.service_account_keys = load_verifying_keys(accounts.key_files)
+        authn_files = self.files.authentication
         token_requests = (TokenRequests(self.registry, TokenIssuer(
-            load_signing_key(accounts.signing_key_file), accounts.issuers[0], accounts.api_audiences,
+            authn_files.signing_key, accounts.issuers[0], accounts.api_audiences,
             int(accounts.max_token_expiration), accounts.extend_token_expiration))
-            if accounts.issuers and accounts.signing_key_file else None)
+            if accounts.issuers and authn_files.signing_key else None)
         self.openid = (openid_metadata(accounts.issuers[0], accounts.jwks_uri,
                                        f"{config.coordination.advertise_address}:{serving.secure_port}",
-                                       self.service_account_keys) if accounts.issuers else None)
-        self.authenticator = build_authenticator(config.authentication, self.registry.token_objects(),
-                                                 self.service_account_keys)
-        self.authorizer = build_authorizer(config.authorization, self.registry)
+                                       authn_files.service_account_keys) if accounts.issuers else None)
+        self.authenticator = build_authenticator(config.authentication, authn_files, self.registry.token_objects())
+        self.authorizer = build_authorizer(config.authorization, self.files.authorization, self.registry)
         self.admission = Admission()
         requestor.register(self.admission)
         rbac = self.authorizer.find(RBACAuthorizer)
@@ -128,14 +124,12 @@ class APIServer:
             self.ready_checks.append(kms)
         self._reloader: asyncio.Task | None = None
 
-    def _load_encryption(self) -> EncryptionTransformers:
-        path = self.config.encryption.provider_config
-        if path is None:
+    def _encryption_transformers(self) -> EncryptionTransformers:
+        """Built from the file the start-up step parsed; its KMS plugins are connected in _on_startup."""
+        parsed = self.files.encryption
+        if parsed is None:
             return EncryptionTransformers()
-        try:
-            return load_transformers(path, self.metrics.record_transformation, self._kms_settings)
-        except EncryptionConfigError as exc:
-            raise ConfigError(f"--encryption-provider-config: {exc}") from None
+        return EncryptionTransformers(build(parsed, self.metrics.record_transformation, self._kms_settings))
 
     @property
     def _kms_settings(self) -> KMSSettings:

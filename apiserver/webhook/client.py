@@ -16,6 +16,8 @@ import aiohttp
 import orjson
 import yaml
 
+from apiserver.options.errors import ConfigError
+
 
 class WebhookConfigError(Exception):
     """The kubeconfig file cannot be used; the message says why, for a one-line start-up failure."""
@@ -94,6 +96,17 @@ def load_webhook_kubeconfig(path: Path) -> WebhookTarget:
     except (KeyError, TypeError, AttributeError, ValueError, OSError) as exc:
         # the kubeconfig's shape is not checked field by field: whatever cannot be read in it makes it unusable
         raise WebhookConfigError(f"{path}: cannot use this kubeconfig: {type(exc).__name__}: {exc}") from None
+
+
+def flag_webhook(flag: str, path: Path | None) -> WebhookTarget | None:
+    """The webhook of the kubeconfig `flag` names (None without one), for the start-up step: a file that cannot be
+    used is a ConfigError naming the flag."""
+    if path is None:
+        return None
+    try:
+        return load_webhook_kubeconfig(path)
+    except WebhookConfigError as exc:
+        raise ConfigError(f"{flag}: {exc}") from None
 
 
 def _target(config: dict[str, Any], path: Path) -> WebhookTarget:
