@@ -6,17 +6,15 @@ import errno
 import logging
 import os
 import signal
-import ssl
 import sys
 
 import uvloop
 from aiohttp import web
 
-from apiserver.authn.sakeys import KeyFileError
-from apiserver.authn.token_file import TokenFileError
-from apiserver.options.flags import ConfigError, ServerConfig, fail, parse_flags
+from apiserver.options.errors import ConfigError
+from apiserver.options.flags import ServerConfig, fail, parse_flags
 from apiserver.server.app import APIServer
-from apiserver.server.tls import ServingTLS
+from apiserver.server.startup import LoadedFiles, load_files
 from apiserver.storage.etcd_client import EtcdError
 
 log = logging.getLogger("apiserver")
@@ -24,41 +22,31 @@ log = logging.getLogger("apiserver")
 LEFTOVER_GRACE_SECONDS = 5.0
 
 
-async def serve(config: ServerConfig) -> None:
-    try:
-        server = APIServer(config)
-    except KeyFileError as exc:
-        raise ConfigError(f"--service-account-key-file/--service-account-signing-key-file: {exc}") from None
-    try:
-        tls = ServingTLS(config)
-    except (ssl.SSLError, OSError, ValueError) as exc:
-        raise ConfigError(f"--tls-cert-file/--tls-private-key-file/--tls-sni-cert-key/--client-ca-file: "
-                          f"cannot load: {exc}") from None
-    try:
-        app = server.build_app()
-    except TokenFileError as exc:
-        raise ConfigError(f"--token-auth-file: {exc}") from None
+async def serve(config: ServerConfig, files: LoadedFiles) -> None:
+    server = APIServer(config, files)
+    app = server.build_app()
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     try:
         await runner.setup()
     except EtcdError as exc:
         # the client's connect errors already name the endpoints and what went wrong
         raise ConfigError(str(exc)) from None
-    site = web.TCPSite(runner, config.bind_address, config.secure_port, ssl_context=tls.context, backlog=1024)
+    address, port = config.serving.bind_address, config.serving.secure_port
+    site = web.TCPSite(runner, address, port, ssl_context=files.tls.context, backlog=1024)
     try:
         await site.start()
     except OSError as exc:
         await runner.cleanup()
         why = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise ConfigError(f"failed to listen on {config.bind_address}:{config.secure_port}: {why}") from None
-    log.info("serving securely on %s:%d", config.bind_address, config.secure_port)
-    reload = asyncio.create_task(tls.watch(), name="serving-cert-reload")
+        raise ConfigError(f"failed to listen on {address}:{port}: {why}") from None
+    log.info("serving securely on %s:%d", address, port)
+    reload = asyncio.create_task(files.tls.watch(), name="serving-cert-reload")
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
     await done.wait()
-    log.info("shutting down: unready now, serving for %.1fs more", config.shutdown_delay_duration)
+    log.info("shutting down: unready now, serving for %.1fs more", config.coordination.shutdown_delay_duration)
     await server.shutdown()
     reload.cancel()
     await runner.cleanup()
@@ -90,7 +78,9 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.DEBUG if config.verbosity >= 4 else logging.INFO,
                         format="%(asctime)s %(levelname).1s %(name)s] %(message)s")
     try:
-        uvloop.run(serve(config))
+        # every file a flag names, read before anything starts
+        files = load_files(config)
+        uvloop.run(serve(config, files))
     except ConfigError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

@@ -9,23 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import ssl
 from dataclasses import dataclass
-from pathlib import Path
 
 from aiohttp import web
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
 from apiserver.authn.user import AuthenticationFailed
-from apiserver.options.flags import ConfigError
-
-
-def load_bundle(path: Path, flag: str) -> tuple[x509.Certificate, ...]:
-    """The CA certificates of `flag`'s file; an unreadable or malformed file is a one-line start-up error."""
-    try:
-        return tuple(x509.load_pem_x509_certificates(Path(path).read_bytes()))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{flag}: cannot load {path}: {exc}") from None
-
 
 # distinct client certificates remembered per bundle; past this the memory starts over (a bound, not an LRU:
 # a cluster has a handful of client identities, so the limit is only hit by a flood of throwaway certificates)

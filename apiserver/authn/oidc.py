@@ -13,7 +13,7 @@ import jwt
 
 from apiserver.authn.token import TokenResult
 from apiserver.authn.user import AuthenticationFailed
-from apiserver.options.flags import OIDCOptions
+from apiserver.options.authentication import OIDCOptions
 from apiserver.request.user import UserInfo
 
 FETCH_TIMEOUT = 10.0
@@ -37,9 +37,9 @@ def _claim_strings(value: Any, claim: str) -> tuple[str, ...]:
 class JWKSet:
     """The issuer's signing keys by key id, refreshed on demand; concurrent refreshes share one fetch."""
 
-    def __init__(self, issuer: str, ca_file: str | None) -> None:
+    def __init__(self, issuer: str, tls: ssl.SSLContext) -> None:
         self.issuer = issuer
-        self.ssl = ssl.create_default_context(cafile=ca_file)
+        self.ssl = tls
         self.keys: dict[str, jwt.PyJWK] = {}
         self._lock = asyncio.Lock()
         self._generation = 0
@@ -85,9 +85,10 @@ class JWKSet:
 
 
 class OIDCAuthenticator:
-    def __init__(self, options: OIDCOptions) -> None:
+    def __init__(self, options: OIDCOptions, tls: ssl.SSLContext) -> None:
+        """`tls` trusts the issuer's CA (--oidc-ca-file, read at start-up) or the system's."""
         self.options = options
-        self.keys = JWKSet(options.issuer_url, str(options.ca_file) if options.ca_file else None)
+        self.keys = JWKSet(options.issuer_url, tls)
         # kube's defaults: a claim other than email is prefixed with the issuer; "-" turns prefixing off
         prefix = options.username_prefix
         if not prefix and options.username_claim != "email":

@@ -12,7 +12,7 @@ from cryptography import x509
 
 from apiserver.authn.certchain import PeerVerifier
 from apiserver.authn.user import AuthenticationFailed
-from apiserver.options.flags import RequestHeaderOptions
+from apiserver.options.authentication import RequestHeaderOptions
 from apiserver.request.user import UserInfo
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
@@ -77,9 +78,18 @@ def _public_from_block(label: str, block: bytes) -> PublicKey | None:
         loaded = serialization.load_pem_public_key(block)
     else:
         return None
-    if not isinstance(loaded, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey)):
-        raise KeyFileError(f"unsupported key type {type(loaded).__name__}")
-    return loaded
+    return _supported(loaded)
+
+
+def _supported(key: Any) -> Any:
+    """An RSA key, or an EC key on a curve kube signs with; KeyFileError for any other."""
+    if not isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, rsa.RSAPrivateKey,
+                            ec.EllipticCurvePrivateKey)):
+        raise KeyFileError(f"unsupported key type {type(key).__name__}")
+    if isinstance(key, (ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey)) and \
+            key.curve.name not in _CURVE_ALGORITHMS:
+        raise KeyFileError(f"unsupported elliptic curve {key.curve.name}")
+    return key
 
 
 def load_verifying_keys(paths: tuple[Path, ...]) -> list[VerifyingKey]:
@@ -90,7 +100,8 @@ def load_verifying_keys(paths: tuple[Path, ...]) -> list[VerifyingKey]:
         for match in _PEM_BLOCK.finditer(path.read_bytes()):
             try:
                 public = _public_from_block(match.group(1).decode(), match.group(0))
-            except ValueError as exc:
+            except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+                # TypeError: an encrypted private key
                 raise KeyFileError(f"{path}: {exc}") from None
             if public is not None:
                 keys.append(VerifyingKey(public, key_id(public), algorithm(public)))
@@ -102,9 +113,7 @@ def load_verifying_keys(paths: tuple[Path, ...]) -> list[VerifyingKey]:
 
 def load_signing_key(path: Path) -> SigningKey:
     try:
-        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except ValueError as exc:
+        private = _supported(serialization.load_pem_private_key(path.read_bytes(), password=None))
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise KeyFileError(f"{path}: {exc}") from None
-    if not isinstance(private, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        raise KeyFileError(f"{path}: unsupported key type {type(private).__name__}")
     return SigningKey(private, key_id(private.public_key()), algorithm(private))

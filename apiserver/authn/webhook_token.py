@@ -10,12 +10,12 @@ from typing import Any
 
 from apiserver.authn.token import TokenResult
 from apiserver.authn.user import AuthenticationFailed
-from apiserver.options.flags import TokenWebhookOptions
+from apiserver.options.authentication import TokenWebhookOptions
 from apiserver.request.user import UserInfo
 from apiserver.webhook.client import (
     WebhookCallError,
     WebhookClient,
-    load_webhook_kubeconfig,
+    WebhookTarget,
 )
 
 # kube's webhook deadline per call; transient failures are retried by the client's backoff
@@ -35,9 +35,10 @@ def _user(status_user: dict[str, Any]) -> UserInfo:
 
 
 class WebhookTokenAuthenticator:
-    def __init__(self, options: TokenWebhookOptions, api_audiences: tuple[str, ...],
+    def __init__(self, options: TokenWebhookOptions, target: WebhookTarget, api_audiences: tuple[str, ...],
                  call_timeout: float = CALL_TIMEOUT) -> None:
-        self.client = WebhookClient(load_webhook_kubeconfig(options.config_file), call_timeout)
+        """`target` is the webhook of options.config_file, read at start-up."""
+        self.client = WebhookClient(target, call_timeout)
         self.api_version = f"authentication.k8s.io/{options.version}"
         self.ttl = options.cache_ttl
         self.api_audiences = api_audiences

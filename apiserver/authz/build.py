@@ -1,48 +1,37 @@
 """The ordered authorizers of --authorization-mode, built for one replica."""
 from __future__ import annotations
 
-from apiserver.authz.abac import ABACAuthorizer, PolicyFileError, load_policy_file
+from apiserver.authz.abac import ABACAuthorizer
 from apiserver.authz.authorizer import (
     MODES,
     Authorizer,
     PrivilegedGroups,
     UnionAuthorizer,
 )
+from apiserver.authz.files import AuthorizationFiles
 from apiserver.authz.node import NodeAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.authz.webhook import WebhookAuthorizer, WebhookSettings
-from apiserver.options.flags import ConfigError, ServerConfig
+from apiserver.options.authorization import AuthorizationOptions
 from apiserver.registry.registry import Registry
-from apiserver.webhook.client import WebhookConfigError, load_webhook_kubeconfig
 
 
-def _mode(mode: str, config: ServerConfig, registry: Registry) -> Authorizer:
+def _mode(mode: str, options: AuthorizationOptions, files: AuthorizationFiles, registry: Registry) -> Authorizer:
     if mode == "Node":
         return NodeAuthorizer(registry)
     if mode == "RBAC":
         return RBACAuthorizer(registry)
     if mode == "ABAC":
-        assert config.authorization_policy_file is not None   # parse_flags insists on it
-        try:
-            return ABACAuthorizer(load_policy_file(config.authorization_policy_file))
-        except PolicyFileError as exc:
-            raise ConfigError(f"--authorization-policy-file: {exc}") from None
+        return ABACAuthorizer(files.policies)
     if mode == "Webhook":
-        assert config.authorization_webhook_config_file is not None
-        try:
-            target = load_webhook_kubeconfig(config.authorization_webhook_config_file)
-        except WebhookConfigError as exc:
-            raise ConfigError(f"--authorization-webhook-config-file: {exc}") from None
-        return WebhookAuthorizer(target, WebhookSettings(
-            version=config.authorization_webhook_version,
-            authorized_ttl=config.authorization_webhook_cache_authorized_ttl,
-            unauthorized_ttl=config.authorization_webhook_cache_unauthorized_ttl))
+        assert files.webhook is not None   # parse_flags insists on the file, load_files read it
+        return WebhookAuthorizer(files.webhook, WebhookSettings(
+            version=options.webhook_version, authorized_ttl=options.webhook_cache_authorized_ttl,
+            unauthorized_ttl=options.webhook_cache_unauthorized_ttl))
     return MODES[mode]()
 
 
-def build_authorizer(config: ServerConfig, registry: Registry) -> UnionAuthorizer:
-    """`registry` serves the modes that read API objects from the watch cache (RBAC, Node). system:masters comes
-    first, before any mode, as in kube-apiserver. A policy or webhook file that cannot be used is a ConfigError, a
-    one-line start-up failure."""
-    return UnionAuthorizer([PrivilegedGroups()]
-                           + [_mode(mode, config, registry) for mode in config.authorization_modes])
+def build_authorizer(options: AuthorizationOptions, files: AuthorizationFiles, registry: Registry) -> UnionAuthorizer:
+    """`files` hold what the ABAC and Webhook modes' files hold; `registry` serves the modes that read API objects
+    from the watch cache (RBAC, Node). system:masters comes first, before any mode, as in kube-apiserver."""
+    return UnionAuthorizer([PrivilegedGroups()] + [_mode(mode, options, files, registry) for mode in options.modes])

@@ -39,29 +39,30 @@ LEADER_LEASE = "kube-apiserver-leader"
 
 def replica_identity(config: ServerConfig) -> str:
     """Stable across restarts of the same replica (same host, address and port), distinct between replicas."""
-    seed = f"{socket.gethostname()}/{config.advertise_address}:{config.secure_port}"
+    seed = f"{socket.gethostname()}/{config.coordination.advertise_address}:{config.serving.secure_port}"
     return hashlib.sha256(seed.encode()).hexdigest()[:16]
 
 
 class ControllerManager:
     def __init__(self, config: ServerConfig, client: EtcdClient, registry: Registry) -> None:
         self.identity = replica_identity(config)
+        coordination, etcd = config.coordination, config.etcd
         leases = registry.store("coordination.k8s.io", "v1", "leases")
         self.identity_lease = IdentityLease(leases, self.identity, socket.gethostname(), IdentityConfig(
-            config.identity_lease_duration_seconds, config.identity_lease_renew_interval_seconds))
-        self.endpoints = (LeaseEndpointReconciler(client, registry, config.etcd_prefix, EndpointConfig(
-            config.advertise_address, config.secure_port, int(config.endpoint_lease_ttl)))
-            if config.endpoint_reconciler_type == "lease" else None)
-        self.compactor = Compactor(client, config.etcd_compaction_interval) if config.etcd_compaction_interval else None
+            coordination.identity_lease_duration_seconds, coordination.identity_lease_renew_interval_seconds))
+        self.endpoints = (LeaseEndpointReconciler(client, registry, etcd.prefix, EndpointConfig(
+            coordination.advertise_address, config.serving.secure_port, int(coordination.endpoint_lease_ttl)))
+            if coordination.endpoint_reconciler_type == "lease" else None)
+        self.compactor = Compactor(client, etcd.compaction_interval) if etcd.compaction_interval else None
         self.elector = LeaderElector(leases, "kube-system", LEADER_LEASE, f"apiserver-{self.identity}",
-                                     LeaderElectionConfig(config.leader_elect_lease_duration,
-                                                          config.leader_elect_renew_deadline,
-                                                          config.leader_elect_retry_period), self._lead)
+                                     LeaderElectionConfig(coordination.leader_elect_lease_duration,
+                                                          coordination.leader_elect_renew_deadline,
+                                                          coordination.leader_elect_retry_period), self._lead)
         self.service_repair = ServiceAllocationRepair(
             registry.store("", "v1", "services"),
-            ServiceAllocators(client, config.etcd_prefix, registry.service_network),
-            config.service_allocation_repair_interval)
-        self.gc_interval = max(config.identity_lease_renew_interval_seconds, 1)
+            ServiceAllocators(client, etcd.prefix, registry.service_network),
+            config.service_network.repair_interval)
+        self.gc_interval = max(coordination.identity_lease_renew_interval_seconds, 1)
         self.leases = leases
         self.registry = registry
         self._tasks: list[asyncio.Task] = []

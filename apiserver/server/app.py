@@ -14,7 +14,6 @@ from apiserver.admission import requestor
 from apiserver.admission.hook import Admission
 from apiserver.api.meta import errors
 from apiserver.authn.build import build_authenticator
-from apiserver.authn.sakeys import load_signing_key, load_verifying_keys
 from apiserver.authz.build import build_authorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.authz.rbac_escalation import EscalationCheck
@@ -35,7 +34,8 @@ from apiserver.filters.requestinfo import audit_id_header, with_request_info
 from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
 from apiserver.metrics.registry import Metrics
-from apiserver.options.flags import ConfigError, ServerConfig
+from apiserver.options.etcd import EtcdOptions
+from apiserver.options.flags import ServerConfig
 from apiserver.registry import authnreviews
 from apiserver.registry.catalogue import Catalogue
 from apiserver.registry.pods import PodActions
@@ -47,13 +47,10 @@ from apiserver.request.context import request_info
 from apiserver.request.info import RequestInfo
 from apiserver.server.bootstrap import ensure_system_objects
 from apiserver.server.health import PING, NamedCheck, serve_checks
+from apiserver.server.startup import LoadedFiles
 from apiserver.server.version import version_info
-from apiserver.storage.encryption import EncryptionTransformers
-from apiserver.storage.encryption_config import EncryptionConfigError
-from apiserver.storage.encryption_reload import (
-    EncryptionConfigReloader,
-    load_transformers,
-)
+from apiserver.storage.encryption import EncryptionTransformers, build
+from apiserver.storage.encryption_reload import EncryptionConfigReloader
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
 from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
 
@@ -62,41 +59,44 @@ log = logging.getLogger("apiserver")
 NOT_FOUND = errors.StatusError(404, "NotFound", "the server could not find the requested resource")
 
 
-def etcd_client_config(config: ServerConfig) -> EtcdClientConfig:
+def etcd_client_config(options: EtcdOptions) -> EtcdClientConfig:
     return EtcdClientConfig(
-        endpoints=list(config.etcd_servers),
-        ca_file=str(config.etcd_cafile) if config.etcd_cafile else None,
-        cert_file=str(config.etcd_certfile) if config.etcd_certfile else None,
-        key_file=str(config.etcd_keyfile) if config.etcd_keyfile else None,
+        endpoints=list(options.servers),
+        ca_file=str(options.cafile) if options.cafile else None,
+        cert_file=str(options.certfile) if options.certfile else None,
+        key_file=str(options.keyfile) if options.keyfile else None,
     )
 
 
 @dataclass
 class APIServer:
     config: ServerConfig
+    # what the flags' files hold, read by the start-up step
+    files: LoadedFiles
     catalogue: Catalogue = field(default_factory=Catalogue)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     metrics: Metrics = field(default_factory=Metrics)
 
     def __post_init__(self) -> None:
-        self.client = EtcdClient(etcd_client_config(self.config))
-        sizes = CacheSizes(self.config.default_watch_cache_size, self.config.watch_cache_sizes)
-        network = ServiceNetwork(self.config.service_cluster_ip_ranges, self.config.service_node_port_range)
-        self.metrics.apiserver_id = f"apiserver-{replica_identity(self.config)}"
-        self.encryption = self._load_encryption()
-        self.registry = Registry(self.catalogue, self.client, self.config.etcd_prefix, sizes, network,
-                                 self.encryption, self.config.storage_media_type)
-        accounts = self.config.service_accounts
-        self.service_account_keys = load_verifying_keys(accounts.key_files)
+        config, etcd, serving = self.config, self.config.etcd, self.config.serving
+        self.client = EtcdClient(etcd_client_config(etcd))
+        sizes = CacheSizes(etcd.default_watch_cache_size, etcd.watch_cache_sizes)
+        network = ServiceNetwork(config.service_network.cluster_ip_ranges, config.service_network.node_port_range)
+        self.metrics.apiserver_id = f"apiserver-{replica_identity(config)}"
+        self.encryption = self._encryption_transformers()
+        self.registry = Registry(self.catalogue, self.client, etcd.prefix, sizes, network, self.encryption,
+                                 etcd.storage_media_type)
+        accounts = config.authentication.service_accounts
+        authn_files = self.files.authentication
         token_requests = (TokenRequests(self.registry, TokenIssuer(
-            load_signing_key(accounts.signing_key_file), accounts.issuers[0], accounts.api_audiences,
+            authn_files.signing_key, accounts.issuers[0], accounts.api_audiences,
             int(accounts.max_token_expiration), accounts.extend_token_expiration))
-            if accounts.issuers and accounts.signing_key_file else None)
+            if accounts.issuers and authn_files.signing_key else None)
         self.openid = (openid_metadata(accounts.issuers[0], accounts.jwks_uri,
-                                       f"{self.config.advertise_address}:{self.config.secure_port}",
-                                       self.service_account_keys) if accounts.issuers else None)
-        self.authenticator = build_authenticator(self.config, self.registry.token_objects(), self.service_account_keys)
-        self.authorizer = build_authorizer(self.config, self.registry)
+                                       f"{config.coordination.advertise_address}:{serving.secure_port}",
+                                       authn_files.service_account_keys) if accounts.issuers else None)
+        self.authenticator = build_authenticator(config.authentication, authn_files, self.registry.token_objects())
+        self.authorizer = build_authorizer(config.authorization, self.files.authorization, self.registry)
         self.admission = Admission()
         requestor.register(self.admission)
         rbac = self.authorizer.find(RBACAuthorizer)
@@ -108,11 +108,11 @@ class APIServer:
         actions = PodActions(self.registry, lambda body: parse_delete_options({}, body)).handlers()
         if token_requests:
             actions["token"] = token_requests.create
-        self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=self.config.min_request_timeout),
+        self.rest = RestHandler(self.registry, WatchSettings(min_request_timeout=serving.min_request_timeout),
                                 self.stopping, virtual, self.admission, actions)
-        self.controllers = ControllerManager(self.config, self.client, self.registry)
-        self.inflight = InFlight(self.config.max_requests_inflight, self.config.max_mutating_requests_inflight)
-        self.server_address = f"{self.config.bind_address}:{self.config.secure_port}"
+        self.controllers = ControllerManager(config, self.client, self.registry)
+        self.inflight = InFlight(serving.max_requests_inflight, serving.max_mutating_requests_inflight)
+        self.server_address = f"{serving.bind_address}:{serving.secure_port}"
         self.checks = [PING, NamedCheck("etcd", self._etcd_check)]
         self.ready_checks = self.checks + [NamedCheck("informer-sync", self._cache_check),
                                            NamedCheck("shutdown", self._shutdown_check)]
@@ -121,7 +121,7 @@ class APIServer:
             self.ready_checks.append(NamedCheck("poststarthook/rbac/bootstrap-roles",
                                                 lambda: self._rbac_check(rbac)))
         self.healthz_checks = list(self.checks)
-        if self.config.encryption_provider_config_automatic_reload or self.encryption.current.kms:
+        if config.encryption.automatic_reload or self.encryption.current.kms:
             # kube adds this check to healthz and readyz (not livez) with reloading on or KMS v2 providers in
             # use: the Status of every provider of the current file, failures named kms-provider-<index>
             kms = NamedCheck("kms-providers", self.encryption.kms_health)
@@ -129,19 +129,17 @@ class APIServer:
             self.ready_checks.append(kms)
         self._reloader: asyncio.Task | None = None
 
-    def _load_encryption(self) -> EncryptionTransformers:
-        path = self.config.encryption_provider_config
-        if path is None:
+    def _encryption_transformers(self) -> EncryptionTransformers:
+        """Built from the file the start-up step parsed; its KMS plugins are connected in _on_startup."""
+        parsed = self.files.encryption
+        if parsed is None:
             return EncryptionTransformers()
-        try:
-            return load_transformers(path, self.metrics.record_transformation, self._kms_settings)
-        except EncryptionConfigError as exc:
-            raise ConfigError(f"--encryption-provider-config: {exc}") from None
+        return EncryptionTransformers(build(parsed, self.metrics.record_transformation, self._kms_settings))
 
     @property
     def _kms_settings(self) -> KMSSettings:
-        timings = KMSTimings(self.config.encryption_kms_v2_status_interval,
-                             self.config.encryption_kms_v2_write_dek_max_ttl)
+        timings = KMSTimings(self.config.encryption.kms_v2_status_interval,
+                             self.config.encryption.kms_v2_write_dek_max_ttl)
         # a KMS plugin back after failing: the watch caches retry the values they could not read
         return KMSSettings(timings, self.metrics, lambda: self.registry.relist_unreadable())
 
@@ -167,7 +165,7 @@ class APIServer:
             with_shutdown(self.stopping),
             with_metrics(self.metrics),
             recovery,
-            with_timeout(self.config.request_timeout),
+            with_timeout(self.config.serving.request_timeout),
             with_authentication(self.authenticator),
             with_impersonation(self.authorizer),
             self.inflight.middleware(),
@@ -187,8 +185,8 @@ class APIServer:
         await self.encryption.start()
         self.registry.start()
         await self.authorizer.start()
-        path = self.config.encryption_provider_config
-        if path is not None and self.config.encryption_provider_config_automatic_reload:
+        path = self.config.encryption.provider_config
+        if path is not None and self.config.encryption.automatic_reload:
             apiserver_id = self.metrics.apiserver_id
             reloader = EncryptionConfigReloader(
                 path, self.encryption, self.metrics.record_transformation,
@@ -209,7 +207,7 @@ class APIServer:
     async def shutdown(self) -> None:
         """The graceful part of a stop, before the listener closes: unready, drain, hand work to peers."""
         self.stopping.set()
-        await asyncio.sleep(self.config.shutdown_delay_duration)
+        await asyncio.sleep(self.config.coordination.shutdown_delay_duration)
         self._bootstrap.cancel()
         await self.controllers.stop()
 

@@ -34,7 +34,8 @@ _DNS_NAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0
 
 
 def client_ca_files(config: ServerConfig) -> tuple[Path, ...]:
-    cas = (config.client_ca_file, config.requestheader.client_ca_file if config.requestheader else None)
+    authn = config.authentication
+    cas = (authn.client_ca_file, authn.requestheader.client_ca_file if authn.requestheader else None)
     return tuple(Path(ca) for ca in cas if ca)
 
 
@@ -50,19 +51,20 @@ class TlsSettings:
 
     @classmethod
     def from_config(cls, config: ServerConfig) -> TlsSettings:
-        suites = cipher_suites(config.tls_cipher_suites, config.tls_min_version) or DEFAULT_CIPHER_SUITES
+        serving = config.serving
+        suites = cipher_suites(serving.tls_cipher_suites, serving.tls_min_version) or DEFAULT_CIPHER_SUITES
         for suite in suites:
             if suite.insecure:
                 log.warning("Use of insecure cipher '%s' detected.", suite.go_name)
         # TLS 1.3 suites are not configurable and the listed TLS 1.2 ones are never used (they may all be ones this
         # OpenSSL lacks, such as RC4)
-        names = "" if config.tls_min_version == "VersionTLS13" else ":".join(
+        names = "" if serving.tls_min_version == "VersionTLS13" else ":".join(
             s.openssl_name for s in suites if s.openssl_name)
-        if config.tls_min_version in LEGACY_TLS_VERSIONS:
+        if serving.tls_min_version in LEGACY_TLS_VERSIONS:
             # OpenSSL 3 refuses TLS 1.0/1.1 above security level 0; the operator asked for them, as kube allows
-            log.warning("--tls-min-version=%s allows TLS versions with known weaknesses", config.tls_min_version)
+            log.warning("--tls-min-version=%s allows TLS versions with known weaknesses", serving.tls_min_version)
             names += ":@SECLEVEL=0"
-        return cls(config.tls_min_version, names, client_ca_files(config))
+        return cls(serving.tls_min_version, names, client_ca_files(config))
 
     def context(self, cert_file: Path, key_file: Path) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -156,13 +158,13 @@ class ServingTLS:
     def __init__(self, config: ServerConfig) -> None:
         self.settings = TlsSettings.from_config(config)
         watched = client_ca_files(config)
-        assert config.tls_cert_file and config.tls_private_key_file   # parse_flags requires them
-        self.default = CertKeyFiles("serving-cert", config.tls_cert_file, config.tls_private_key_file,
+        serving = config.serving
+        self.default = CertKeyFiles("serving-cert", serving.tls_cert_file, serving.tls_private_key_file,
                                     self.settings.context, watched)
         self.sni = [(CertKeyFiles("sni-serving-cert", s.cert_file, s.key_file, self.settings.context, watched), s)
-                    for s in config.tls_sni_cert_keys]
+                    for s in serving.tls_sni_cert_keys]
         self._by_name = self._name_map()
-        self.context = self.settings.context(config.tls_cert_file, config.tls_private_key_file)
+        self.context = self.settings.context(serving.tls_cert_file, serving.tls_private_key_file)
         self.context.sni_callback = self._select
 
     def _name_map(self) -> dict[str, CertKeyFiles]:

@@ -17,6 +17,8 @@ import aiohttp
 import orjson
 import yaml
 
+from apiserver.options.errors import ConfigError
+
 
 class WebhookConfigError(Exception):
     """The kubeconfig file cannot be used; the message says why, for a one-line start-up failure."""
@@ -69,12 +71,46 @@ def _pem(section: dict[str, Any], key: str, base: Path) -> bytes | None:
     return None
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line, worded as Go's yaml package words it."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        return f"yaml: line {exc.problem_mark.line + 1}: {exc.problem}"
+    return f"yaml: {exc}"
+
+
 def load_webhook_kubeconfig(path: Path) -> WebhookTarget:
     path = Path(path)
     try:
         config = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise WebhookConfigError(f"cannot read webhook kubeconfig {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise WebhookConfigError(f"cannot read webhook kubeconfig {path}: {_yaml_problem(exc)}") from None
+    if not isinstance(config, dict):
+        raise WebhookConfigError(f"{path}: a kubeconfig is a YAML mapping")
+    for section in ("contexts", "clusters", "users"):
+        entries = config.get(section) or []
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise WebhookConfigError(f"{path}: {section} must be a list of named entries")
+    try:
+        return _target(config, path)
+    except (KeyError, TypeError, AttributeError, ValueError, OSError) as exc:
+        # the kubeconfig's shape is not checked field by field: whatever cannot be read in it makes it unusable
+        raise WebhookConfigError(f"{path}: cannot use this kubeconfig: {type(exc).__name__}: {exc}") from None
+
+
+def flag_webhook(flag: str, path: Path | None) -> WebhookTarget | None:
+    """The webhook of the kubeconfig `flag` names (None without one), for the start-up step: a file that cannot be
+    used is a ConfigError naming the flag."""
+    if path is None:
+        return None
+    try:
+        return load_webhook_kubeconfig(path)
+    except WebhookConfigError as exc:
+        raise ConfigError(f"{flag}: {exc}") from None
+
+
+def _target(config: dict[str, Any], path: Path) -> WebhookTarget:
     contexts = config.get("contexts") or []
     current = config.get("current-context") or (contexts[0]["name"] if contexts else "")
     context = _named(contexts, current, "context", path) if contexts else {}

@@ -282,10 +282,12 @@ async def test_webhook_timeout_and_errors_fail_authentication(loopback, pki, tmp
     """A webhook that does not answer in time, or answers an error, is a failed authentication, not cached."""
     from apiserver.authn.user import AuthenticationFailed
     from apiserver.authn.webhook_token import WebhookTokenAuthenticator
-    from apiserver.options.flags import TokenWebhookOptions
+    from apiserver.options.authentication import TokenWebhookOptions
+    from apiserver.webhook.client import load_webhook_kubeconfig
 
     config = _webhook_kubeconfig(tmp_path / "authn.kubeconfig", f"{loopback.issuer}/review", pki.ca_cert)
-    authenticator = WebhookTokenAuthenticator(TokenWebhookOptions(config, "v1", 60.0), (), call_timeout=0.5)
+    authenticator = WebhookTokenAuthenticator(TokenWebhookOptions(config, "v1", 60.0), load_webhook_kubeconfig(config),
+                                              (), call_timeout=0.5)
     try:
         loopback.webhook_delay = 2.0
         with pytest.raises(AuthenticationFailed):
@@ -298,7 +300,7 @@ async def test_webhook_timeout_and_errors_fail_authentication(loopback, pki, tmp
         await authenticator.close()
     missing = _webhook_kubeconfig(tmp_path / "down.kubeconfig", f"https://127.0.0.1:{free_port()}/review",
                                   pki.ca_cert)
-    down = WebhookTokenAuthenticator(TokenWebhookOptions(missing, "v1", 60.0), ())
+    down = WebhookTokenAuthenticator(TokenWebhookOptions(missing, "v1", 60.0), load_webhook_kubeconfig(missing), ())
     try:
         with pytest.raises(AuthenticationFailed):
             await down.authenticate_token("good-erin", ())

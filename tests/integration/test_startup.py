@@ -6,6 +6,8 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,73 @@ def test_bad_encryption_provider_config(pki, dead_etcd, tmp_path):
                     'keys[0].secret: Invalid value: "REDACTED": secret is not of the expected length, got 5, expected '
                     "one of [16 24 32]")
     assert elapsed < 5, elapsed   # found before etcd is dialled
+
+
+
+GARBAGE = b"this is not what the flag wants\n"
+BINARY = bytes(range(256))
+BAD_PEM_BODY = b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
+BAD_YAML = b"clusters: [unclosed\n  - {\n"
+
+
+def constant(content: bytes) -> Callable[[PkiPaths], bytes]:
+    return lambda pki: content
+
+
+def pem(of: Callable[[PkiPaths], Path]) -> Callable[[PkiPaths], bytes]:
+    return lambda pki: of(pki).read_bytes()
+
+
+@dataclass(frozen=True)
+class BadFile:
+    flag: str
+    content: Callable[[PkiPaths], bytes]
+    # the flag's value, around the malformed file
+    value: str = "{file}"
+    # other flags without which the flag is refused before its file is read
+    needs: tuple[str, ...] = ()
+
+    def argv(self, pki: PkiPaths, directory: Path) -> list[str]:
+        path = directory / "malformed"
+        path.write_bytes(self.content(pki))
+        return [*self.needs, f"{self.flag}={self.value.format(file=path, key=pki.apiserver_key)}"]
+
+
+# every flag that names a file, pointed at garbage, a PEM of the wrong kind, a key that is not the certificate's,
+# a CSV with a bad line, invalid YAML, YAML of the wrong shape, or a line that is not JSON
+BAD_FILES = [
+    BadFile("--etcd-cafile", constant(GARBAGE)),
+    BadFile("--etcd-certfile", pem(lambda pki: pki.etcd_client_key)),
+    BadFile("--etcd-keyfile", pem(lambda pki: pki.etcd_client_cert)),
+    BadFile("--tls-cert-file", pem(lambda pki: pki.apiserver_key)),
+    BadFile("--tls-private-key-file", constant(BINARY)),
+    BadFile("--tls-sni-cert-key", constant(GARBAGE), value="{file},{key}"),
+    BadFile("--client-ca-file", pem(lambda pki: pki.ca_key)),
+    BadFile("--kubelet-client-certificate", constant(GARBAGE)),
+    BadFile("--kubelet-client-key", pem(lambda pki: pki.apiserver_key)),
+    BadFile("--proxy-client-cert-file", constant(b"")),
+    BadFile("--proxy-client-key-file", constant(BAD_PEM_BODY)),
+    BadFile("--token-auth-file", constant(b"good,alice,1\njust-a-token\n")),
+    BadFile("--token-auth-file", constant(BINARY)),
+    BadFile("--requestheader-client-ca-file", constant(GARBAGE)),
+    BadFile("--oidc-ca-file", constant(BAD_PEM_BODY),
+            needs=("--oidc-issuer-url=https://issuer.example", "--oidc-client-id=c")),
+    BadFile("--authentication-token-webhook-config-file", constant(BAD_YAML)),
+    BadFile("--authentication-token-webhook-config-file", constant(b"clusters: {a: 1}\n")),
+    BadFile("--service-account-key-file", constant(BAD_PEM_BODY)),
+    BadFile("--service-account-key-file", constant(GARBAGE)),
+    BadFile("--service-account-signing-key-file", pem(lambda pki: pki.apiserver_cert)),
+    BadFile("--authorization-policy-file", constant(b"{not json\n"), needs=("--authorization-mode=ABAC",)),
+    BadFile("--authorization-webhook-config-file", constant(b"- a\n"), needs=("--authorization-mode=Webhook",)),
+    BadFile("--authorization-webhook-config-file", constant(BINARY), needs=("--authorization-mode=Webhook",)),
+    BadFile("--encryption-provider-config", constant(BAD_YAML)),
+]
+
+
+@pytest.mark.parametrize("bad", BAD_FILES, ids=[f"{bad.flag}-{i}" for i, bad in enumerate(BAD_FILES)])
+def test_every_malformed_file_is_one_line(pki, dead_etcd, tmp_path, bad):
+    # etcd is not there: a line naming the flag also shows that the file was read before etcd was dialled
+    returncode, stdout, stderr, _ = run(command(pki, dead_etcd, free_port(), *bad.argv(pki, tmp_path)))
+    assert "Traceback" not in stderr, stderr
+    assert_one_line_failure(returncode, stderr, bad.flag)
+    assert stdout == ""

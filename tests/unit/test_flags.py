@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from apiserver.options.flags import ConfigError, ServerConfig, parse_flags
+from apiserver.options.authentication import AuthenticationOptions
+from apiserver.options.authorization import AuthorizationOptions
+from apiserver.options.coordination import CoordinationOptions
+from apiserver.options.errors import ConfigError
+from apiserver.options.etcd import EtcdOptions
+from apiserver.options.flags import ServerConfig, parse_flags
+from apiserver.options.serving import ServingOptions
 
 
 @pytest.fixture
@@ -27,18 +33,21 @@ def base(files) -> list[str]:
 
 def test_defaults(base, files):
     config = parse_flags(base)
-    assert config == ServerConfig(etcd_servers=("https://127.0.0.1:2379",), tls_cert_file=files["cert"],
-                                  tls_private_key_file=files["key"])
-    assert (config.secure_port, config.bind_address, config.etcd_prefix, config.tls_min_version) == \
+    assert config == ServerConfig(
+        etcd=EtcdOptions(servers=("https://127.0.0.1:2379",)),
+        serving=ServingOptions(tls_cert_file=files["cert"], tls_private_key_file=files["key"]))
+    serving, etcd = config.serving, config.etcd
+    assert (serving.secure_port, serving.bind_address, etcd.prefix, serving.tls_min_version) == \
         (6443, "0.0.0.0", "/registry", "VersionTLS12")
-    assert (config.request_timeout, config.min_request_timeout) == (60.0, 1800.0)
-    assert (config.max_requests_inflight, config.max_mutating_requests_inflight) == (400, 200)
-    assert (config.default_watch_cache_size, config.watch_cache_sizes) == (100, {})
-    assert (config.anonymous_auth, config.authorization_modes) == (True, ("AlwaysAllow",))
-    assert (config.advertise_address, config.endpoint_reconciler_type, config.endpoint_lease_ttl) == \
-        ("127.0.0.1", "lease", 15.0)
-    assert (config.etcd_cafile, config.etcd_certfile, config.etcd_keyfile, config.client_ca_file,
-            config.token_auth_file) == (None, None, None, None, None)
+    assert (serving.request_timeout, serving.min_request_timeout) == (60.0, 1800.0)
+    assert (serving.max_requests_inflight, serving.max_mutating_requests_inflight) == (400, 200)
+    assert (etcd.default_watch_cache_size, etcd.watch_cache_sizes) == (100, {})
+    assert (config.authentication.anonymous, config.authorization.modes) == (True, ("AlwaysAllow",))
+    coordination = config.coordination
+    assert (coordination.advertise_address, coordination.endpoint_reconciler_type,
+            coordination.endpoint_lease_ttl) == ("127.0.0.1", "lease", 15.0)
+    assert (etcd.cafile, etcd.certfile, etcd.keyfile, config.authentication.client_ca_file,
+            config.authentication.token_auth_file) == (None, None, None, None, None)
 
 
 def test_a_full_command_line(files):
@@ -54,22 +63,25 @@ def test_a_full_command_line(files):
         "--shutdown-delay-duration=3s", "--endpoint-reconciler-type=none", "--endpoint-lease-ttl=20s",
     ])
     assert config == ServerConfig(
-        etcd_servers=("https://10.0.0.1:2379", "https://10.0.0.2:2379"), secure_port=7443, bind_address="127.0.0.2",
-        etcd_cafile=files["etcd-ca"], etcd_certfile=files["etcd-cert"], etcd_keyfile=files["etcd-key"],
-        etcd_prefix="/other", tls_cert_file=files["cert"], tls_private_key_file=files["key"],
-        client_ca_file=files["ca"], tls_min_version="VersionTLS13", default_watch_cache_size=50,
-        watch_cache_sizes={"pods": 1000}, request_timeout=120.0, min_request_timeout=600.0,
-        max_requests_inflight=10, max_mutating_requests_inflight=5, token_auth_file=files["tokens"],
-        anonymous_auth=False, authorization_modes=("AlwaysAllow", "AlwaysDeny"), verbosity=4,
-        advertise_address="127.0.0.2", etcd_compaction_interval=60.0, shutdown_delay_duration=3.0,
-        endpoint_reconciler_type="none", endpoint_lease_ttl=20.0,
+        etcd=EtcdOptions(servers=("https://10.0.0.1:2379", "https://10.0.0.2:2379"), cafile=files["etcd-ca"],
+                         certfile=files["etcd-cert"], keyfile=files["etcd-key"], prefix="/other",
+                         compaction_interval=60.0, default_watch_cache_size=50, watch_cache_sizes={"pods": 1000}),
+        serving=ServingOptions(tls_cert_file=files["cert"], tls_private_key_file=files["key"], secure_port=7443,
+                               bind_address="127.0.0.2", tls_min_version="VersionTLS13", request_timeout=120.0,
+                               min_request_timeout=600.0, max_requests_inflight=10, max_mutating_requests_inflight=5),
+        authentication=AuthenticationOptions(anonymous=False, client_ca_file=files["ca"],
+                                             token_auth_file=files["tokens"]),
+        authorization=AuthorizationOptions(modes=("AlwaysAllow", "AlwaysDeny")),
+        coordination=CoordinationOptions(advertise_address="127.0.0.2", shutdown_delay_duration=3.0,
+                                         endpoint_reconciler_type="none", endpoint_lease_ttl=20.0),
+        verbosity=4,
     )
 
 
 def test_space_separated_values(files):
     config = parse_flags(["--etcd-servers", "https://e:2379", "--tls-cert-file", str(files["cert"]),
                           "--tls-private-key-file", str(files["key"]), "--secure-port", "8443", "-v", "2"])
-    assert (config.etcd_servers, config.secure_port, config.verbosity) == (("https://e:2379",), 8443, 2)
+    assert (config.etcd.servers, config.serving.secure_port, config.verbosity) == (("https://e:2379",), 8443, 2)
 
 
 @pytest.mark.parametrize("value, seconds", [
@@ -84,7 +96,8 @@ def test_space_separated_values(files):
     ("+5s", 5.0),
 ])
 def test_request_timeout_is_a_go_duration(base, value, seconds):
-    assert parse_flags([*base, f"--request-timeout={value}"]).request_timeout == pytest.approx(seconds, abs=1e-12)
+    timeout = parse_flags([*base, f"--request-timeout={value}"]).serving.request_timeout
+    assert timeout == pytest.approx(seconds, abs=1e-12)
 
 
 @pytest.mark.parametrize("value, message", [
@@ -113,7 +126,7 @@ def test_bad_request_timeouts(base, value, message):
     ("pods#1,pods#2", {"pods": 2}),
 ])
 def test_watch_cache_sizes(base, value, sizes):
-    assert parse_flags([*base, f"--watch-cache-sizes={value}"]).watch_cache_sizes == sizes
+    assert parse_flags([*base, f"--watch-cache-sizes={value}"]).etcd.watch_cache_sizes == sizes
 
 
 @pytest.mark.parametrize("value, item", [
@@ -143,7 +156,7 @@ def test_bad_watch_cache_sizes(base, value, item):
     ("--anonymous-auth", True),
 ])
 def test_anonymous_auth(base, flag, expected):
-    assert parse_flags([*base, flag]).anonymous_auth is expected
+    assert parse_flags([*base, flag]).authentication.anonymous is expected
 
 
 def test_bad_anonymous_auth(base):
@@ -159,12 +172,12 @@ def test_bad_anonymous_auth(base):
     (" AlwaysAllow , AlwaysDeny ", ("AlwaysAllow", "AlwaysDeny")),
 ])
 def test_authorization_modes(base, value, modes):
-    assert parse_flags([*base, f"--authorization-mode={value}"]).authorization_modes == modes
+    assert parse_flags([*base, f"--authorization-mode={value}"]).authorization.modes == modes
 
 
 @pytest.mark.parametrize("value, port", [("1", 1), ("443", 443), ("65535", 65535)])
 def test_ports(base, value, port):
-    assert parse_flags([*base, f"--secure-port={value}"]).secure_port == port
+    assert parse_flags([*base, f"--secure-port={value}"]).serving.secure_port == port
 
 
 @pytest.mark.parametrize("bind, advertise, expected", [
@@ -176,13 +189,13 @@ def test_ports(base, value, port):
 ])
 def test_advertise_address(base, bind, advertise, expected):
     argv = [*base, f"--bind-address={bind}"] + ([f"--advertise-address={advertise}"] if advertise else [])
-    assert parse_flags(argv).advertise_address == expected
+    assert parse_flags(argv).coordination.advertise_address == expected
 
 
 def test_http_etcd_servers_are_accepted(files):
     config = parse_flags(["--etcd-servers=http://127.0.0.1:2379", f"--tls-cert-file={files['cert']}",
                           f"--tls-private-key-file={files['key']}"])
-    assert config.etcd_servers == ("http://127.0.0.1:2379",)
+    assert config.etcd.servers == ("http://127.0.0.1:2379",)
 
 
 # (name, argv after the valid base, the one line the operator sees)
@@ -315,8 +328,7 @@ def test_unreadable_etcd_client_files(base, files, tmp_path):
 def test_encryption_flags(base, files):
     config = parse_flags([*base, f"--encryption-provider-config={files['tokens']}",
                           "--encryption-provider-config-automatic-reload"])
-    assert (config.encryption_provider_config, config.encryption_provider_config_automatic_reload) == \
-        (files["tokens"], True)
+    assert (config.encryption.provider_config, config.encryption.automatic_reload) == (files["tokens"], True)
     with pytest.raises(ConfigError, match="^--encryption-provider-config-automatic-reload must be set with "
                                           "--encryption-provider-config$"):
         parse_flags([*base, "--encryption-provider-config-automatic-reload=true"])

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from apiserver.options.flags import ConfigError, parse_flags
+from apiserver.options.errors import ConfigError
+from apiserver.options.flags import parse_flags
 
 
 @pytest.fixture
@@ -16,9 +17,9 @@ def base(tmp_path) -> list[str]:
 
 def test_defaults_are_kubes_constants(base):
     config = parse_flags(base)
-    assert (config.encryption_kms_v2_status_interval, config.encryption_kms_v2_write_dek_max_ttl) == (60.0, 180.0)
+    assert (config.encryption.kms_v2_status_interval, config.encryption.kms_v2_write_dek_max_ttl) == (60.0, 180.0)
     config = parse_flags([*base, "--encryption-kms-v2-status-interval=1s", "--encryption-kms-v2-write-dek-max-ttl=3s"])
-    assert (config.encryption_kms_v2_status_interval, config.encryption_kms_v2_write_dek_max_ttl) == (1.0, 3.0)
+    assert (config.encryption.kms_v2_status_interval, config.encryption.kms_v2_write_dek_max_ttl) == (1.0, 3.0)
 
 
 @pytest.mark.parametrize("flags", [["--encryption-kms-v2-status-interval=5m"],

@@ -6,7 +6,8 @@ import pytest
 from apiserver.api.meta.fields import parse_field_selector
 from apiserver.api.meta.labels import parse_label_selector
 from apiserver.endpoints.rest import merge_patch
-from apiserver.options.flags import ConfigError, parse_flags
+from apiserver.options.errors import ConfigError
+from apiserver.options.flags import parse_flags
 from apiserver.request.info import resolve
 from apiserver.storage.continue_token import (
     InvalidContinueToken,
@@ -104,18 +105,19 @@ def _flags(tmp_path, *extra: str) -> list[str]:
 
 def test_flag_defaults(tmp_path):
     config = parse_flags(_flags(tmp_path))
-    assert config.secure_port == 6443 and config.etcd_prefix == "/registry" and config.request_timeout == 60.0
-    assert config.etcd_compaction_interval == 300.0 and config.advertise_address == "127.0.0.1"
+    assert config.serving.secure_port == 6443 and config.etcd.prefix == "/registry"
+    assert config.serving.request_timeout == 60.0
+    assert config.etcd.compaction_interval == 300.0 and config.coordination.advertise_address == "127.0.0.1"
     config = parse_flags(_flags(tmp_path, "--request-timeout=1m30s",
                                 "--watch-cache-sizes=pods#1000,deployments.apps#5"))
-    assert config.request_timeout == 90.0
-    assert config.watch_cache_sizes == {"pods": 1000, "deployments.apps": 5}
-    assert [str(c) for c in config.service_cluster_ip_ranges] == ["10.0.0.0/24"]
-    assert config.service_node_port_range == (30000, 32767)
+    assert config.serving.request_timeout == 90.0
+    assert config.etcd.watch_cache_sizes == {"pods": 1000, "deployments.apps": 5}
+    assert [str(c) for c in config.service_network.cluster_ip_ranges] == ["10.0.0.0/24"]
+    assert config.service_network.node_port_range == (30000, 32767)
     config = parse_flags(_flags(tmp_path, "--service-cluster-ip-range=10.96.0.0/12,fd00::/108",
                                 "--service-node-port-range=20000+100"))
-    assert [str(c) for c in config.service_cluster_ip_ranges] == ["10.96.0.0/12", "fd00::/108"]
-    assert config.service_node_port_range == (20000, 20099)
+    assert [str(c) for c in config.service_network.cluster_ip_ranges] == ["10.96.0.0/12", "fd00::/108"]
+    assert config.service_network.node_port_range == (20000, 20099)
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -15,7 +15,8 @@ from apiserver.authn.sakeys import (
     load_verifying_keys,
 )
 from apiserver.authn.serviceaccount import Account
-from apiserver.options.flags import ConfigError, parse_flags
+from apiserver.options.errors import ConfigError
+from apiserver.options.flags import parse_flags
 
 
 def _pem(key) -> bytes:
@@ -67,19 +68,19 @@ def base(tmp_path) -> list[str]:
 
 
 def test_service_account_flags(base, tmp_path):
-    default = parse_flags(base).service_accounts
+    default = parse_flags(base).authentication.service_accounts
     assert (default.issuers, default.key_files, default.extend_token_expiration,
             default.enable_bootstrap_token_auth, default.max_token_expiration) == ((), (), True, False, 0.0)
     sa_key = tmp_path / "sa.key"
     config = parse_flags(base + ["--service-account-issuer=https://a.example", "--service-account-issuer=b",
                                  f"--service-account-signing-key-file={sa_key}",
                                  "--service-account-max-token-expiration=24h",
-                                 "--enable-bootstrap-token-auth"]).service_accounts
+                                 "--enable-bootstrap-token-auth"]).authentication.service_accounts
     assert config.issuers == ("https://a.example", "b") and config.api_audiences == config.issuers
     assert config.key_files == (sa_key,) and config.max_token_expiration == 86400
     assert config.enable_bootstrap_token_auth
     audiences = parse_flags(base + ["--service-account-issuer=x", f"--service-account-signing-key-file={sa_key}",
-                                    "--api-audiences=one,two"]).service_accounts.api_audiences
+                                    "--api-audiences=one,two"]).authentication.service_accounts.api_audiences
     assert audiences == ("one", "two")
 
 

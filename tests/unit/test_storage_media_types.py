@@ -12,7 +12,8 @@ import yaml
 from apiserver.api.protobuf import decode_body
 from apiserver.api.protobuf.envelope import MAGIC, open_envelope, seal_envelope
 from apiserver.api.protobuf.registry import CLASSES, message_for
-from apiserver.options.flags import ConfigError, parse_flags
+from apiserver.options.errors import ConfigError
+from apiserver.options.flags import parse_flags
 from apiserver.registry.semantic import spec_changed
 from apiserver.storage.codec import decode, encode, normalize
 from apiserver.storage.media_type import JSON, MEDIA_TYPES, PROTOBUF, YAML
@@ -128,7 +129,7 @@ def base(tmp_path: Path) -> list[str]:
 @pytest.mark.parametrize("value, expected", [(None, JSON), ("", JSON)] + [(m, m) for m in MEDIA_TYPES])
 def test_flag(base, value, expected):
     flags = base if value is None else [*base, f"--storage-media-type={value}"]
-    assert parse_flags(flags).storage_media_type == expected
+    assert parse_flags(flags).etcd.storage_media_type == expected
 
 
 def test_flag_refuses_other_values(base):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from apiserver.options.flags import ConfigError, parse_flags
+from apiserver.options.errors import ConfigError
+from apiserver.options.flags import parse_flags
 from apiserver.options.tls import (
     DEFAULT_CIPHER_SUITES,
     SniCertKey,
@@ -26,13 +27,14 @@ def base(tmp_path: Path) -> list[str]:
 
 @pytest.mark.parametrize("version", ["VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13"])
 def test_every_version_kube_accepts(base, version):
-    assert parse_flags([*base, f"--tls-min-version={version}"]).tls_min_version == version
+    assert parse_flags([*base, f"--tls-min-version={version}"]).serving.tls_min_version == version
 
 
 def test_cipher_suites_are_kept_as_given(base):
     config = parse_flags([*base, "--tls-cipher-suites=TLS_RSA_WITH_AES_128_GCM_SHA256, "
                                  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"])
-    assert config.tls_cipher_suites == ("TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+    assert config.serving.tls_cipher_suites == ("TLS_RSA_WITH_AES_128_GCM_SHA256",
+                                                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
 
 
 def test_cipher_suites_are_served_in_go_preference_order():
@@ -83,14 +85,14 @@ def test_refused_at_start_up(base, extra, message):
 
 def test_weak_suites_alone_are_fine_when_only_tls13_is_served(base):
     config = parse_flags([*base, "--tls-min-version=VersionTLS13", "--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA"])
-    assert config.tls_cipher_suites == ("TLS_RSA_WITH_RC4_128_SHA",)
+    assert config.serving.tls_cipher_suites == ("TLS_RSA_WITH_RC4_128_SHA",)
 
 
 def test_weak_suite_next_to_a_required_one_is_accepted(base):
     # kube-apiserver only logs a warning for these (server/tls.py does the same)
     config = parse_flags([*base, "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
                                  "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"])
-    assert [s.insecure for s in cipher_suites(config.tls_cipher_suites, "VersionTLS12")] == [False, True]
+    assert [s.insecure for s in cipher_suites(config.serving.tls_cipher_suites, "VersionTLS12")] == [False, True]
 
 
 @pytest.mark.parametrize("text, parsed", [
@@ -106,7 +108,7 @@ def test_sni_cert_key_syntax(text, parsed):
 def test_sni_cert_key_may_repeat(base, tmp_path):
     config = parse_flags([*base, f"--tls-sni-cert-key={tmp_path / 'kc'},{tmp_path / 'kk'}",
                           f"--tls-sni-cert-key={tmp_path / 'pc'},{tmp_path / 'pk'}:foo.test"])
-    assert config.tls_sni_cert_keys == (SniCertKey(tmp_path / "kc", tmp_path / "kk"),
+    assert config.serving.tls_sni_cert_keys == (SniCertKey(tmp_path / "kc", tmp_path / "kk"),
                                         SniCertKey(tmp_path / "pc", tmp_path / "pk", ("foo.test",)))
 
 
@@ -114,8 +116,9 @@ def test_client_identity_pairs(base, tmp_path):
     config = parse_flags([*base, f"--kubelet-client-certificate={tmp_path / 'kc'}",
                           f"--kubelet-client-key={tmp_path / 'kk'}", f"--proxy-client-cert-file={tmp_path / 'pc'}",
                           f"--proxy-client-key-file={tmp_path / 'pk'}"])
-    assert (config.kubelet_client_certificate, config.kubelet_client_key) == (tmp_path / "kc", tmp_path / "kk")
-    assert (config.proxy_client_cert_file, config.proxy_client_key_file) == (tmp_path / "pc", tmp_path / "pk")
+    serving = config.serving
+    assert (serving.kubelet_client_certificate, serving.kubelet_client_key) == (tmp_path / "kc", tmp_path / "kk")
+    assert (serving.proxy_client_cert_file, serving.proxy_client_key_file) == (tmp_path / "pc", tmp_path / "pk")
 
 
 @pytest.mark.parametrize("flag, message", [
