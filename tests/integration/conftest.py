@@ -4,13 +4,16 @@ from __future__ import annotations
 import ssl
 import uuid
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 import aiohttp
 import orjson
 import pytest
 
 from cluster.replica import ReplicaSpec, client_context, free_port, start_replica, stop_process, wait_ready
+
+if TYPE_CHECKING:
+    from tests.integration.rbac_tools import RbacCluster
 
 
 class Replica:
@@ -164,3 +167,20 @@ def configmap(name: str, data: dict | None = None, labels: dict | None = None) -
 def write_token_file(path: Path, rows: list[str]) -> Path:
     path.write_text("\n".join(rows) + "\n")
     return path
+
+
+@pytest.fixture(scope="module")
+async def cluster(replica_factory, pki, tmp_path_factory) -> AsyncIterator[RbacCluster]:
+    """The RBAC replica of the requesting module (tests/integration/rbac_tools.py), one per module."""
+    # a module-level import would be circular: rbac_tools builds on this module
+    from tests.integration.rbac_tools import start_rbac_cluster
+    c = await start_rbac_cluster(replica_factory, pki, tmp_path_factory.mktemp("rbac"))
+    yield c
+    await c.close()
+
+
+@pytest.fixture
+async def ns(cluster: RbacCluster) -> str:
+    """A new namespace, made by the administrator of the module's RBAC replica."""
+    from tests.integration.rbac_tools import new_namespace
+    return await new_namespace(cluster)

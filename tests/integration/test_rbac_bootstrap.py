@@ -8,7 +8,8 @@ import asyncio
 import ssl
 
 from tests.integration.conftest import Api, make_namespace
-from tests.integration.rbac_tools import RBAC, eventually, start_rbac_cluster, status_of
+from tests.integration.rbac_tools import RBAC, start_rbac_cluster, status_of
+from tests.polling import eventually
 from tests.integration.sa_tools import make_sa_keys
 from apiserver.authz.bootstrappolicy import cluster_role_bindings, cluster_roles
 from apiserver.authz.controllerpolicy import controller_role_bindings, controller_roles
