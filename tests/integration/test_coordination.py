@@ -12,21 +12,11 @@ import uuid
 from cluster.replica import client_context
 from tests.integration.conftest import Api, configmap, make_namespace
 from tests.integration.etcd_tools import etcdctl
+from tests.polling import eventually
 
 FAST = ("--endpoint-lease-ttl=3s", "--identity-lease-duration-seconds=4",
         "--identity-lease-renew-interval-seconds=1", "--leader-elect-lease-duration=3s",
         "--leader-elect-renew-deadline=2s", "--leader-elect-retry-period=500ms")
-
-
-async def eventually(check, timeout: float = 20.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
 
 
 def _ports(endpoints: dict) -> set[int]:
@@ -44,7 +34,7 @@ async def test_endpoints_leases_and_leader_follow_live_replicas(replica_factory,
             status, body = await api.get("/api/v1/namespaces/default/endpoints/kubernetes")
             return status == 200 and _ports(body) == expected and body
 
-        endpoints = await eventually(lambda: endpoints_are(ports))
+        endpoints = await eventually(lambda: endpoints_are(ports), what="an endpoint per replica")
         assert all(s["addresses"] == [{"ip": "127.0.0.1"}] for s in endpoints["subsets"])
         status, slices = await api.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
                                        params={"labelSelector": "kubernetes.io/service-name=kubernetes"})
@@ -57,7 +47,7 @@ async def test_endpoints_leases_and_leader_follow_live_replicas(replica_factory,
                                     params={"labelSelector": "apiserver.kubernetes.io/identity=kube-apiserver"})
             return {i["metadata"]["name"] for i in body["items"]}
 
-        names = await eventually(lambda: _count(identity_leases, 2))
+        names = await eventually(lambda: _count(identity_leases, 2), what="two identity leases")
 
         async def leader():
             status, body = await api.get("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/"
@@ -76,7 +66,7 @@ async def test_endpoints_leases_and_leader_follow_live_replicas(replica_factory,
         killed_at = time.monotonic()
         victim.process.send_signal(signal.SIGKILL)
         victim.process.wait()
-        await eventually(lambda: endpoints_are({survivor.spec.port}), timeout=10)
+        await eventually(lambda: endpoints_are({survivor.spec.port}), timeout=10, what="only the survivor's endpoint")
         assert time.monotonic() - killed_at <= 3 + 2, "endpoint must drop within its lease TTL (+ reconcile)"
 
         async def new_leader():
@@ -85,7 +75,7 @@ async def test_endpoints_leases_and_leader_follow_live_replicas(replica_factory,
         moved = await eventually(new_leader, timeout=10)
         assert time.monotonic() - killed_at <= 3 + 2
         assert moved["spec"]["leaseTransitions"] == first["spec"]["leaseTransitions"] + 1
-        remaining = await eventually(lambda: _count(identity_leases, 1), timeout=15)
+        remaining = await eventually(lambda: _count(identity_leases, 1), timeout=15, what="one identity lease")
         assert holder in remaining or len(remaining) == 1
     finally:
         await api.close()
@@ -237,11 +227,11 @@ async def test_garbage_collector_and_namespace_controller_move_with_leadership(r
         async def gone(path):
             status, _ = await api.get(path)
             return status == 404
-        await eventually(lambda: gone("/api/v1/namespaces/gc/configmaps/owner"), timeout=15)
+        await eventually(lambda: gone("/api/v1/namespaces/gc/configmaps/owner"), timeout=15, what="owner deleted")
         await api.post("/api/v1/namespaces/gc/configmaps", configmap("content"))
         status, _ = await api.delete("/api/v1/namespaces/gc")
         assert status == 200
-        await eventually(lambda: gone("/api/v1/namespaces/gc"), timeout=15)
+        await eventually(lambda: gone("/api/v1/namespaces/gc"), timeout=15, what="namespace gc deleted")
     finally:
         await api.close()
         for r in replicas:

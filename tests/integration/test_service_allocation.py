@@ -12,7 +12,7 @@ import pytest
 from cluster.replica import client_context
 from tests.integration.conftest import Api, make_namespace
 from tests.integration.etcd_tools import etcdctl
-from tests.integration.test_coordination import eventually
+from tests.polling import eventually
 
 
 def service(name: str, *, kind: str = "ClusterIP", cluster_ip: str = "", node_port: int = 0,
