@@ -13,10 +13,10 @@ from apiserver.storage.kmsv2.encrypted_object_pb2 import HKDF_SHA256_XNONCE_AES_
 from cluster.kmsplugin import KMSPluginProcess
 from tests.integration.conftest import make_namespace
 from tests.integration.encryption_tools import (
-    PLAINTEXT, aescbc, assert_encrypted, etcd_key, key_secret, metric_lines, migrate, secret_body, wait_for,
-    write_config,
+    PLAINTEXT, aescbc, assert_encrypted, etcd_key, key_secret, metric_lines, migrate, secret_body, write_config,
 )
 from tests.integration.etcd_tools import raw_value
+from tests.polling import eventually
 
 PREFIX = b"k8s:enc:kms:v2:local:"
 # kube polls the plugin every minute and lets a write seed live 3 minutes; shortened to see both happen
@@ -111,7 +111,7 @@ async def test_plugin_down_then_back(replica_factory, etcd_cluster, pki, tmp_pat
         return status == 500
 
     # a healthy answer is trusted for a while (20 s in kube, the poll interval here)
-    await wait_for(unhealthy, timeout=10)
+    await eventually(unhealthy, timeout=10)
     text = health[-1]
     assert "kms-provider-0: failed to perform status section of the healthz check for KMS Provider local" in text
     assert "rpc error: code = " in text
@@ -125,7 +125,7 @@ async def test_plugin_down_then_back(replica_factory, etcd_cluster, pki, tmp_pat
             failure.update(body)
         return status == 500
 
-    await wait_for(write_fails, timeout=15)
+    await eventually(write_fails, timeout=15)
     assert failure["kind"] == "Status" and failure["code"] == 500 and failure["reason"] == "InternalError"
     assert failure["message"].startswith('Internal error occurred: encryptedDEKSource with keyID hash "sha256:')
     assert "expired at" in failure["message"]
@@ -136,7 +136,7 @@ async def test_plugin_down_then_back(replica_factory, etcd_cluster, pki, tmp_pat
         status, _ = await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(f"b-{uuid.uuid4().hex[:6]}"))
         return status == 201
 
-    await wait_for(write_works, timeout=20)
+    await eventually(write_works, timeout=20)
     assert await api.get("/readyz/kms-providers") == (200, "ok")
 
 
@@ -161,7 +161,7 @@ async def test_key_rotation_and_migration(replica_factory, etcd_cluster, pki, tm
         assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(name)))[0] == 201
         return key_id(name) == "key-2"
 
-    await wait_for(writes_with_new_key, timeout=15)
+    await eventually(writes_with_new_key, timeout=15)
     assert key_id("s1") == "key-1"
 
     out = migrate(pki, etcd_cluster, replica, config, "secrets")
@@ -195,7 +195,7 @@ async def test_reload_switches_to_kms(replica_factory, etcd_cluster, pki, tmp_pa
         lines = await metric_lines(api, "apiserver_encryption_config_controller_automatic_reloads_total")
         return any('status="failure"' in line and not line.endswith(" 0.0") for line in lines)
 
-    await wait_for(reload_failed, timeout=30)
+    await eventually(reload_failed, timeout=30)
     assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("still")))[0] == 201
     assert raw_value(etcd_cluster, pki, etcd_key(replica, ns, "still")).startswith(b"k8s:enc:aescbc:v1:k1:")
 
@@ -207,7 +207,7 @@ async def test_reload_switches_to_kms(replica_factory, etcd_cluster, pki, tmp_pa
         assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(name)))[0] == 201
         return raw_value(etcd_cluster, pki, etcd_key(replica, ns, name)).startswith(PREFIX)
 
-    await wait_for(writes_with_kms, timeout=30)
+    await eventually(writes_with_kms, timeout=30)
     status, got = await api.get(f"/api/v1/namespaces/{ns}/secrets/old")
     assert status == 200 and base64.b64decode(got["data"]["password"]).decode() == PLAINTEXT
     assert await api.get("/readyz/kms-providers") == (200, "ok")
@@ -231,7 +231,7 @@ async def test_replica_started_before_its_plugin(replica_factory, etcd_cluster, 
         except OSError:
             return False
 
-    await wait_for(answers, timeout=30)
+    await eventually(answers, timeout=30)
     # no write seed and no plugin: unready, and the Secret cannot be read from etcd nor from the watch cache
     status, text = await api.get("/readyz/kms-providers")
     assert status == 500 and "kms-provider-0: " in text
@@ -246,5 +246,5 @@ async def test_replica_started_before_its_plugin(replica_factory, etcd_cluster, 
         return status == 200
 
     # the plugin's recovery makes the watch cache list the values it could not read again
-    await wait_for(cache_serves_it, timeout=20)
+    await eventually(cache_serves_it, timeout=20)
     assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("s2")))[0] == 201

@@ -9,8 +9,9 @@ import uuid
 from tests.integration.conftest import make_namespace
 from tests.integration.etcd_tools import etcdctl, raw_value
 from tests.integration.encryption_tools import (
-    assert_encrypted, key_secret, metric_lines, migrate, secret_body, wait_for, write_config,
+    assert_encrypted, key_secret, metric_lines, migrate, secret_body, write_config,
 )
+from tests.polling import eventually
 
 RELOADS = "apiserver_encryption_config_controller_automatic_reloads_total"
 
@@ -72,7 +73,7 @@ async def test_rotation_across_two_replicas_without_a_failed_request(replica_fac
 
         async def everyone_reloaded() -> bool:
             return all([await reloads(api) > count for api, count in zip(apis, before)])
-        await wait_for(everyone_reloaded)
+        await eventually(everyone_reloaded)
 
     loader = asyncio.create_task(load())
     try:
