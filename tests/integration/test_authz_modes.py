@@ -141,10 +141,12 @@ async def test_node_reads_only_what_its_pods_reference(admin, as_user):
 
 
 async def test_node_pod_list_needs_its_node_selector(admin, as_user):
+    status, body = await admin.post(f"/api/v1/namespaces/{NS}/pods", pod("pod-listed-a", "node-a", "s-a"))
+    assert status == 201, body
     node_a = as_user("node-a")
     status, body = await node_a.get("/api/v1/pods", params={"fieldSelector": "spec.nodeName=node-a"})
     assert status == 200, body
-    assert {item["metadata"]["name"] for item in body["items"]} >= {"pod-a"}
+    assert {item["metadata"]["name"] for item in body["items"]} >= {"pod-listed-a"}
     status, body = await node_a.get("/api/v1/pods", params={"fieldSelector": "spec.nodeName=node-b"})
     assert status == 403 and "can only list/watch pods with spec.nodeName field selector" in body["message"]
     status, _ = await node_a.get("/api/v1/pods")
