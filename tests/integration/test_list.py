@@ -1,10 +1,9 @@
 """List semantics: selectors, resourceVersion rules, pagination."""
 from __future__ import annotations
 
-import asyncio
-
 from tests.integration.conftest import configmap, make_namespace
 from tests.integration.etcd_tools import compact, current_revision
+from tests.polling import eventually
 
 
 async def _names(api, path, **params) -> list[str]:
@@ -36,7 +35,7 @@ async def test_label_selectors(api, new_ns):
 async def test_field_selectors(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
-    for name, node, phase in (("p1", "n1", None), ("p2", "n2", None)):
+    for name, node in (("p1", "n1"), ("p2", "n2")):
         pod = {"metadata": {"name": name}, "spec": {"nodeName": node, "containers": [{"name": "c", "image": "x"}]}}
         assert (await api.post(f"/api/v1/namespaces/{ns}/pods", pod))[0] == 201
     assert await _names(api, f"/api/v1/namespaces/{ns}/pods", fieldSelector="spec.nodeName=n2") == ["p2"]
@@ -83,12 +82,13 @@ async def test_resource_version_rules(api, new_ns, etcd_cluster, pki):
     _, newer = await api.get(path, params={"resourceVersion": rv2, "resourceVersionMatch": "NotOlderThan"})
     assert int(newer["metadata"]["resourceVersion"]) >= int(rv2) and len(newer["items"]) == 2
     # "0": any state the cache has; it catches up with our writes quickly
-    for _ in range(50):
+    async def cached_names() -> list[str]:
         _, cached = await api.get(path, params={"resourceVersion": "0"})
-        if len(cached["items"]) == 2:
-            break
-        await asyncio.sleep(0.05)
-    assert [i["metadata"]["name"] for i in cached["items"]] == ["one", "two"]
+        names = [i["metadata"]["name"] for i in cached["items"]]
+        assert len(names) == 2, names
+        return names
+
+    assert await eventually(cached_names) == ["one", "two"]
     # a revision from the future is a 504 Timeout with the ResourceVersionTooLarge cause
     status, body = await api.get(path, params={"resourceVersion": str(int(rv2) + 10_000_000),
                                                "resourceVersionMatch": "NotOlderThan", "limit": "1"})
