@@ -117,9 +117,9 @@ class Api:
                         break
         return events
 
-    async def stream(self, path: str, params: dict) -> AsyncIterator[dict]:
+    async def stream(self, path: str, params: dict, timeout: float = 60.0) -> AsyncIterator[dict]:
         async with self.session.get(self.url + path, params={**params, "watch": "true"}, headers=self.headers,
-                                    timeout=aiohttp.ClientTimeout(total=60)) as resp:
+                                    timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
             assert resp.status == 200, await resp.text()
             async for line in resp.content:
                 if line.strip():
