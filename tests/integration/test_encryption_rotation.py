@@ -72,7 +72,7 @@ async def test_rotation_across_two_replicas_without_a_failed_request(replica_fac
         write_config(config, provider)
 
         async def everyone_reloaded() -> bool:
-            return all([await reloads(api) > count for api, count in zip(apis, before)])
+            return all([await reloads(api) > count for api, count in zip(apis, before, strict=True)])
         await eventually(everyone_reloaded)
 
     loader = asyncio.create_task(load())
