@@ -172,7 +172,7 @@ async def test_tables_of_events_v1_print_the_converted_objects(api, new_ns):
     status, table = await api.get(f"{EVENTS}/namespaces/{ns}/events", headers={"Accept": TABLE})
     assert status == 200, table
     headers = [c["name"] for c in table["columnDefinitions"]]
-    rows = {r["object"]["metadata"]["name"]: dict(zip(headers, r["cells"])) for r in table["rows"]}
+    rows = {r["object"]["metadata"]["name"]: dict(zip(headers, r["cells"], strict=True)) for r in table["rows"]}
     assert [rows["n"][k] for k in ("Type", "Reason", "Object", "Source", "Message", "Count")] == [
         "Normal", "Synced", "pod/web", "example.com/ctl, ctl-1", "all good", 1]
     assert [rows["o"][k] for k in ("Type", "Reason", "Object", "Source", "Message", "Count")] == [
