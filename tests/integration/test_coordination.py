@@ -36,9 +36,14 @@ async def test_endpoints_leases_and_leader_follow_live_replicas(replica_factory,
 
         endpoints = await eventually(lambda: endpoints_are(ports), what="an endpoint per replica")
         assert all(s["addresses"] == [{"ip": "127.0.0.1"}] for s in endpoints["subsets"])
-        status, slices = await api.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
-                                       params={"labelSelector": "kubernetes.io/service-name=kubernetes"})
-        assert {s["ports"][0]["port"] for s in slices["items"]} == ports
+
+        async def slices_are(expected: set[int]) -> bool:
+            # written after the Endpoints, so a moment behind them
+            status, slices = await api.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
+                                           params={"labelSelector": "kubernetes.io/service-name=kubernetes"})
+            return status == 200 and {s["ports"][0]["port"] for s in slices["items"]} == expected
+
+        await eventually(lambda: slices_are(ports), what="an endpoint slice port per replica")
         status, service = await api.get("/api/v1/namespaces/default/services/kubernetes")
         assert status == 200 and service["spec"]["ports"][0]["port"] == 443
 
