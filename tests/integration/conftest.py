@@ -169,6 +169,19 @@ def write_token_file(path: Path, rows: list[str]) -> Path:
     return path
 
 
+def process_stopped(pid: int) -> bool:
+    """Whether every thread of process `pid` is stopped. kill(SIGSTOP) returns before that: it wakes one thread
+    to stop the others, and on a busy machine the rest of the process can go on answering for a while."""
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue   # a thread that has just exited
+        if state not in ("T", "t"):
+            return False
+    return True
+
+
 @pytest.fixture(scope="module")
 async def cluster(replica_factory, pki, tmp_path_factory) -> AsyncIterator[RbacCluster]:
     """The RBAC replica of the requesting module (tests/integration/rbac_tools.py), one per module."""

@@ -41,6 +41,7 @@ from apiserver.storage.etcd_client import (
 )
 from certs.pki import PkiPaths, issue_untrusted_client_cert
 from etcd.launcher import EtcdCluster
+from tests.integration.conftest import process_stopped
 from tests.polling import eventually
 
 
@@ -216,6 +217,7 @@ async def test_per_call_timeout(etcd_cluster_factory: Callable[..., EtcdCluster]
     loop = asyncio.get_running_loop()
     try:
         await asyncio.to_thread(cluster.kill_member, 0, signal.SIGSTOP)  # frozen: connected but silent
+        await eventually(lambda: process_stopped(cluster.members[0].pid), what="etcd stopped")
         for call in (lambda: c.get(b"/k", timeout=0.5), lambda: c.put(b"/k", b"v", timeout=0.5),
                      lambda: c.create(b"/k", b"v", timeout=0.5)):
             started = loop.time()

@@ -8,7 +8,7 @@ import ssl
 
 
 from cluster.replica import client_context
-from tests.integration.conftest import Api, configmap, make_namespace, write_token_file
+from tests.integration.conftest import Api, configmap, make_namespace, process_stopped, write_token_file
 from tests.integration.etcd_tools import etcdctl
 from tests.polling import eventually
 
@@ -174,6 +174,7 @@ async def test_503_and_504_when_etcd_is_gone_or_frozen(replica_factory, etcd_clu
         pid = etcd.members[0].pid
         os.kill(pid, signal.SIGSTOP)
         try:
+            await eventually(lambda: process_stopped(pid), what="etcd stopped")
             status, body = await client.get("/api/v1/namespaces")
             assert status == 504, body
             assert_status(body, 504, "Timeout")

@@ -166,7 +166,7 @@ async def test_cache_relists_when_etcd_compacts_under_it(replica_factory, pki, e
     import os
     import signal
     from cluster.replica import client_context
-    from tests.integration.conftest import Api
+    from tests.integration.conftest import Api, process_stopped
     prefix = "/registry-compact-under-cache"
     frozen = replica_factory(prefix=prefix)
     writer = replica_factory(prefix=prefix)
@@ -190,6 +190,7 @@ async def test_cache_relists_when_etcd_compacts_under_it(replica_factory, pki, e
         await eventually(lambda: events, what="the first event of the frozen replica's watch")
         os.kill(frozen.process.pid, signal.SIGSTOP)
         try:
+            await eventually(lambda: process_stopped(frozen.process.pid), what="the replica stopped")
             for i in range(300):
                 await b.post(f"/api/v1/namespaces/{ns}/configmaps", configmap(f"c{i}", {"pad": "x" * 2000}))
             compact(etcd_cluster, pki)
