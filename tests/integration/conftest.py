@@ -4,7 +4,7 @@ from __future__ import annotations
 import ssl
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterator
 
 import aiohttp
 import orjson
@@ -32,27 +32,53 @@ class Replica:
         self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def replica_factory(pki, etcd_cluster, tmp_path_factory) -> Callable[..., Replica]:
+class ReplicaFactory:
     """Starts API server processes; each gets its own --etcd-prefix unless one is given."""
-    started: list[Replica] = []
-    logs = tmp_path_factory.mktemp("apiserver-logs")
 
-    def start(*flags: str, prefix: str | None = None, etcd_servers: str | None = None, port: int | None = None,
-              wait: bool = True) -> Replica:
+    # a replica is ready once it has seen the default RBAC policy; on a busy machine the writes of it alone can
+    # take more than half a minute
+    READY_TIMEOUT = 90.0
+
+    def __init__(self, pki, etcd_cluster, logs: Path) -> None:
+        self.pki = pki
+        self.etcd_cluster = etcd_cluster
+        self.logs = logs
+        self.started: list[Replica] = []
+
+    def __call__(self, *flags: str, prefix: str | None = None, etcd_servers: str | None = None,
+                 port: int | None = None, wait: bool = True) -> Replica:
         prefix = prefix or f"/registry-{uuid.uuid4().hex[:8]}"
-        spec = ReplicaSpec(pki=pki, etcd_servers=etcd_servers or etcd_cluster.servers_flag, port=port or free_port(),
-                           log_file=logs / f"apiserver-{len(started)}.log",
+        spec = ReplicaSpec(pki=self.pki, etcd_servers=etcd_servers or self.etcd_cluster.servers_flag,
+                           port=port or free_port(), log_file=self.logs / f"apiserver-{len(self.started)}.log",
                            extra_flags=[f"--etcd-prefix={prefix}", *flags])
         process = start_replica(spec)
         replica = Replica(spec, process, prefix)
-        started.append(replica)
+        self.started.append(replica)
         if wait:
-            wait_ready(spec.url, pki, process, log_file=spec.log_file)
+            wait_ready(spec.url, self.pki, process, timeout=self.READY_TIMEOUT, log_file=spec.log_file)
         return replica
 
-    yield start
-    for replica in started:
+
+@pytest.fixture(scope="session")
+def replica_factory(pki, etcd_cluster, tmp_path_factory) -> Iterator[ReplicaFactory]:
+    factory = ReplicaFactory(pki, etcd_cluster, tmp_path_factory.mktemp("apiserver-logs"))
+    yield factory
+    for replica in factory.started:
+        replica.stop()
+
+
+@pytest.fixture(autouse=True)
+def stop_the_tests_replicas(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Stops the replicas a test started when it ends (those of session and module fixtures are started before
+    and stay). Each replica left running keeps renewing leases and following its watches: dozens of them slowed
+    the later tests of a run past their timeouts."""
+    if "replica_factory" not in request.fixturenames:
+        yield
+        return
+    factory: ReplicaFactory = request.getfixturevalue("replica_factory")
+    first = len(factory.started)
+    yield
+    for replica in factory.started[first:]:
         replica.stop()
 
 
@@ -190,6 +216,7 @@ async def cluster(replica_factory, pki, tmp_path_factory) -> AsyncIterator[RbacC
     c = await start_rbac_cluster(replica_factory, pki, tmp_path_factory.mktemp("rbac"))
     yield c
     await c.close()
+    c.replica.stop()
 
 
 @pytest.fixture

@@ -140,7 +140,7 @@ def authn_replica(replica_factory, loopback, proxy_certs, pki, tmp_path_factory)
     config = _webhook_kubeconfig(tmp_path_factory.mktemp("webhook") / "authn.kubeconfig",
                                  f"{loopback.issuer}/review", pki.ca_cert)
     proxy_ca, _, _ = proxy_certs
-    return replica_factory(
+    replica = replica_factory(
         "--anonymous-auth=false",
         f"--oidc-issuer-url={loopback.issuer}", f"--oidc-client-id={CLIENT_ID}", f"--oidc-ca-file={pki.ca_cert}",
         "--oidc-groups-claim=groups", "--oidc-groups-prefix=oidc:",
@@ -149,6 +149,8 @@ def authn_replica(replica_factory, loopback, proxy_certs, pki, tmp_path_factory)
         f"--requestheader-client-ca-file={proxy_ca}", "--requestheader-allowed-names=front-proxy-client",
         "--requestheader-username-headers=X-Remote-User", "--requestheader-group-headers=X-Remote-Group",
         "--requestheader-extra-headers-prefix=X-Remote-Extra-")
+    yield replica
+    replica.stop()
 
 
 def _anonymous_context(pki: PkiPaths) -> ssl.SSLContext:

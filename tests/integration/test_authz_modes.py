@@ -52,8 +52,10 @@ def replica(replica_factory, tmp_path_factory):
     tokens = write_token_file(directory / "tokens.csv", rows)
     policies = directory / "policy.jsonl"
     policies.write_text("\n".join(POLICIES) + "\n")
-    return replica_factory(f"--token-auth-file={tokens}", "--authorization-mode=Node,ABAC",
-                           f"--authorization-policy-file={policies}")
+    replica = replica_factory(f"--token-auth-file={tokens}", "--authorization-mode=Node,ABAC",
+                              f"--authorization-policy-file={policies}")
+    yield replica
+    replica.stop()
 
 
 @pytest.fixture(scope="module")

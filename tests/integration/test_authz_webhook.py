@@ -82,9 +82,11 @@ def replica(replica_factory, service, pki, tmp_path_factory):
         '{"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy", '
         f'"spec": {{"user": "{user}", "namespace": "*", "resource": "*", "apiGroup": "*"}}}}'
         for user in ("denied", "neither", "slow-fallback")) + "\n")
-    return replica_factory(f"--token-auth-file={tokens}", "--authorization-mode=Webhook,ABAC",
-                           f"--authorization-webhook-config-file={kubeconfig}", "--authorization-webhook-version=v1",
-                           f"--authorization-policy-file={policies}")
+    replica = replica_factory(f"--token-auth-file={tokens}", "--authorization-mode=Webhook,ABAC",
+                              f"--authorization-webhook-config-file={kubeconfig}",
+                              "--authorization-webhook-version=v1", f"--authorization-policy-file={policies}")
+    yield replica
+    replica.stop()
 
 
 @pytest.fixture

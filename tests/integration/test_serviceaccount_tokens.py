@@ -32,7 +32,9 @@ def sa_keys(tmp_path_factory) -> SaKeys:
 def sa_replicas(replica_factory, sa_keys):
     allow = replica_factory(*sa_keys.flags(), "--service-account-max-token-expiration=2h")
     deny = replica_factory(*sa_keys.flags(), "--authorization-mode=AlwaysDeny", prefix=allow.prefix)
-    return allow, deny
+    yield allow, deny
+    deny.stop()
+    allow.stop()
 
 
 @pytest.fixture
