@@ -9,13 +9,14 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.polling import eventually_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = 7   # 3 etcd, 3 replicas, the balancer (the certs job exits)
@@ -82,16 +83,14 @@ def test_compose_topology_survives_killed_containers(tmp_path):
         run("docker/base-image.sh")
         run("docker/build.sh")
         compose("up", "-d")
-        deadline = time.monotonic() + 180
-        healthy = 0
-        while time.monotonic() < deadline:
+
+        def all_healthy() -> bool:
             out = run("docker", "ps", "--filter", f"label=com.docker.compose.project={project}",
                       "--filter", "health=healthy", "--format", "{{.Names}}").stdout
-            healthy = len(out.split())
-            if healthy == SERVICES:
-                break
-            time.sleep(1)
-        assert healthy == SERVICES, run("docker", "ps", "-a").stdout
+            assert len(out.split()) == SERVICES, run("docker", "ps", "-a").stdout
+            return True
+
+        eventually_sync(all_healthy, timeout=180, interval=1)
         assert "default" in kubectl("get", "ns")
         # the containers run make up's production profile: no anonymous access, even to /readyz
         context = ssl.create_default_context(cafile=str(tmp_path / "pki" / "ca.crt"))

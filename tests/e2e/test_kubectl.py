@@ -50,13 +50,14 @@ def test_typed_create_commands_send_protobuf(kubectl):
 def test_watch_all_namespaces_prints_changes(kubectl, kubeconfig):
     ns = f"watch-{uuid.uuid4().hex[:6]}"
     kubectl("create", "ns", ns)
+    kubectl("-n", ns, "create", "configmap", "before", "--from-literal=x=y")
     kubectl("api-resources")  # fill the discovery cache so the watcher starts quickly
     watcher = subprocess.Popen(["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={kubectl.cache}", "get",
                                 "cm", "-A", "-w", "--output-watch-events"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(2)
-        kubectl("-n", ns, "create", "configmap", "seen", "--from-literal=x=y")
+
+    def lines_until(name: str) -> list[str]:
+        """The watcher's lines up to the first naming `name` in the namespace (all there are if it ends)."""
         deadline = time.monotonic() + 20
         lines = []
         while time.monotonic() < deadline:
@@ -64,8 +65,16 @@ def test_watch_all_namespaces_prints_changes(kubectl, kubeconfig):
             if not line:
                 break
             lines.append(line)
-            if ns in line and "seen" in line:
+            if ns in line and name in line:
                 break
+        return lines
+
+    try:
+        # "before" printed: the initial list is done, so "seen" comes from the watch that follows it
+        lines = lines_until("before")
+        assert any(ns in line and "before" in line for line in lines), lines
+        kubectl("-n", ns, "create", "configmap", "seen", "--from-literal=x=y")
+        lines = lines_until("seen")
         assert any(ns in line and "seen" in line and "ADDED" in line for line in lines), lines
     finally:
         watcher.kill()

@@ -6,15 +6,8 @@ import base64
 import pytest
 import yaml
 
-from tests.integration.rbac_tools import (
-    RBAC,
-    eventually,
-    grant,
-    rule,
-    start_rbac_cluster,
-    status_of,
-    user,
-)
+from tests.integration.rbac_tools import RBAC, grant, rule, start_rbac_cluster, status_of, user
+from tests.polling import eventually
 
 
 @pytest.fixture(scope="module")

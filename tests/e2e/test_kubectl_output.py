@@ -11,6 +11,8 @@ import uuid
 import pytest
 import yaml
 
+from tests.polling import eventually_sync
+
 AGE = re.compile(r"^(\d+s|\d+m\d*s?|\d+h\d*m?)$")
 
 
@@ -127,9 +129,14 @@ def test_jobs_cronjobs_and_leases(kubectl, ns):  # noqa: F811
     assert rows(kubectl("-n", ns, "get", "cronjobs").stdout) == [
         ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"],
         ["cj", "*/5 * * * *", "<none>", "False", "0", "<none>", "AGE"]]
-    header, *leases = rows(kubectl("-n", "kube-system", "get", "leases").stdout)
-    assert header == ["NAME", "HOLDER", "AGE"]
-    assert any(r[0] == "kube-apiserver-leader" and r[1] for r in leases)
+
+    def leader_listed() -> bool:
+        # the leader's lease is written once leader election has run, which may be after the replica is ready
+        header, *leases = rows(kubectl("-n", "kube-system", "get", "leases").stdout)
+        assert header == ["NAME", "HOLDER", "AGE"]
+        return any(r[0] == "kube-apiserver-leader" and r[1] for r in leases)
+
+    eventually_sync(leader_listed, interval=0.5)
 
 
 def test_scale_rc_and_get_all(kubectl, ns, tmp_path):  # noqa: F811

@@ -1,14 +1,13 @@
 """`kubectl create token` against a replica that issues ServiceAccount tokens, then kubectl with that token."""
 from __future__ import annotations
 
-import time
-
 import jwt
 import pytest
 import yaml
 
 from certs.kubeconfig import write_kubeconfig
 from tests.integration.sa_tools import ISSUER, make_sa_keys
+from tests.polling import eventually_sync
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +34,8 @@ def _token_kubeconfig(admin_kubeconfig, token: str, path):
 
 
 def test_kubectl_create_token_then_use_it(kubectl, kubeconfig, tmp_path):
-    deadline = time.monotonic() + 30
-    while kubectl("get", "serviceaccount", "default", "-n", "default", check=False).returncode != 0:
-        assert time.monotonic() < deadline, "no default ServiceAccount in default"
-        time.sleep(0.2)
+    eventually_sync(lambda: kubectl("get", "serviceaccount", "default", "-n", "default", check=False).returncode == 0,
+                    timeout=30, interval=0.2, what="the default ServiceAccount in default")
     token = kubectl("create", "token", "default", "--duration=20m").stdout.strip()
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["iss"] == ISSUER and claims["sub"] == "system:serviceaccount:default:default"

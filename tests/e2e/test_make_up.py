@@ -9,7 +9,6 @@ import json
 import os
 import ssl
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,6 +19,7 @@ import yaml
 from certs.pki import PkiPaths
 from tests.e2e.conftest import Topology
 from tests.integration.tls_tools import OPENSSL, openssl_connects
+from tests.polling import eventually_sync
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +98,8 @@ def test_rbac_decides_for_an_impersonated_developer(kubectl):
     assert kubectl("auth", "can-i", "create", "pods", "--as", "developer", "-n", ns, check=False).stdout.strip() \
         == "no"
     kubectl("create", "rolebinding", "dev-edit", "--clusterrole=edit", "--user=developer", "-n", ns)
-    deadline = time.monotonic() + 15
-    while kubectl("auth", "can-i", "create", "pods", "--as", "developer", "-n", ns,
-                  check=False).stdout.strip() != "yes":
-        assert time.monotonic() < deadline, "the binding never took effect"
-        time.sleep(0.2)
+    eventually_sync(lambda: kubectl("auth", "can-i", "create", "pods", "--as", "developer", "-n", ns,
+                                    check=False).stdout.strip() == "yes", interval=0.2, what="the binding in effect")
     assert kubectl("auth", "can-i", "create", "pods", "--as", "developer", "-n", "default",
                    check=False).stdout.strip() == "no"
     listed = kubectl("auth", "can-i", "--list", "--as", "developer", "-n", ns).stdout
@@ -113,10 +110,8 @@ def test_rbac_decides_for_an_impersonated_developer(kubectl):
 
 
 def test_bound_service_account_token_through_the_balancer(kubectl, pki, tmp_path):
-    deadline = time.monotonic() + 30
-    while kubectl("get", "serviceaccount", "default", "-n", "default", check=False).returncode != 0:
-        assert time.monotonic() < deadline, "no default ServiceAccount in default"
-        time.sleep(0.2)
+    eventually_sync(lambda: kubectl("get", "serviceaccount", "default", "-n", "default", check=False).returncode == 0,
+                    timeout=30, interval=0.2, what="the default ServiceAccount in default")
     token = kubectl("create", "token", "default").stdout.strip()
     config = yaml.safe_load(pki.admin_kubeconfig.read_text())
     config["users"][0]["user"] = {"token": token}

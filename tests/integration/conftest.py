@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import ssl
 import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import orjson
@@ -18,6 +19,9 @@ from cluster.replica import (
     stop_process,
     wait_ready,
 )
+
+if TYPE_CHECKING:
+    from tests.integration.rbac_tools import RbacCluster
 
 
 class Replica:
@@ -36,27 +40,53 @@ class Replica:
         self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def replica_factory(pki, etcd_cluster, tmp_path_factory) -> Callable[..., Replica]:
+class ReplicaFactory:
     """Starts API server processes; each gets its own --etcd-prefix unless one is given."""
-    started: list[Replica] = []
-    logs = tmp_path_factory.mktemp("apiserver-logs")
 
-    def start(*flags: str, prefix: str | None = None, etcd_servers: str | None = None, port: int | None = None,
-              wait: bool = True) -> Replica:
+    # a replica is ready once it has seen the default RBAC policy; on a busy machine the writes of it alone can
+    # take more than half a minute
+    READY_TIMEOUT = 90.0
+
+    def __init__(self, pki, etcd_cluster, logs: Path) -> None:
+        self.pki = pki
+        self.etcd_cluster = etcd_cluster
+        self.logs = logs
+        self.started: list[Replica] = []
+
+    def __call__(self, *flags: str, prefix: str | None = None, etcd_servers: str | None = None,
+                 port: int | None = None, wait: bool = True) -> Replica:
         prefix = prefix or f"/registry-{uuid.uuid4().hex[:8]}"
-        spec = ReplicaSpec(pki=pki, etcd_servers=etcd_servers or etcd_cluster.servers_flag, port=port or free_port(),
-                           log_file=logs / f"apiserver-{len(started)}.log",
+        spec = ReplicaSpec(pki=self.pki, etcd_servers=etcd_servers or self.etcd_cluster.servers_flag,
+                           port=port or free_port(), log_file=self.logs / f"apiserver-{len(self.started)}.log",
                            extra_flags=[f"--etcd-prefix={prefix}", *flags])
         process = start_replica(spec)
         replica = Replica(spec, process, prefix)
-        started.append(replica)
+        self.started.append(replica)
         if wait:
-            wait_ready(spec.url, pki, process, log_file=spec.log_file)
+            wait_ready(spec.url, self.pki, process, timeout=self.READY_TIMEOUT, log_file=spec.log_file)
         return replica
 
-    yield start
-    for replica in started:
+
+@pytest.fixture(scope="session")
+def replica_factory(pki, etcd_cluster, tmp_path_factory) -> Iterator[ReplicaFactory]:
+    factory = ReplicaFactory(pki, etcd_cluster, tmp_path_factory.mktemp("apiserver-logs"))
+    yield factory
+    for replica in factory.started:
+        replica.stop()
+
+
+@pytest.fixture(autouse=True)
+def stop_the_tests_replicas(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Stops the replicas a test started when it ends (those of session and module fixtures are started before
+    and stay). Each replica left running keeps renewing leases and following its watches: dozens of them slowed
+    the later tests of a run past their timeouts."""
+    if "replica_factory" not in request.fixturenames:
+        yield
+        return
+    factory: ReplicaFactory = request.getfixturevalue("replica_factory")
+    first = len(factory.started)
+    yield
+    for replica in factory.started[first:]:
         replica.stop()
 
 
@@ -121,9 +151,9 @@ class Api:
                         break
         return events
 
-    async def stream(self, path: str, params: dict) -> AsyncIterator[dict]:
+    async def stream(self, path: str, params: dict, timeout: float = 60.0) -> AsyncIterator[dict]:
         async with self.session.get(self.url + path, params={**params, "watch": "true"}, headers=self.headers,
-                                    timeout=aiohttp.ClientTimeout(total=60)) as resp:
+                                    timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
             assert resp.status == 200, await resp.text()
             async for line in resp.content:
                 if line.strip():
@@ -171,3 +201,34 @@ def configmap(name: str, data: dict | None = None, labels: dict | None = None) -
 def write_token_file(path: Path, rows: list[str]) -> Path:
     path.write_text("\n".join(rows) + "\n")
     return path
+
+
+def process_stopped(pid: int) -> bool:
+    """Whether every thread of process `pid` is stopped. kill(SIGSTOP) returns before that: it wakes one thread
+    to stop the others, and on a busy machine the rest of the process can go on answering for a while."""
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue   # a thread that has just exited
+        if state not in ("T", "t"):
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+async def cluster(replica_factory, pki, tmp_path_factory) -> AsyncIterator[RbacCluster]:
+    """The RBAC replica of the requesting module (tests/integration/rbac_tools.py), one per module."""
+    # a module-level import would be circular: rbac_tools builds on this module
+    from tests.integration.rbac_tools import start_rbac_cluster
+    c = await start_rbac_cluster(replica_factory, pki, tmp_path_factory.mktemp("rbac"))
+    yield c
+    await c.close()
+    c.replica.stop()
+
+
+@pytest.fixture
+async def ns(cluster: RbacCluster) -> str:
+    """A new namespace, made by the administrator of the module's RBAC replica."""
+    from tests.integration.rbac_tools import new_namespace
+    return await new_namespace(cluster)

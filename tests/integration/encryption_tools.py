@@ -1,7 +1,6 @@
 """Helpers of the encryption-at-rest tests: configuration files, Secrets, the migration command, metrics."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import subprocess
@@ -62,10 +61,3 @@ async def metric_lines(api: Api, name: str) -> list[str]:
     status, text = await api.get("/metrics")
     assert status == 200
     return [line for line in text.splitlines() if line.startswith(name)]
-
-
-async def wait_for(predicate, timeout: float = 15.0, interval: float = 0.2) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
-        await asyncio.sleep(interval)

@@ -2,14 +2,11 @@
 clients for the administrator (a system:masters certificate) and for each token user."""
 from __future__ import annotations
 
-import asyncio
 import ssl
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable
-
-import pytest
+from typing import Any
 
 from cluster.replica import client_context
 from tests.integration.conftest import Api, Replica, make_namespace, write_token_file
@@ -91,14 +88,6 @@ async def create(api: Api, path: str, body: dict) -> dict:
     return out
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
-    """Waits for the informers to deliver a change: `check` must come true within `timeout`."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.1)
-
-
 async def status_of(api: Api, method: str, path: str, body: Any = None) -> int:
     status, _ = await api.request(method, path, body)
     return status
@@ -116,16 +105,3 @@ async def grant(cluster: RbacCluster, ns: str, subject: dict, rules: list[dict])
     await create(cluster.admin, f"{RBAC}/namespaces/{ns}/roles", role(name, rules, ns))
     await create(cluster.admin, f"{RBAC}/namespaces/{ns}/rolebindings", binding(name, "Role", name, [subject], ns))
     return name
-
-
-@pytest.fixture(scope="module")
-async def cluster(replica_factory, pki, tmp_path_factory):
-    """One RBAC replica per test module (import this fixture into the module)."""
-    c = await start_rbac_cluster(replica_factory, pki, tmp_path_factory.mktemp("rbac"))
-    yield c
-    await c.close()
-
-
-@pytest.fixture
-async def ns(cluster) -> str:
-    return await new_namespace(cluster)

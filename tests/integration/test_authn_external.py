@@ -47,7 +47,13 @@ class Loopback:
     def issuer(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
-    def token(self, kid: str, **claims: Any) -> str:
+    @property
+    def current_kid(self) -> str:
+        """The key id the issuer signs with now: the last one added (a test rotates the keys)."""
+        return list(self.keys)[-1]
+
+    def token(self, kid: str | None = None, **claims: Any) -> str:
+        kid = kid or self.current_kid
         now = int(time.time())
         body = {"iss": self.issuer, "aud": CLIENT_ID, "sub": "alice", "iat": now, "exp": now + 600, **claims}
         return jwt.encode(body, self.keys[kid], algorithm="RS256", headers={"kid": kid})
@@ -135,7 +141,7 @@ def authn_replica(replica_factory, loopback, proxy_certs, pki, tmp_path_factory)
     config = _webhook_kubeconfig(tmp_path_factory.mktemp("webhook") / "authn.kubeconfig",
                                  f"{loopback.issuer}/review", pki.ca_cert)
     proxy_ca, _, _ = proxy_certs
-    return replica_factory(
+    replica = replica_factory(
         "--anonymous-auth=false",
         f"--oidc-issuer-url={loopback.issuer}", f"--oidc-client-id={CLIENT_ID}", f"--oidc-ca-file={pki.ca_cert}",
         "--oidc-groups-claim=groups", "--oidc-groups-prefix=oidc:",
@@ -144,6 +150,8 @@ def authn_replica(replica_factory, loopback, proxy_certs, pki, tmp_path_factory)
         f"--requestheader-client-ca-file={proxy_ca}", "--requestheader-allowed-names=front-proxy-client",
         "--requestheader-username-headers=X-Remote-User", "--requestheader-group-headers=X-Remote-Group",
         "--requestheader-extra-headers-prefix=X-Remote-Extra-")
+    yield replica
+    replica.stop()
 
 
 def _anonymous_context(pki: PkiPaths) -> ssl.SSLContext:
@@ -169,7 +177,7 @@ async def _namespaces(replica, pki: PkiPaths, token: str) -> int:
 
 
 async def test_oidc_token_accepted_with_prefixes(authn_replica, loopback, pki):
-    token = loopback.token("k1", groups=["devs", "ops"])
+    token = loopback.token(groups=["devs", "ops"])
     status, review = await _whoami(authn_replica, _anonymous_context(pki), {"Authorization": f"Bearer {token}"})
     assert status == 201, review
     user = review["status"]["userInfo"]
@@ -178,13 +186,13 @@ async def test_oidc_token_accepted_with_prefixes(authn_replica, loopback, pki):
 
 
 async def test_oidc_wrong_audience_expired_and_unknown_issuer_rejected(authn_replica, loopback, pki):
-    assert await _namespaces(authn_replica, pki, loopback.token("k1", aud="someone-else")) == 401
+    assert await _namespaces(authn_replica, pki, loopback.token(aud="someone-else")) == 401
     past = int(time.time()) - 3600
-    assert await _namespaces(authn_replica, pki, loopback.token("k1", iat=past - 60, exp=past)) == 401
+    assert await _namespaces(authn_replica, pki, loopback.token(iat=past - 60, exp=past)) == 401
     stranger = jwt.encode({"iss": "https://elsewhere", "aud": CLIENT_ID, "sub": "x", "exp": int(time.time()) + 60},
-                          loopback.keys["k1"], algorithm="RS256")
+                          loopback.keys[loopback.current_kid], algorithm="RS256")
     assert await _namespaces(authn_replica, pki, stranger) == 401
-    assert await _namespaces(authn_replica, pki, loopback.token("k1")) == 200
+    assert await _namespaces(authn_replica, pki, loopback.token()) == 200
 
 
 async def test_oidc_unknown_kid_refetches_keys_after_rotation(authn_replica, loopback, pki):
@@ -250,8 +258,7 @@ async def _token_review(replica, pki: PkiPaths, spec: dict[str, Any]) -> tuple[i
 
 
 async def test_token_review(authn_replica, loopback, pki):
-    status, review = await _token_review(authn_replica, pki, {"token": loopback.token("k2" if "k2" in loopback.keys
-                                                                                      else "k1", sub="dave")})
+    status, review = await _token_review(authn_replica, pki, {"token": loopback.token(sub="dave")})
     assert status == 201, review
     assert review["kind"] == "TokenReview" and review["apiVersion"] == "authentication.k8s.io/v1"
     assert review["status"]["authenticated"] is True

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.integration.rbac_tools import (  # noqa: F401  (fixtures)
-    RBAC,
-    binding,
-    cluster,
-    create,
-    eventually,
-    grant,
-    ns,
-    role,
-    rule,
-    status_of,
-    user,
-)
+from tests.integration.rbac_tools import RBAC, binding, create, grant, role, rule, status_of, user
+from tests.polling import eventually
 
 AUTHZ = "/apis/authorization.k8s.io/v1"
 REVIEWS = ["subjectaccessreviews", "selfsubjectaccessreviews", "localsubjectaccessreviews",

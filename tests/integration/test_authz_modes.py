@@ -13,6 +13,7 @@ import pytest
 
 from cluster.replica import client_context
 from tests.integration.conftest import Api, configmap, write_token_file
+from tests.polling import eventually
 
 NS = "abac-ns"
 TOKENS = {"node-a": "node-a-token", "node-b": "node-b-token", "reader": "reader-token", "alice": "alice-token",
@@ -51,8 +52,10 @@ def replica(replica_factory, tmp_path_factory):
     tokens = write_token_file(directory / "tokens.csv", rows)
     policies = directory / "policy.jsonl"
     policies.write_text("\n".join(POLICIES) + "\n")
-    return replica_factory(f"--token-auth-file={tokens}", "--authorization-mode=Node,ABAC",
-                           f"--authorization-policy-file={policies}")
+    replica = replica_factory(f"--token-auth-file={tokens}", "--authorization-mode=Node,ABAC",
+                              f"--authorization-policy-file={policies}")
+    yield replica
+    replica.stop()
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +90,15 @@ def pod(name: str, node: str, secret: str) -> dict:
                      "volumes": [{"name": "creds", "secret": {"secretName": secret}}]}}
 
 
-async def eventually_status(client: Api, path: str, expected: int, timeout: float = 10.0, **kw) -> tuple[int, dict]:
-    """The node graph follows the watch cache, a moment behind the write."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        status, body = await client.get(path, **kw)
-        if status == expected or asyncio.get_running_loop().time() > deadline:
-            return status, body
-        await asyncio.sleep(0.1)
+async def answers_eventually(client: Api, path: str, expected: int) -> dict:
+    """The body of a GET of `path` once it answers `expected`: the node graph follows the watch cache, a moment
+    behind the write."""
+    async def answers() -> dict:
+        status, body = await client.get(path)
+        assert status == expected, body
+        return body
+
+    return await eventually(answers, what=f"GET {path} answering {expected}")
 
 
 # ---------------------------------------------------------------- Node
@@ -111,8 +115,8 @@ async def test_node_reads_only_what_its_pods_reference(admin, as_user):
     assert status == 201, body
     node_a = as_user("node-a")
 
-    status, body = await eventually_status(node_a, f"/api/v1/namespaces/{NS}/secrets/s-a", 200)
-    assert status == 200 and body["metadata"]["name"] == "s-a", body
+    body = await answers_eventually(node_a, f"/api/v1/namespaces/{NS}/secrets/s-a", 200)
+    assert body["metadata"]["name"] == "s-a", body
     status, body = await node_a.get(f"/api/v1/namespaces/{NS}/configmaps/pod-a-config")
     assert status == 200, body
     status, body = await node_a.get(f"/api/v1/namespaces/{NS}/pods/pod-a")
@@ -139,10 +143,12 @@ async def test_node_reads_only_what_its_pods_reference(admin, as_user):
 
 
 async def test_node_pod_list_needs_its_node_selector(admin, as_user):
+    status, body = await admin.post(f"/api/v1/namespaces/{NS}/pods", pod("pod-listed-a", "node-a", "s-a"))
+    assert status == 201, body
     node_a = as_user("node-a")
     status, body = await node_a.get("/api/v1/pods", params={"fieldSelector": "spec.nodeName=node-a"})
     assert status == 200, body
-    assert {item["metadata"]["name"] for item in body["items"]} >= {"pod-a"}
+    assert {item["metadata"]["name"] for item in body["items"]} >= {"pod-listed-a"}
     status, body = await node_a.get("/api/v1/pods", params={"fieldSelector": "spec.nodeName=node-b"})
     assert status == 403 and "can only list/watch pods with spec.nodeName field selector" in body["message"]
     status, _ = await node_a.get("/api/v1/pods")
@@ -175,12 +181,10 @@ async def test_node_loses_access_when_the_pod_goes(admin, as_user):
     status, body = await admin.post(f"/api/v1/namespaces/{NS}/pods", pod("pod-gone", "node-a", "s-gone"))
     assert status == 201, body
     node_a = as_user("node-a")
-    status, _ = await eventually_status(node_a, f"/api/v1/namespaces/{NS}/secrets/s-gone", 200)
-    assert status == 200
+    await answers_eventually(node_a, f"/api/v1/namespaces/{NS}/secrets/s-gone", 200)
     status, body = await admin.delete(f"/api/v1/namespaces/{NS}/pods/pod-gone", {"gracePeriodSeconds": 0})
     assert status == 200, body
-    status, _ = await eventually_status(node_a, f"/api/v1/namespaces/{NS}/secrets/s-gone", 403)
-    assert status == 403
+    await answers_eventually(node_a, f"/api/v1/namespaces/{NS}/secrets/s-gone", 403)
 
 
 async def test_node_gets_the_node_role_rules_for_resources_the_mode_does_not_subdivide(admin, as_user):

@@ -11,6 +11,7 @@ from aiohttp import web
 from certs.kubeconfig import write_kubeconfig
 from cluster.replica import free_port
 from tests.integration.conftest import Api, write_token_file
+from tests.polling import eventually
 
 USERS = ("allowed", "denied", "neither", "slow", "slow-fallback", "flaky")
 
@@ -81,9 +82,11 @@ def replica(replica_factory, service, pki, tmp_path_factory):
         '{"apiVersion": "abac.authorization.kubernetes.io/v1beta1", "kind": "Policy", '
         f'"spec": {{"user": "{user}", "namespace": "*", "resource": "*", "apiGroup": "*"}}}}'
         for user in ("denied", "neither", "slow-fallback")) + "\n")
-    return replica_factory(f"--token-auth-file={tokens}", "--authorization-mode=Webhook,ABAC",
-                           f"--authorization-webhook-config-file={kubeconfig}", "--authorization-webhook-version=v1",
-                           f"--authorization-policy-file={policies}")
+    replica = replica_factory(f"--token-auth-file={tokens}", "--authorization-mode=Webhook,ABAC",
+                              f"--authorization-webhook-config-file={kubeconfig}",
+                              "--authorization-webhook-version=v1", f"--authorization-policy-file={policies}")
+    yield replica
+    replica.stop()
 
 
 @pytest.fixture
@@ -162,10 +165,7 @@ async def test_a_webhook_that_times_out_has_no_opinion_and_is_not_cached(service
     # the failure was not cached: the next request asks again
     before = len(service.for_user("slow-fallback"))
     task = asyncio.ensure_future(as_user("slow-fallback").get(path))
-    for _ in range(50):
-        if len(service.for_user("slow-fallback")) > before:
-            break
-        await asyncio.sleep(0.1)
+    await eventually(lambda: len(service.for_user("slow-fallback")) > before, what="the webhook asked again")
     assert len(service.for_user("slow-fallback")) == before + 1
     task.cancel()
 

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from tests.integration.conftest import configmap, make_namespace
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.2)
+from tests.polling import eventually
 
 
 async def gone(api, path: str) -> bool:
     status, _ = await api.get(path)
     return status == 404
+
+
+async def until_gone(api, path: str) -> None:
+    """Waits for what deletes `path` in the background: the garbage collector, the namespace controller, the
+    end of a pod's grace period."""
+    await eventually(lambda: gone(api, path), what=f"{path} deleted")
 
 
 def owned(name: str, owner: dict, block: bool = False, finalizers: list[str] | None = None) -> dict:
@@ -127,7 +127,7 @@ async def test_pod_on_a_node_stays_for_its_grace_period(api, new_ns):
     assert status == 200 and again["metadata"]["deletionGracePeriodSeconds"] == 3
     status, pod = await api.get(path)
     assert status == 200 and pod["metadata"]["deletionTimestamp"]
-    await eventually(lambda: gone(api, path))
+    await until_gone(api, path)
     assert time.monotonic() - started >= 2.0
 
     path = await _bound_pod(api, ns, "forced", 30)
@@ -146,7 +146,7 @@ async def test_background_propagation_collects_dependents(api, new_ns):
                                  {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"})
     assert status == 200
     for i in range(3):
-        await eventually(lambda i=i: gone(api, f"/api/v1/namespaces/{ns}/configmaps/dep-{i}"))
+        await until_gone(api, f"/api/v1/namespaces/{ns}/configmaps/dep-{i}")
 
 
 async def test_foreground_deletes_dependents_before_the_owner(api, new_ns):
@@ -165,13 +165,13 @@ async def test_foreground_deletes_dependents_before_the_owner(api, new_ns):
         return bool(blocker["metadata"].get("deletionTimestamp"))
 
     await eventually(blocker_deleting)
-    await eventually(lambda: gone(api, f"/api/v1/namespaces/{ns}/configmaps/plain"))
+    await until_gone(api, f"/api/v1/namespaces/{ns}/configmaps/plain")
     # the blocking dependent still exists, so the owner must too
     await asyncio.sleep(1.0)
     status, body = await api.get(owner_path)
     assert status == 200 and body["metadata"]["deletionTimestamp"]
     await drop_finalizers(api, f"/api/v1/namespaces/{ns}/configmaps/blocker")
-    await eventually(lambda: gone(api, owner_path))
+    await until_gone(api, owner_path)
 
 
 async def test_orphan_keeps_dependents_without_the_reference(api, new_ns):
@@ -182,7 +182,7 @@ async def test_orphan_keeps_dependents_without_the_reference(api, new_ns):
     status, body = await api.delete(f"/api/v1/namespaces/{ns}/configmaps/owner",
                                     {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Orphan"})
     assert status == 200 and body["metadata"]["finalizers"] == ["orphan"]
-    await eventually(lambda: gone(api, f"/api/v1/namespaces/{ns}/configmaps/owner"))
+    await until_gone(api, f"/api/v1/namespaces/{ns}/configmaps/owner")
     status, child = await api.get(f"/api/v1/namespaces/{ns}/configmaps/child")
     assert status == 200 and "ownerReferences" not in child["metadata"]
 
@@ -203,7 +203,7 @@ async def test_dependent_with_a_live_owner_loses_only_the_dangling_reference(api
 
     await eventually(one_reference_left)
     await api.delete(f"/api/v1/namespaces/{ns}/configmaps/second")
-    await eventually(lambda: gone(api, f"/api/v1/namespaces/{ns}/configmaps/child"))
+    await until_gone(api, f"/api/v1/namespaces/{ns}/configmaps/child")
 
 
 async def test_namespace_terminates_and_takes_its_content(api, new_ns):
@@ -222,7 +222,7 @@ async def test_namespace_terminates_and_takes_its_content(api, new_ns):
                                   'because it is being terminated')
     assert refused["details"]["causes"][0]["reason"] == "NamespaceTerminating"
 
-    await eventually(lambda: gone(api, f"/api/v1/namespaces/{ns}"))
+    await until_gone(api, f"/api/v1/namespaces/{ns}")
     # the namespace can be made again, empty
     await make_namespace(api, ns)
     _, listed = await api.get(f"/api/v1/namespaces/{ns}/configmaps")
@@ -254,7 +254,7 @@ async def test_namespace_with_remaining_content_reports_it(api, new_ns):
 
     await eventually(reported)
     await drop_finalizers(api, stuck)
-    await eventually(lambda: gone(api, f"/api/v1/namespaces/{ns}"))
+    await until_gone(api, f"/api/v1/namespaces/{ns}")
 
 
 async def test_system_namespaces_cannot_be_deleted(api):

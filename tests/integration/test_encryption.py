@@ -16,10 +16,10 @@ from tests.integration.encryption_tools import (
     metric_lines,
     migrate,
     secret_body,
-    wait_for,
     write_config,
 )
 from tests.integration.etcd_tools import raw_value
+from tests.polling import eventually
 
 
 @pytest.mark.parametrize("provider, size", [("aescbc", 32), ("aesgcm", 16), ("secretbox", 32)])
@@ -39,9 +39,15 @@ async def test_each_provider_round_trips(replica_factory, etcd_cluster, pki, tmp
     got["data"]["extra"] = base64.b64encode(b"more").decode()
     status, updated = await api.put(f"/api/v1/namespaces/{ns}/secrets/s1", got)
     assert status == 200, updated
-    for params in ({}, {"resourceVersion": "0"}):
-        status, listed = await api.get(f"/api/v1/namespaces/{ns}/secrets", params=params)
-        assert status == 200 and [i["data"]["extra"] for i in listed["items"]] == ["bW9yZQ=="], listed
+    status, listed = await api.get(f"/api/v1/namespaces/{ns}/secrets")
+    assert status == 200 and [i["data"].get("extra") for i in listed["items"]] == ["bW9yZQ=="], listed
+
+    async def cached_list_updated() -> bool:
+        status, cached = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
+        assert status == 200, cached
+        return [i["data"].get("extra") for i in cached["items"]] == ["bW9yZQ=="]
+
+    await eventually(cached_list_updated, what="the watch cache serving the update")
     # configmaps are not listed in the file: plaintext
     status, _ = await api.post(f"/api/v1/namespaces/{ns}/configmaps",
                                {"metadata": {"name": "c"}, "data": {"k": PLAINTEXT}})
@@ -123,8 +129,13 @@ async def test_value_under_an_unknown_key_is_a_500_for_it_and_its_lists(replica_
     assert status == 200
     assert (await api.get("/readyz"))[0] == 200
     assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("fresh")))[0] == 201
-    status, got = await api.get(f"/api/v1/namespaces/{ns}/secrets/fresh", params={"resourceVersion": "0"})
-    assert status == 200, got
+
+    async def fresh_cached() -> bool:
+        status, got = await api.get(f"/api/v1/namespaces/{ns}/secrets/fresh", params={"resourceVersion": "0"})
+        assert status in (200, 404), got
+        return status == 200
+
+    await eventually(fresh_cached, what="the watch cache serving the new Secret")
     lines = await metric_lines(api, "apiserver_storage_transformation_operations_total")
     assert any('transformation_type="from_storage"' in line and 'transformer_prefix="k8s:enc:aescbc:v1:"' in line
                and 'status="unknown-non-grpc"' in line for line in lines), lines
@@ -133,7 +144,7 @@ async def test_value_under_an_unknown_key_is_a_500_for_it_and_its_lists(replica_
 
     async def gone() -> bool:
         return (await api.get(f"/api/v1/namespaces/{ns}/secrets/vanishing", params={"resourceVersion": "0"}))[0] == 404
-    await wait_for(gone)
+    await eventually(gone)
     assert (await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"}))[0] == 500
     # once the reader is given the writer's key, its cache reads the other again
     write_config(reader_config, f"{{aescbc: {{keys: [{{name: k2, secret: {k2}}}, {{name: k1, secret: {k1}}}]}}}}")
@@ -141,7 +152,7 @@ async def test_value_under_an_unknown_key_is_a_500_for_it_and_its_lists(replica_
     async def listable() -> bool:
         status, body = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
         return status == 200 and sorted(i["metadata"]["name"] for i in body["items"]) == ["fresh", "lost"]
-    await wait_for(listable)
+    await eventually(listable)
     assert (await api.get(f"/api/v1/namespaces/{ns}/secrets/lost", params={"resourceVersion": "0"}))[0] == 200
 
 
@@ -166,7 +177,7 @@ async def test_automatic_reload_picks_up_a_new_key_and_survives_a_bad_file(repli
         name = f"probe-{counter}"
         assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(name)))[0] == 201
         return raw_value(etcd_cluster, pki, etcd_key(replica, ns, name)).startswith(b"k8s:enc:aescbc:v1:k2:")
-    await wait_for(writes_with_k2)
+    await eventually(writes_with_k2)
     assert (await api.get(f"/api/v1/namespaces/{ns}/secrets/before"))[0] == 200
     assert any('status="success"' in line and line.endswith(" 1.0") for line in await metric_lines(
         api, "apiserver_encryption_config_controller_automatic_reloads_total"))
@@ -176,7 +187,7 @@ async def test_automatic_reload_picks_up_a_new_key_and_survives_a_bad_file(repli
     async def failure_counted() -> bool:
         return any('status="failure"' in line and line.endswith(" 1.0") for line in await metric_lines(
             api, "apiserver_encryption_config_controller_automatic_reloads_total"))
-    await wait_for(failure_counted)
+    await eventually(failure_counted)
     assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("after-bad")))[0] == 201
     assert raw_value(etcd_cluster, pki, etcd_key(replica, ns, "after-bad")).startswith(b"k8s:enc:aescbc:v1:k2:")
     assert replica.process.poll() is None

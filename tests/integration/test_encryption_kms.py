@@ -24,10 +24,10 @@ from tests.integration.encryption_tools import (
     metric_lines,
     migrate,
     secret_body,
-    wait_for,
     write_config,
 )
 from tests.integration.etcd_tools import raw_value
+from tests.polling import eventually
 
 PREFIX = b"k8s:enc:kms:v2:local:"
 # kube polls the plugin every minute and lets a write seed live 3 minutes; shortened to see both happen
@@ -79,9 +79,15 @@ async def test_round_trip_and_stored_bytes(replica_factory, etcd_cluster, pki, t
     # one DEK seed backs every write of the replica
     assert envelope(raw_value(etcd_cluster, pki, etcd_key(replica, ns, "s1"))).encryptedDEKSource == \
         stored.encryptedDEKSource
-    for params in ({}, {"resourceVersion": "0"}):
-        status, listed = await api.get(f"/api/v1/namespaces/{ns}/secrets", params=params)
-        assert status == 200 and [i["data"]["extra"] for i in listed["items"]] == ["bW9yZQ=="], listed
+    status, listed = await api.get(f"/api/v1/namespaces/{ns}/secrets")
+    assert status == 200 and [i["data"].get("extra") for i in listed["items"]] == ["bW9yZQ=="], listed
+
+    async def cached_list_updated() -> bool:
+        status, cached = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
+        assert status == 200, cached
+        return [i["data"].get("extra") for i in cached["items"]] == ["bW9yZQ=="]
+
+    await eventually(cached_list_updated, what="the watch cache serving the update")
 
     # a second replica has another seed, and reads the first one's through the plugin
     other = client(replica_factory(f"--encryption-provider-config={tmp_path / 'enc.yaml'}", prefix=replica.prefix))
@@ -122,7 +128,7 @@ async def test_plugin_down_then_back(replica_factory, etcd_cluster, pki, tmp_pat
         return status == 500
 
     # a healthy answer is trusted for a while (20 s in kube, the poll interval here)
-    await wait_for(unhealthy, timeout=10)
+    await eventually(unhealthy, timeout=10)
     text = health[-1]
     assert "kms-provider-0: failed to perform status section of the healthz check for KMS Provider local" in text
     assert "rpc error: code = " in text
@@ -136,7 +142,7 @@ async def test_plugin_down_then_back(replica_factory, etcd_cluster, pki, tmp_pat
             failure.update(body)
         return status == 500
 
-    await wait_for(write_fails, timeout=15)
+    await eventually(write_fails, timeout=15)
     assert failure["kind"] == "Status" and failure["code"] == 500 and failure["reason"] == "InternalError"
     assert failure["message"].startswith('Internal error occurred: encryptedDEKSource with keyID hash "sha256:')
     assert "expired at" in failure["message"]
@@ -147,7 +153,7 @@ async def test_plugin_down_then_back(replica_factory, etcd_cluster, pki, tmp_pat
         status, _ = await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(f"b-{uuid.uuid4().hex[:6]}"))
         return status == 201
 
-    await wait_for(write_works, timeout=20)
+    await eventually(write_works, timeout=20)
     assert await api.get("/readyz/kms-providers") == (200, "ok")
 
 
@@ -172,7 +178,7 @@ async def test_key_rotation_and_migration(replica_factory, etcd_cluster, pki, tm
         assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(name)))[0] == 201
         return key_id(name) == "key-2"
 
-    await wait_for(writes_with_new_key, timeout=15)
+    await eventually(writes_with_new_key, timeout=15)
     assert key_id("s1") == "key-1"
 
     out = migrate(pki, etcd_cluster, replica, config, "secrets")
@@ -206,7 +212,7 @@ async def test_reload_switches_to_kms(replica_factory, etcd_cluster, pki, tmp_pa
         lines = await metric_lines(api, "apiserver_encryption_config_controller_automatic_reloads_total")
         return any('status="failure"' in line and not line.endswith(" 0.0") for line in lines)
 
-    await wait_for(reload_failed, timeout=30)
+    await eventually(reload_failed, timeout=30)
     assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("still")))[0] == 201
     assert raw_value(etcd_cluster, pki, etcd_key(replica, ns, "still")).startswith(b"k8s:enc:aescbc:v1:k1:")
 
@@ -218,7 +224,7 @@ async def test_reload_switches_to_kms(replica_factory, etcd_cluster, pki, tmp_pa
         assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body(name)))[0] == 201
         return raw_value(etcd_cluster, pki, etcd_key(replica, ns, name)).startswith(PREFIX)
 
-    await wait_for(writes_with_kms, timeout=30)
+    await eventually(writes_with_kms, timeout=30)
     status, got = await api.get(f"/api/v1/namespaces/{ns}/secrets/old")
     assert status == 200 and base64.b64decode(got["data"]["password"]).decode() == PLAINTEXT
     assert await api.get("/readyz/kms-providers") == (200, "ok")
@@ -242,7 +248,7 @@ async def test_replica_started_before_its_plugin(replica_factory, etcd_cluster, 
         except OSError:
             return False
 
-    await wait_for(answers, timeout=30)
+    await eventually(answers, timeout=30)
     # no write seed and no plugin: unready, and the Secret cannot be read from etcd nor from the watch cache
     status, text = await api.get("/readyz/kms-providers")
     assert status == 500 and "kms-provider-0: " in text
@@ -257,5 +263,5 @@ async def test_replica_started_before_its_plugin(replica_factory, etcd_cluster, 
         return status == 200
 
     # the plugin's recovery makes the watch cache list the values it could not read again
-    await wait_for(cache_serves_it, timeout=20)
+    await eventually(cache_serves_it, timeout=20)
     assert (await api.post(f"/api/v1/namespaces/{ns}/secrets", secret_body("s2")))[0] == 201

@@ -13,10 +13,10 @@ from tests.integration.encryption_tools import (
     metric_lines,
     migrate,
     secret_body,
-    wait_for,
     write_config,
 )
 from tests.integration.etcd_tools import etcdctl, raw_value
+from tests.polling import eventually
 
 RELOADS = "apiserver_encryption_config_controller_automatic_reloads_total"
 
@@ -77,8 +77,8 @@ async def test_rotation_across_two_replicas_without_a_failed_request(replica_fac
         write_config(config, provider)
 
         async def everyone_reloaded() -> bool:
-            return all([await reloads(api) > count for api, count in zip(apis, before)])
-        await wait_for(everyone_reloaded)
+            return all([await reloads(api) > count for api, count in zip(apis, before, strict=True)])
+        await eventually(everyone_reloaded)
 
     loader = asyncio.create_task(load())
     try:

@@ -8,7 +8,7 @@ import orjson
 from tests.integration.conftest import make_namespace
 from tests.integration.encryption_tools import aescbc, key_secret, write_config
 from tests.integration.etcd_tools import raw_value
-from tests.integration.test_deletion import eventually, gone
+from tests.integration.test_deletion import until_gone
 
 CORE = "/api/v1"
 EVENTS = "/apis/events.k8s.io/v1"
@@ -224,4 +224,4 @@ async def test_an_events_v1_owner_reference_is_resolved_by_the_garbage_collector
     assert (await api.post(f"{CORE}/namespaces/{ns}/configmaps", child))[0] == 201
     # deleted through core/v1, the owner is gone for its events.k8s.io/v1 reference too
     assert (await api.delete(f"{CORE}/namespaces/{ns}/events/owner"))[0] == 200
-    await eventually(lambda: gone(api, f"{CORE}/namespaces/{ns}/configmaps/child"))
+    await until_gone(api, f"{CORE}/namespaces/{ns}/configmaps/child")

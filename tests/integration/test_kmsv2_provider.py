@@ -18,6 +18,7 @@ from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
 from apiserver.storage.transformer import KeyFetchNeeded, TransformError
 from kmsplugin import keys
 from kmsplugin.server import KeyFileWatch, LocalKMS
+from tests.polling import eventually
 
 CONTEXT = b"/registry/secrets/default/s"
 FAST = KMSTimings(status_interval=0.3, write_dek_max_ttl=0.8)
@@ -170,11 +171,8 @@ async def test_no_write_state_until_the_plugin_answers(served):
         provider.to_storage(b"v", CONTEXT)
     await served.start()
     # the status loop retries every retry_interval while unhealthy
-    for _ in range(50):
-        if provider.state is not None:
-            break
-        await asyncio.sleep(0.1)
-    assert provider.state is not None and provider.state.key_id == "key-1"
+    state = await eventually(lambda: provider.state, what="the provider's write state")
+    assert state.key_id == "key-1"
 
 
 def test_status_reply_shape():

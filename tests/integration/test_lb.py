@@ -10,7 +10,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from cluster.replica import free_port
 from lb.balancer import Pool
 from lb.config import Address
 from lb.proxy import ClientConnection
+from tests.polling import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,17 +119,18 @@ class Balancer:
                 return (await resp.text()).splitlines()
 
     async def wait_until(self, condition: Callable[[dict[str, dict]], bool], what: str) -> dict[str, dict]:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log_path.read_text()
-            try:
-                state = await self.state()
-                if condition(state):
-                    return state
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"never {what}: {self.log_path.read_text()[-2000:]}")
+        """The balancer's state once `condition` holds; the balancer exiting fails at once."""
+        async def reached() -> list[dict[str, dict]] | None:
+            if self.process.poll() is not None:
+                pytest.fail(f"the balancer exited: {self.log_path.read_text()[-2000:]}")
+            state = await self.state()
+            return [state] if condition(state) else None
+
+        try:
+            [state] = await eventually(reached, interval=0.05, what=what, retry_on=(aiohttp.ClientError,))
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\nbalancer log: {self.log_path.read_text()[-2000:]}") from exc
+        return state
 
     async def wait_up(self, count: int) -> None:
         await self.wait_until(lambda s: sum(b["state"] == "up" for b in s.values()) == count, f"{count} up")

@@ -1,10 +1,9 @@
 """List semantics: selectors, resourceVersion rules, pagination."""
 from __future__ import annotations
 
-import asyncio
-
 from tests.integration.conftest import configmap, make_namespace
 from tests.integration.etcd_tools import compact, current_revision
+from tests.polling import eventually
 
 
 async def _names(api, path, **params) -> list[str]:
@@ -83,12 +82,13 @@ async def test_resource_version_rules(api, new_ns, etcd_cluster, pki):
     _, newer = await api.get(path, params={"resourceVersion": rv2, "resourceVersionMatch": "NotOlderThan"})
     assert int(newer["metadata"]["resourceVersion"]) >= int(rv2) and len(newer["items"]) == 2
     # "0": any state the cache has; it catches up with our writes quickly
-    for _ in range(50):
+    async def cached_names() -> list[str]:
         _, cached = await api.get(path, params={"resourceVersion": "0"})
-        if len(cached["items"]) == 2:
-            break
-        await asyncio.sleep(0.05)
-    assert [i["metadata"]["name"] for i in cached["items"]] == ["one", "two"]
+        names = [i["metadata"]["name"] for i in cached["items"]]
+        assert len(names) == 2, names
+        return names
+
+    assert await eventually(cached_names) == ["one", "two"]
     # a revision from the future is a 504 Timeout with the ResourceVersionTooLarge cause
     status, body = await api.get(path, params={"resourceVersion": str(int(rv2) + 10_000_000),
                                                "resourceVersionMatch": "NotOlderThan", "limit": "1"})

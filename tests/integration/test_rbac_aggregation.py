@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.integration.rbac_tools import (  # noqa: F401  (fixtures)
-    RBAC,
-    binding,
-    cluster,
-    create,
-    eventually,
-    ns,
-    role,
-    rule,
-    status_of,
-    user,
-)
+from tests.integration.rbac_tools import RBAC, binding, create, role, rule, status_of, user
+from tests.polling import eventually
 
 
 async def test_aggregation_follows_the_selected_roles(cluster, ns):
@@ -34,7 +24,7 @@ async def test_aggregation_follows_the_selected_roles(cluster, ns):
         return (body.get("rules") or []) == expected
 
     # by role name, each rule once; the unlabelled role is left out
-    await eventually(lambda: rules_are([pods, secrets]))
+    await eventually(lambda: rules_are([pods, secrets]), what="the pods and secrets rules aggregated")
     _, body = await cluster.admin.get(f"{RBAC}/clusterroles/agg-{ns}")
     assert any(f["manager"] == "clusterrole-aggregation-controller" for f in body["metadata"]["managedFields"])
 
@@ -48,7 +38,7 @@ async def test_aggregation_follows_the_selected_roles(cluster, ns):
     # the role that brought the secrets rule goes: the aggregate loses it, and bob with it
     status, _ = await cluster.admin.delete(f"{RBAC}/clusterroles/b-{ns}")
     assert status == 200
-    await eventually(lambda: rules_are([pods]))
+    await eventually(lambda: rules_are([pods]), what="only the pods rule aggregated")
 
     async def bob_refused() -> bool:
         return await status_of(cluster.users["bob"], "GET", f"/api/v1/namespaces/{ns}/secrets") == 403

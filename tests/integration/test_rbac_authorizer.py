@@ -5,19 +5,8 @@ from __future__ import annotations
 import uuid
 
 from tests.integration.conftest import configmap
-from tests.integration.rbac_tools import (  # noqa: F401  (fixtures)
-    RBAC,
-    binding,
-    cluster,
-    create,
-    eventually,
-    grant,
-    ns,
-    role,
-    rule,
-    status_of,
-    user,
-)
+from tests.integration.rbac_tools import RBAC, binding, create, grant, role, rule, status_of, user
+from tests.polling import eventually
 
 
 async def test_system_masters_always_allowed_and_others_denied_by_default(cluster, ns):

@@ -11,8 +11,9 @@ from apiserver.authz.bootstrappolicy import cluster_role_bindings, cluster_roles
 from apiserver.authz.controllerpolicy import controller_role_bindings, controller_roles
 from apiserver.authz.namespacepolicy import namespace_role_bindings, namespace_roles
 from tests.integration.conftest import Api, make_namespace
-from tests.integration.rbac_tools import RBAC, eventually, start_rbac_cluster, status_of
+from tests.integration.rbac_tools import RBAC, start_rbac_cluster, status_of
 from tests.integration.sa_tools import make_sa_keys
+from tests.polling import eventually
 
 AUTOUPDATE = "rbac.authorization.kubernetes.io/autoupdate"
 

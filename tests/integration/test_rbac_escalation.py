@@ -2,22 +2,13 @@
 writer does not fully hold are refused with kube's message, unless the writer may `escalate` or `bind`."""
 from __future__ import annotations
 
-import asyncio
 import uuid
 
-from tests.integration.rbac_tools import (  # noqa: F401  (fixtures)
-    RBAC,
-    binding,
-    cluster,
-    create,
-    eventually,
-    grant,
-    ns,
-    role,
-    rule,
-    status_of,
-    user,
-)
+import orjson
+
+from tests.integration.conftest import configmap
+from tests.integration.rbac_tools import RBAC, binding, create, grant, role, rule, status_of, user
+from tests.polling import eventually
 
 RBAC_GROUP = ["rbac.authorization.k8s.io"]
 WRITE_RBAC = rule(["get", "create", "update", "patch"], RBAC_GROUP, ["roles", "rolebindings"])
@@ -36,12 +27,12 @@ async def grant_and_wait(cluster, ns: str, who: str, rules: list[dict]) -> None:
 async def post_binding(client, path: str, body: dict) -> tuple[int, dict]:
     """The escalation check reads the bound role from the watch cache, as kube's reads it from its informer, so
     a role created a moment ago may not be there yet: retry while the answer is that it does not exist."""
-    for _ in range(100):
+    async def role_seen() -> tuple[int, dict]:
         status, answer = await client.post(path, body)
-        if not (status == 403 and answer.get("message", "").endswith("not found")):
-            break
-        await asyncio.sleep(0.1)
-    return status, answer
+        assert not (status == 403 and answer.get("message", "").endswith("not found")), answer
+        return status, answer
+
+    return await eventually(role_seen, what=f"the role bound by {body['metadata']['name']} seen")
 
 
 async def test_role_with_rules_not_held_is_refused(cluster, ns):
@@ -77,11 +68,12 @@ async def test_role_with_rules_not_held_is_refused(cluster, ns):
         headers={"Content-Type": "application/apply-patch+yaml"})
     assert status == 403 and 'Resources:["secrets"]' in body["message"], body
     # on a role granting more than bob holds, changing only what the garbage collector owns needs no check;
-    # any other change does
+    # any other change does. The owner exists, or the collector could delete the role before the second patch.
     await create(cluster.admin, f"{RBAC}/namespaces/{ns}/roles", role("wide", [rule(["list"], [""], ["secrets"])], ns))
-    for patch, expected in ((b'{"metadata":{"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"o",'
-                             b'"uid":"8f7a4d0e-0000-4000-8000-000000000001"}]}}', 200),
-                            (b'{"metadata":{"labels":{"team":"bob"}}}', 403)):
+    owner = await create(cluster.admin, f"/api/v1/namespaces/{ns}/configmaps", configmap("o"))
+    owned = {"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "o",
+                                               "uid": owner["metadata"]["uid"]}]}}
+    for patch, expected in ((orjson.dumps(owned), 200), (b'{"metadata":{"labels":{"team":"bob"}}}', 403)):
         status, body = await bob.request("PATCH", f"{RBAC}/namespaces/{ns}/roles/wide", data=patch,
                                          headers={"Content-Type": "application/merge-patch+json"})
         assert status == expected, body
@@ -117,12 +109,18 @@ async def test_binding_needs_the_role_held_or_bind(cluster, ns):
     assert status == 403
     assert body["message"] == ('rolebindings.rbac.authorization.k8s.io "dangling" is forbidden: '
                                'role.rbac.authorization.k8s.io "absent" not found')
-    # `bind` on that one ClusterRole lifts the check for it, and only for it
-    await grant_and_wait(cluster, ns, "dave", [WRITE_RBAC, rule(["bind"], RBAC_GROUP, ["clusterroles"],
-                                                        names=[f"secrets-{ns}"])])
-    status, body = await dave.post(f"{RBAC}/namespaces/{ns}/rolebindings",
-                                   binding("too-much", "ClusterRole", f"secrets-{ns}", [user("dave")], ns))
-    assert status == 201, body
+    # `bind` on that one ClusterRole lifts the check for it, and only for it; dave could read roles before, so
+    # the refusal going away is what shows the informer has the new grant
+    await grant(cluster, ns, user("dave"), [WRITE_RBAC, rule(["bind"], RBAC_GROUP, ["clusterroles"],
+                                                             names=[f"secrets-{ns}"])])
+
+    async def bound() -> bool:
+        status, body = await dave.post(f"{RBAC}/namespaces/{ns}/rolebindings",
+                                       binding("too-much", "ClusterRole", f"secrets-{ns}", [user("dave")], ns))
+        assert status == 201, body
+        return True
+
+    await eventually(bound)
     await create(cluster.admin, f"{RBAC}/namespaces/{ns}/roles", role("all", [rule(["*"], ["*"], ["*"])], ns))
     status, body = await post_binding(dave, f"{RBAC}/namespaces/{ns}/rolebindings",
                                       binding("all", "Role", "all", [user("dave")], ns))

@@ -12,7 +12,7 @@ import pytest
 from cluster.replica import client_context
 from tests.integration.conftest import Api, make_namespace
 from tests.integration.etcd_tools import etcdctl
-from tests.integration.test_coordination import eventually
+from tests.polling import eventually
 
 
 def service(name: str, *, kind: str = "ClusterIP", cluster_ip: str = "", node_port: int = 0,
@@ -46,13 +46,18 @@ def allocation_keys(etcd_cluster, pki, prefix: str, kind: str) -> list[str]:
     return [line.rsplit("/", 1)[1] for line in out.split() if line]
 
 
-async def test_kubernetes_service_has_the_first_ip(api):
-    async def kubernetes():
+async def kubernetes_service(api: Api) -> dict:
+    """The `kubernetes` Service, once the replica's start-up has made it (readiness does not wait for that)."""
+    async def made() -> dict:
         status, svc = await api.get("/api/v1/namespaces/default/services/kubernetes")
-        return status == 200 and svc
+        assert status == 200, svc
+        return svc
 
-    svc = await eventually(kubernetes)
-    spec = svc["spec"]
+    return await eventually(made, what="the kubernetes Service")
+
+
+async def test_kubernetes_service_has_the_first_ip(api):
+    spec = (await kubernetes_service(api))["spec"]
     assert (spec["clusterIP"], spec["clusterIPs"]) == ("10.0.0.1", ["10.0.0.1"])
     assert (spec["ipFamilies"], spec["ipFamilyPolicy"]) == (["IPv4"], "SingleStack")
 
@@ -161,6 +166,8 @@ async def test_delete_releases_and_a_full_range_refuses(replica_factory, pki, et
     replica = replica_factory("--service-cluster-ip-range=10.99.0.0/29", "--service-node-port-range=30100-30102")
     api = Api(replica.url, client_context(pki))
     try:
+        # in a range this small any address may be handed out: the kubernetes Service must have its .1 first
+        await kubernetes_service(api)
         ns = f"full-{uuid.uuid4().hex[:6]}"
         await make_namespace(api, ns)
         ips = set()
@@ -223,6 +230,8 @@ async def test_two_replicas_never_hand_out_the_same_ip_or_node_port(replica_fact
     replicas = [replica_factory(*flags, prefix=prefix) for _ in range(2)]
     apis = [Api(r.url, client_context(pki)) for r in replicas]
     try:
+        # the lower band, and so .1, is handed out once the upper one is full
+        await kubernetes_service(apis[0])
         ns = f"race-{uuid.uuid4().hex[:6]}"
         await make_namespace(apis[0], ns)
         # 125 addresses (one is the kubernetes Service's) and 150 ports for 120 Services, 40 writes in flight

@@ -6,7 +6,6 @@ second replica on the same etcd prefix that runs AlwaysDeny, so its answer tells
 (403 naming the user) or that it was refused (401)."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime
 import re
@@ -19,13 +18,8 @@ import pytest
 
 from cluster.replica import client_context
 from tests.integration.conftest import Api, make_namespace
-from tests.integration.sa_tools import (
-    ISSUER,
-    OLD_ISSUER,
-    SaKeys,
-    make_sa_keys,
-    server_only_context,
-)
+from tests.integration.sa_tools import ISSUER, OLD_ISSUER, SaKeys, make_sa_keys, server_only_context
+from tests.polling import eventually
 
 YEAR = 365 * 24 * 3600
 
@@ -39,7 +33,9 @@ def sa_keys(tmp_path_factory) -> SaKeys:
 def sa_replicas(replica_factory, sa_keys):
     allow = replica_factory(*sa_keys.flags(), "--service-account-max-token-expiration=2h")
     deny = replica_factory(*sa_keys.flags(), "--authorization-mode=AlwaysDeny", prefix=allow.prefix)
-    return allow, deny
+    yield allow, deny
+    deny.stop()
+    allow.stop()
 
 
 @pytest.fixture
@@ -67,15 +63,16 @@ def who(sa_replicas, pki):
     return ask
 
 
-async def refused_soon(who, token: str, timeout: float = 10.0) -> bool:
-    """Whether the token is refused within `timeout`: the asked replica sees a deletion made through another
-    one only when its watch cache has the event (kube's listers lag the same way)."""
-    deadline = time.monotonic() + timeout
-    while await who(token) is not None:
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.1)
-    return True
+async def until_answered(who, token: str, expected: str | None) -> None:
+    """Waits for the token to authenticate as `expected` (None: to be refused). The asked replica reads the
+    objects a token depends on from its watch cache, so it sees a change made through the other replica only
+    once the cache has the event; kube's listers lag the same way."""
+    async def answered() -> bool:
+        got = await who(token)
+        assert got == expected, got
+        return True
+
+    await eventually(answered, what="the token refused" if expected is None else f"the token accepted as {expected}")
 
 
 def _pod(name: str, account: str = "default") -> dict:
@@ -97,12 +94,13 @@ async def _namespace_with_default_account(admin: Api, ns: str) -> dict:
 
 
 async def _default_account(admin: Api, ns: str) -> dict:
-    for _ in range(100):
+    """The namespace's `default` ServiceAccount, once the leader's controller has made it."""
+    async def made() -> dict:
         status, account = await admin.get(f"/api/v1/namespaces/{ns}/serviceaccounts/default")
-        if status == 200:
-            return account
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no default ServiceAccount in {ns}")
+        assert status == 200, account
+        return account
+
+    return await eventually(made, what=f"the default ServiceAccount of {ns}")
 
 
 def _claims(token: str) -> dict:
@@ -141,7 +139,7 @@ async def test_pod_bound_token_has_kube_claims_and_dies_with_its_pod(admin, who,
     assert await who(token) == f"system:serviceaccount:{ns}:default"
     status, _ = await admin.delete(f"/api/v1/namespaces/{ns}/pods/p", params={"gracePeriodSeconds": "0"})
     assert status == 200
-    assert await refused_soon(who, token)
+    await until_answered(who, token, None)
 
 
 async def test_secret_bound_token_dies_with_its_secret(admin, who, new_ns):
@@ -154,7 +152,7 @@ async def test_secret_bound_token_dies_with_its_secret(admin, who, new_ns):
     assert _claims(token)["kubernetes.io"]["secret"] == {"name": "s", "uid": secret["metadata"]["uid"]}
     assert await who(token) == f"system:serviceaccount:{ns}:default"
     await admin.delete(f"/api/v1/namespaces/{ns}/secrets/s")
-    assert await refused_soon(who, token)
+    await until_answered(who, token, None)
 
 
 async def test_token_request_refusals_match_kube(admin, new_ns):
@@ -241,7 +239,7 @@ async def test_signature_issuer_expiry_and_deleted_account(admin, who, sa_keys, 
     token, _ = await _token(admin, ns)
     assert await who(token) == f"system:serviceaccount:{ns}:default"
     await admin.delete(f"/api/v1/namespaces/{ns}/serviceaccounts/default")
-    assert await refused_soon(who, token)
+    await until_answered(who, token, None)
     # the controller makes a new default account: a new uid, so the old token stays dead
     await _default_account(admin, ns)
     assert await who(token) is None
@@ -268,16 +266,16 @@ async def test_legacy_secret_token(admin, who, sa_keys, new_ns):
     # the legacy-token cleaner's mark turns the token off until the label is removed
     stored["metadata"]["labels"]["kubernetes.io/legacy-token-invalid-since"] = "2024-01-01"
     assert (await admin.put(f"/api/v1/namespaces/{ns}/secrets/bot-token", stored))[0] == 200
-    assert await who(token) is None
+    await until_answered(who, token, None)
     del stored["metadata"]["labels"]["kubernetes.io/legacy-token-invalid-since"]
     stored["metadata"].pop("resourceVersion")
     assert (await admin.put(f"/api/v1/namespaces/{ns}/secrets/bot-token", stored))[0] == 200
-    assert await who(token) == f"system:serviceaccount:{ns}:bot"
+    await until_answered(who, token, f"system:serviceaccount:{ns}:bot")
     stored["data"]["token"] = base64.b64encode(b"something else").decode()
     assert (await admin.put(f"/api/v1/namespaces/{ns}/secrets/bot-token", stored))[0] == 200
-    assert await who(token) is None
+    await until_answered(who, token, None)
     await admin.delete(f"/api/v1/namespaces/{ns}/secrets/bot-token")
-    assert await who(token) is None
+    await until_answered(who, token, None)
 
 
 def _bootstrap_secret(token_id: str, token_secret: str, expiration: str | None = None,
@@ -340,7 +338,7 @@ async def test_node_bound_tokens_and_pod_tokens_naming_their_node(admin, who, ne
     assert _claims(pod_token)["kubernetes.io"]["node"] == {"name": node_name, "uid": node["metadata"]["uid"]}
     assert await who(token) == f"system:serviceaccount:{ns}:default"
     await admin.delete(f"/api/v1/nodes/{node_name}")
-    assert await refused_soon(who, token)
+    await until_answered(who, token, None)
     # a pod-bound token lives with its pod, not with the node named for information
     assert await who(pod_token) == f"system:serviceaccount:{ns}:default"
 

@@ -7,8 +7,9 @@ import signal
 import ssl
 
 from cluster.replica import client_context
-from tests.integration.conftest import Api, configmap, make_namespace, write_token_file
+from tests.integration.conftest import Api, configmap, make_namespace, process_stopped, write_token_file
 from tests.integration.etcd_tools import etcdctl
+from tests.polling import eventually
 
 
 def assert_status(body, code: int, reason: str) -> None:
@@ -121,9 +122,15 @@ async def test_429_too_many_mutating_requests(replica_factory, pki):
     writer.write(b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: localhost\r\n"
                  b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
     await writer.drain()
-    await asyncio.sleep(0.5)
     client = Api(replica.url, client_context(pki))
     try:
+        async def seat_taken() -> bool:
+            # a dry run is a mutating request that leaves nothing behind while the seat is still free
+            status, _ = await client.post("/api/v1/namespaces/default/configmaps", configmap("x"),
+                                          params={"dryRun": "All"})
+            return status == 429
+
+        await eventually(seat_taken, what="the held POST holding the only mutating seat")
         status, body = await client.post("/api/v1/namespaces/default/configmaps", configmap("x"))
         assert status == 429
         assert_status(body, 429, "TooManyRequests")
@@ -146,12 +153,13 @@ async def test_500_undecodable_object_without_traceback(api, apiserver, etcd_clu
         assert "broken" in body["message"]
         # one bad value does not take the cached list down
         await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("fine"))
-        for _ in range(50):
+
+        async def cached_list_has_it() -> bool:
             status, body = await api.get(f"/api/v1/namespaces/{ns}/configmaps", params={"resourceVersion": "0"})
-            if [i["metadata"]["name"] for i in body["items"]] == ["fine"]:
-                break
-            await asyncio.sleep(0.05)
-        assert status == 200 and [i["metadata"]["name"] for i in body["items"]] == ["fine"]
+            assert status == 200, body
+            return [i["metadata"]["name"] for i in body["items"]] == ["fine"]
+
+        await eventually(cached_list_has_it)
     finally:
         # the replica is shared: a cluster-wide list from etcd would fail on this value in later tests
         etcdctl(etcd_cluster, pki, "del", key)
@@ -166,6 +174,7 @@ async def test_503_and_504_when_etcd_is_gone_or_frozen(replica_factory, etcd_clu
         pid = etcd.members[0].pid
         os.kill(pid, signal.SIGSTOP)
         try:
+            await eventually(lambda: process_stopped(pid), what="etcd stopped")
             status, body = await client.get("/api/v1/namespaces")
             assert status == 504, body
             assert_status(body, 504, "Timeout")
@@ -173,12 +182,18 @@ async def test_503_and_504_when_etcd_is_gone_or_frozen(replica_factory, etcd_clu
             os.kill(pid, signal.SIGCONT)
         assert (await client.get("/api/v1/namespaces"))[0] == 200
         etcd.kill_member(0)
-        await asyncio.sleep(0.5)
+
+        async def etcd_check_failing() -> str:
+            status, text = await client.get("/readyz", params={"verbose": "1"})
+            assert status == 500, text
+            return text
+
+        # once the replica has noticed etcd is gone
+        text = await eventually(etcd_check_failing)
+        assert "[-]etcd failed" in text and "readyz check failed" in text
         status, body = await client.get("/api/v1/namespaces")
         assert status == 503, body
         assert_status(body, 503, "ServiceUnavailable")
-        status, text = await client.get("/readyz", params={"verbose": "1"})
-        assert status == 500 and "[-]etcd failed" in text and "readyz check failed" in text
     finally:
         await client.close()
         replica.stop()

@@ -22,6 +22,7 @@ from tests.integration.encryption_tools import (
     write_config,
 )
 from tests.integration.etcd_tools import raw_value
+from tests.polling import eventually
 
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 ENC_PREFIX = b"k8s:enc:aescbc:v1:k1:"
@@ -149,10 +150,16 @@ async def test_switching_media_type_keeps_every_object_readable(replica_factory,
     events = await watch
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "new"), ("MODIFIED", "old")]
     assert events[0]["object"] == new["ConfigMap"] and events[1]["object"] == updated
-    for params in ({}, {"resourceVersion": "0"}):  # from etcd, and from the watch cache
+
+    async def secrets_listed(params: dict) -> list[dict]:
         status, secrets = await api.get(f"/api/v1/namespaces/{ns}/secrets", params=params)
         assert status == 200 and [i["metadata"]["name"] for i in secrets["items"]] == ["new", "old"], secrets
-        assert base64.b64decode(secrets["items"][1]["data"]["password"]).decode() == PLAINTEXT
+        return secrets["items"]
+
+    # from etcd, and from the watch cache, which has the new Secret a moment after the write
+    for items in (await secrets_listed({}), await eventually(lambda: secrets_listed({"resourceVersion": "0"}),
+                                                             what="the watch cache listing both Secrets")):
+        assert base64.b64decode(items[1]["data"]["password"]).decode() == PLAINTEXT
     pb_replica.stop()
 
     yaml_replica = replica_factory(encryption, "--storage-media-type=application/yaml", prefix=json_replica.prefix)
@@ -164,8 +171,13 @@ async def test_switching_media_type_keeps_every_object_readable(replica_factory,
     status, secrets = await api.get(f"/api/v1/namespaces/{ns}/secrets")
     assert status == 200 and [i["metadata"]["name"] for i in secrets["items"]] == ["new", "old", "yaml"]
     assert secrets["items"][0] == new["Secret"] and secrets["items"][1] == old["Secret"]
-    status, cached = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
-    assert status == 200 and cached["items"] == secrets["items"]
+
+    async def cached_list_current() -> bool:
+        status, cached = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
+        assert status == 200, cached
+        return cached["items"] == secrets["items"]
+
+    await eventually(cached_list_current, what="the watch cache listing the three Secrets as etcd does")
     events = await api.watch(f"/api/v1/namespaces/{ns}/secrets", {"resourceVersion": "0"},
                              until=lambda events: len(events) == 3)
     assert sorted(e["object"]["metadata"]["name"] for e in events) == ["new", "old", "yaml"]

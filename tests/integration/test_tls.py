@@ -6,7 +6,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from cryptography.x509.oid import NameOID
 from certs.pki import CertKeyPair, issue_serving_cert
 from cluster.replica import ReplicaSpec, free_port
 from tests.integration.tls_tools import OPENSSL, openssl_connects
+from tests.polling import eventually_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,14 +116,10 @@ def reissue(pair: CertKeyPair, ca: CertKeyPair, common: str, dns: tuple[str, ...
     fresh.cert.replace(pair.cert)
 
 
-def serial_seen(port: int, ca: Path, server_name: str | None, serial: int, timeout: float = 10.0) -> bool:
-    """Whether new connections come to present the certificate with `serial` within `timeout`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if handshake(port, ca, server_name=server_name)[2].serial_number == serial:
-            return True
-        time.sleep(0.2)
-    return False
+def until_serial_served(port: int, ca: Path, server_name: str | None, serial: int) -> None:
+    """Waits for new connections to be presented the certificate with `serial`: the replica polls its files."""
+    eventually_sync(lambda: handshake(port, ca, server_name=server_name)[2].serial_number == serial,
+                    interval=0.2, what=f"certificate {serial} served for {server_name}")
 
 
 def test_sni_selection_and_reload_from_disk(replica_factory, pki, tmp_path) -> None:
@@ -150,13 +146,13 @@ def test_sni_selection_and_reload_from_disk(replica_factory, pki, tmp_path) -> N
 
     reissue(serving, ca, "kube-apiserver-rotated", ("localhost",))
     new_serial = x509.load_pem_x509_certificate(serving.cert.read_bytes()).serial_number
-    assert serial_seen(port, pki.ca_cert, None, new_serial)
+    until_serial_served(port, pki.ca_cert, None, new_serial)
     assert served(None) == "kube-apiserver-rotated"
     assert served("x.example.com") == "a.example.com"
 
     reissue(wildcard, ca, "a2.example.com", ("a2.example.com",))
     new_serial = x509.load_pem_x509_certificate(wildcard.cert.read_bytes()).serial_number
-    assert serial_seen(port, pki.ca_cert, "x.example.com", new_serial)
+    until_serial_served(port, pki.ca_cert, "x.example.com", new_serial)
     assert "loaded a new certificate/key pair" in replica.spec.log_file.read_text()
 
 
@@ -167,10 +163,8 @@ def test_broken_rewrite_keeps_the_last_good_pair(replica_factory, pki, tmp_path)
     replica = replica_factory(f"--tls-cert-file={serving.cert}", f"--tls-private-key-file={serving.key}")
     before = handshake(port_of(replica), pki.ca_cert)[2].serial_number
     serving.cert.write_bytes(pki.admin_cert.read_bytes())   # no longer matches the key
-    deadline = time.monotonic() + 10
-    while "still serving the previous pair" not in replica.spec.log_file.read_text():
-        assert time.monotonic() < deadline, "the broken pair was not noticed"
-        time.sleep(0.2)
+    eventually_sync(lambda: "still serving the previous pair" in replica.spec.log_file.read_text(), interval=0.2,
+                    what="the broken pair noticed")
     assert handshake(port_of(replica), pki.ca_cert)[2].serial_number == before
 
 
@@ -201,8 +195,5 @@ def test_client_ca_reload(replica_factory, pki, tmp_path) -> None:
     staged = tmp_path / "staged.crt"
     shutil.copy(pki.front_proxy_ca_cert, staged)
     staged.replace(client_ca)
-    deadline = time.monotonic() + 10
-    while client_handshake(port, pki, admin):
-        assert time.monotonic() < deadline, "the new client CA was not picked up"
-        time.sleep(0.2)
+    eventually_sync(lambda: not client_handshake(port, pki, admin), interval=0.2, what="the new client CA picked up")
     assert client_handshake(port, pki, front_proxy)

@@ -191,14 +191,15 @@ async def test_watch_in_v1_sees_converted_events(api, new_ns):
     ns = await namespace(api, new_ns)
 
     async def write() -> None:
-        await asyncio.sleep(0.3)
         await api.post(f"{V2}/namespaces/{ns}/horizontalpodautoscalers", hpa_v2("w", [MEMORY, cpu(45)]))
         await api.request("PATCH", f"{V2}/namespaces/{ns}/horizontalpodautoscalers/w",
                           data=b'{"spec":{"maxReplicas":8}}', headers={"Content-Type": "application/merge-patch+json"})
         await api.delete(f"{V2}/namespaces/{ns}/horizontalpodautoscalers/w")
 
-    writer = asyncio.create_task(write())
+    # the watch starts at the list's revision, so the writes must come after the list, and may come before the
+    # watch is open
     _, listed = await api.get(f"{V1}/namespaces/{ns}/horizontalpodautoscalers")
+    writer = asyncio.create_task(write())
     events = await api.watch(f"{V1}/namespaces/{ns}/horizontalpodautoscalers",
                              {"resourceVersion": listed["metadata"]["resourceVersion"]},
                              until=lambda ev: len(ev) == 3)

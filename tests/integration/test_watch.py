@@ -5,6 +5,7 @@ import asyncio
 
 from tests.integration.conftest import configmap, make_namespace
 from tests.integration.etcd_tools import compact
+from tests.polling import eventually
 
 
 def _summary(events):
@@ -35,21 +36,30 @@ async def test_watch_without_resource_version_starts_with_current_state(api, new
     await api.post(path, configmap("y"))
     for params in ({}, {"resourceVersion": "0"}):
         existing = sorted(i["metadata"]["name"] for i in (await api.get(path))[1]["items"])
-        events = []
-
-        async def consume():
-            async for event in api.stream(path, params):
-                events.append(event)
-                if len(events) == len(existing) + 1:
-                    return
-
-        task = asyncio.create_task(consume())
-        while len(events) < len(existing):
-            await asyncio.sleep(0.02)
         name = f"z{len(params)}"
-        await api.post(path, configmap(name))
-        await asyncio.wait_for(task, 10)
+        events = await _initial_state_then_write(api, path, params, len(existing), configmap(name))
         assert _summary(events) == [("ADDED", n) for n in existing] + [("ADDED", name)]
+
+
+async def _initial_state_then_write(api, path: str, params: dict, existing: int, obj: dict) -> list[dict]:
+    """The events of a watch that first delivers `existing` objects, and then sees `obj` created."""
+    events: list[dict] = []
+
+    async def consume() -> None:
+        async for event in api.stream(path, params):
+            events.append(event)
+            if len(events) == existing + 1:
+                return
+
+    task = asyncio.create_task(consume())
+    try:
+        # the initial state delivered: the watch is open, so the write comes as an event
+        await eventually(lambda: len(events) >= existing, what="the initial events")
+        await api.post(path, obj)
+        await asyncio.wait_for(task, 10)
+    finally:
+        task.cancel()
+    return events
 
 
 async def test_selector_transitions(api, new_ns):
@@ -157,7 +167,7 @@ async def test_cache_relists_when_etcd_compacts_under_it(replica_factory, pki, e
     import signal
 
     from cluster.replica import client_context
-    from tests.integration.conftest import Api
+    from tests.integration.conftest import Api, process_stopped
     prefix = "/registry-compact-under-cache"
     frozen = replica_factory(prefix=prefix)
     writer = replica_factory(prefix=prefix)
@@ -166,25 +176,37 @@ async def test_cache_relists_when_etcd_compacts_under_it(replica_factory, pki, e
     try:
         ns = "compacted"
         await make_namespace(b, ns)
-        stream = asyncio.create_task(a.watch(f"/api/v1/namespaces/{ns}/configmaps",
-                                             {"resourceVersion": "0", "timeoutSeconds": "12"}, timeout=60))
-        await asyncio.sleep(0.5)
+        await b.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("before"))
+        events: list[dict] = []
+
+        async def consume() -> None:
+            # the server ends the watch (timeoutSeconds); the client's own limit must outlast the frozen spell,
+            # however long the 300 writes take on a busy machine
+            async for event in a.stream(f"/api/v1/namespaces/{ns}/configmaps",
+                                        {"resourceVersion": "0", "timeoutSeconds": "12"}, timeout=600):
+                events.append(event)
+
+        stream = asyncio.create_task(consume())
+        # "before" seen, in the initial state or as an event: the watch is open before the replica is frozen
+        await eventually(lambda: events, what="the first event of the frozen replica's watch")
         os.kill(frozen.process.pid, signal.SIGSTOP)
         try:
+            await eventually(lambda: process_stopped(frozen.process.pid), what="the replica stopped")
             for i in range(300):
                 await b.post(f"/api/v1/namespaces/{ns}/configmaps", configmap(f"c{i}", {"pad": "x" * 2000}))
             compact(etcd_cluster, pki)
         finally:
             os.kill(frozen.process.pid, signal.SIGCONT)
+
         # the frozen replica's watchers are closed or continue without holes; its cache ends up complete
-        for _ in range(100):
+        async def cache_complete() -> bool:
             status, body = await a.get(f"/api/v1/namespaces/{ns}/configmaps", params={"resourceVersion": "0"})
-            if status == 200 and len(body["items"]) == 300:
-                break
-            await asyncio.sleep(0.1)
-        assert status == 200 and len(body["items"]) == 300
-        events = await asyncio.wait_for(stream, 60)
-        names = [e["object"]["metadata"]["name"] for e in events if e["type"] == "ADDED"]
+            assert status == 200, body
+            return len(body["items"]) == 301
+
+        await eventually(cache_complete)
+        await asyncio.wait_for(stream, 60)
+        names = [e["object"]["metadata"]["name"] for e in events[1:] if e["type"] == "ADDED"]
         assert names == [f"c{i}" for i in range(len(names))], "a watch must never skip events"
     finally:
         await a.close()
