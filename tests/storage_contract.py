@@ -31,6 +31,7 @@ from apiserver.storage.interface import (
     WatchableStorage,
     WatchEvent,
 )
+from tests.polling import eventually
 
 
 @dataclass
@@ -69,13 +70,6 @@ async def next_event(watch: Watch, timeout: float = 5.0) -> WatchEvent:
         if event is not None:
             return event
     raise AssertionError("no event")
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met"
-        await asyncio.sleep(0.01)
 
 
 class StorageContract:
@@ -305,11 +299,11 @@ class StorageContract:
             b = await cacher.create(p + "ns/b", configmap("b"))
             added = await next_event(watch)
             assert (added.type, added.object) == ("ADDED", b)
-            await eventually(cacher.holds_own_writes)
+            await eventually(cacher.holds_own_writes, interval=0.01, what="the cache holds its own writes")
             assert await cacher.get(p + "ns/b", "0") is added.object
             for value in "234":
                 await cacher.guaranteed_update(p + "ns/a", setting(value))
-            await eventually(cacher.holds_own_writes)
+            await eventually(cacher.holds_own_writes, interval=0.01, what="the cache holds its own writes")
             assert cache.oldest_revision > listed.resource_version
             # older than the ring buffer: the storage's own watch serves it
             old = await cacher.watch(p, listed.resource_version, Predicate())
