@@ -1,5 +1,5 @@
 """kube-apiserver 1.32's default RBAC policy (its bootstrappolicy package with default feature gates), as data:
-the ClusterRoles and ClusterRoleBindings the leader reconciles at start-up. Every object carries the
+the ClusterRoles and ClusterRoleBindings every replica reconciles at start-up. Every object carries the
 `kubernetes.io/bootstrapping: rbac-defaults` label and the autoupdate annotation set to "true"."""
 from __future__ import annotations
 
