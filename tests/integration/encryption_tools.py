@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.integration.conftest import Api
+from tests.polling import eventually
 
 PLAINTEXT = "correct-horse-battery-staple"
 
@@ -61,3 +62,14 @@ async def metric_lines(api: Api, name: str) -> list[str]:
     status, text = await api.get("/metrics")
     assert status == 200
     return [line for line in text.splitlines() if line.startswith(name)]
+
+
+async def until_cached_secrets_hold(api: Api, ns: str, extra: str) -> None:
+    """The watch cache serves a write some moments after it is acknowledged, as kube's does: wait for the
+    resourceVersion=0 list of the namespace's Secrets to show `extra` in their only item."""
+    async def cached_list_updated() -> bool:
+        status, cached = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
+        assert status == 200, cached
+        return [i["data"].get("extra") for i in cached["items"]] == [extra]
+
+    await eventually(cached_list_updated, what="the watch cache serving the update")

@@ -16,6 +16,7 @@ from tests.integration.encryption_tools import (
     metric_lines,
     migrate,
     secret_body,
+    until_cached_secrets_hold,
     write_config,
 )
 from tests.integration.etcd_tools import raw_value
@@ -41,13 +42,7 @@ async def test_each_provider_round_trips(replica_factory, etcd_cluster, pki, tmp
     assert status == 200, updated
     status, listed = await api.get(f"/api/v1/namespaces/{ns}/secrets")
     assert status == 200 and [i["data"].get("extra") for i in listed["items"]] == ["bW9yZQ=="], listed
-
-    async def cached_list_updated() -> bool:
-        status, cached = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
-        assert status == 200, cached
-        return [i["data"].get("extra") for i in cached["items"]] == ["bW9yZQ=="]
-
-    await eventually(cached_list_updated, what="the watch cache serving the update")
+    await until_cached_secrets_hold(api, ns, "bW9yZQ==")
     # configmaps are not listed in the file: plaintext
     status, _ = await api.post(f"/api/v1/namespaces/{ns}/configmaps",
                                {"metadata": {"name": "c"}, "data": {"k": PLAINTEXT}})

@@ -24,6 +24,7 @@ from tests.integration.encryption_tools import (
     metric_lines,
     migrate,
     secret_body,
+    until_cached_secrets_hold,
     write_config,
 )
 from tests.integration.etcd_tools import raw_value
@@ -81,13 +82,7 @@ async def test_round_trip_and_stored_bytes(replica_factory, etcd_cluster, pki, t
         stored.encryptedDEKSource
     status, listed = await api.get(f"/api/v1/namespaces/{ns}/secrets")
     assert status == 200 and [i["data"].get("extra") for i in listed["items"]] == ["bW9yZQ=="], listed
-
-    async def cached_list_updated() -> bool:
-        status, cached = await api.get(f"/api/v1/namespaces/{ns}/secrets", params={"resourceVersion": "0"})
-        assert status == 200, cached
-        return [i["data"].get("extra") for i in cached["items"]] == ["bW9yZQ=="]
-
-    await eventually(cached_list_updated, what="the watch cache serving the update")
+    await until_cached_secrets_hold(api, ns, "bW9yZQ==")
 
     # a second replica has another seed, and reads the first one's through the plugin
     other = client(replica_factory(f"--encryption-provider-config={tmp_path / 'enc.yaml'}", prefix=replica.prefix))
