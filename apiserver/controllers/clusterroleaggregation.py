@@ -34,9 +34,7 @@ def aggregated_rules(role: Obj, roles: dict[str, Obj]) -> list[Obj]:
 
 class ClusterRoleAggregator:
     def __init__(self, registry: Registry) -> None:
-        store = registry.lookup("rbac.authorization.k8s.io", "v1", "clusterroles")
-        assert store is not None
-        self.store = store
+        self.store = registry.store("rbac.authorization.k8s.io", "v1", "clusterroles")
         self.roles: dict[str, Obj] = {}
         self.queue: WorkQueue[str] = WorkQueue()
 

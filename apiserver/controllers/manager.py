@@ -68,8 +68,7 @@ class ControllerManager:
         self._tasks: list[asyncio.Task] = []
 
     def _leader_jobs(self) -> list[Callable[[], Awaitable[None]]]:
-        pods = self.registry.lookup("", "v1", "pods")
-        assert pods is not None
+        pods = self.registry.store("", "v1", "pods")
         # built afresh on each election: a new leader starts from the current state, not a stale graph
         jobs: list[Callable[[], Awaitable[None]]] = [
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,

@@ -84,9 +84,7 @@ class PolicyReconciler:
     def __init__(self, registry: Registry) -> None:
         self.stores: dict[str, RegistryStore] = {}
         for kind, (plural, _) in _RECONCILERS.items():
-            store = registry.lookup("rbac.authorization.k8s.io", "v1", plural)
-            assert store is not None
-            self.stores[kind] = store
+            self.stores[kind] = registry.store("rbac.authorization.k8s.io", "v1", plural)
         self.namespaces = registry.namespaces
 
     async def run(self) -> None:

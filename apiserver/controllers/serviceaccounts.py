@@ -16,9 +16,7 @@ _RETRY_SECONDS = 1.0
 class ServiceAccountsController:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        accounts = registry.lookup("", "v1", "serviceaccounts")
-        assert accounts is not None
-        self.accounts = accounts
+        self.accounts = registry.store("", "v1", "serviceaccounts")
         self.queue: WorkQueue[str] = WorkQueue()
 
     def _namespace_changed(self, event: str, obj: Obj) -> None:

@@ -36,11 +36,6 @@ class PodActions:
         """The actions by subresource, as the server registers them."""
         return {"binding": self.bind, "eviction": self.evict}
 
-    def _store(self, group: str, version: str, plural: str) -> RegistryStore:
-        store = self.registry.lookup(group, version, plural)
-        assert store is not None
-        return store
-
     async def bind(self, request: ActionRequest) -> ActionResult:
         _check_name("binding", request)
         name = request.name
@@ -62,7 +57,7 @@ class PodActions:
                                                          "lastTransitionTime": now_rfc3339()}]
             return new
 
-        await self._store("", "v1", "pods").read_modify_write(request.namespace, name, assign, request.dry_run,
+        await self.registry.store("", "v1", "pods").read_modify_write(request.namespace, name, assign, request.dry_run,
                                                                False)
         return ActionResult(SUCCESS)
 
@@ -70,8 +65,8 @@ class PodActions:
         _check_name("eviction", request)
         options = self.delete_options(request.body.get("deleteOptions"))
         namespace, name = request.namespace, request.name
-        pods = self._store("", "v1", "pods")
-        budgets = self._store("policy", "v1", "poddisruptionbudgets")
+        pods = self.registry.store("", "v1", "pods")
+        budgets = self.registry.store("policy", "v1", "poddisruptionbudgets")
         pod = await pods.get(namespace, name)
         labels = (pod.get("metadata") or {}).get("labels") or {}
         # a pod that is not running cannot be disrupted further: kube-apiserver evicts it without a budget check

@@ -72,9 +72,9 @@ class Registry:
 
     def token_objects(self) -> TokenObjects:
         """The core stores ServiceAccount and bootstrap tokens are checked against."""
-        core = {plural: self.stores[("", "v1", plural)] for plural in ("secrets", "serviceaccounts", "pods", "nodes")}
-        return TokenObjects(secrets=core["secrets"], service_accounts=core["serviceaccounts"], pods=core["pods"],
-                            nodes=core["nodes"])
+        return TokenObjects(secrets=self.store("", "v1", "secrets"),
+                            service_accounts=self.store("", "v1", "serviceaccounts"),
+                            pods=self.store("", "v1", "pods"), nodes=self.store("", "v1", "nodes"))
 
     def serving(self, group: str, version: str, plural: str) -> AnyStore | None:
         """What answers requests in any served version: the store itself or a converting view of it."""

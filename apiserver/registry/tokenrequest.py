@@ -17,7 +17,6 @@ from apiserver.api.schema.openapi import kind_schemas
 from apiserver.authn.sakeys import SigningKey
 from apiserver.registry.actions import ActionRequest, ActionResult
 from apiserver.registry.registry import Registry
-from apiserver.registry.store import RegistryStore
 from apiserver.request.user import service_account_username
 
 GROUP, VERSION, KIND = "authentication.k8s.io", "v1", "TokenRequest"
@@ -87,19 +86,14 @@ class TokenRequests:
         self.registry = registry
         self.issuer = issuer
 
-    def _store(self, plural: str) -> RegistryStore:
-        store = self.registry.lookup("", "v1", plural)
-        assert store is not None
-        return store
-
     async def _bound_object(self, namespace: str, sa_name: str, ref: Obj) -> tuple[str, Obj]:
         api_version = ref.get("apiVersion") or ""
         group, _, version = api_version.rpartition("/")
         kind = ref.get("kind") or ""
         if group or kind not in _BINDABLE:
             raise errors.bad_request(f"cannot bind token to object of type {group}/{version}, Kind={kind}")
-        plural = _BINDABLE[kind]
-        obj = await self._store(plural).get(namespace if kind != "Node" else "", ref.get("name") or "")
+        store = self.registry.store("", "v1", _BINDABLE[kind])
+        obj = await store.get(namespace if kind != "Node" else "", ref.get("name") or "")
         if kind == "Pod" and (obj.get("spec") or {}).get("serviceAccountName") != sa_name:
             raise errors.bad_request(f'cannot bind token for serviceaccount "{sa_name}" to pod running with '
                                      "different serviceaccount name.")
@@ -113,7 +107,7 @@ class TokenRequests:
     async def _pod_node(self, pod: Obj) -> Obj | None:
         """The node a pod runs on, whose name and uid a pod-bound token also carries."""
         node_name = (pod.get("spec") or {}).get("nodeName")
-        return await self._store("nodes").find("", node_name) if node_name else None
+        return await self.registry.store("", "v1", "nodes").find("", node_name) if node_name else None
 
     async def create(self, request: ActionRequest) -> ActionResult:
         _check_types(request.body)
@@ -121,7 +115,7 @@ class TokenRequests:
         spec = dict(request.body.get("spec") or {})
         spec["expirationSeconds"] = int(spec.get("expirationSeconds") or DEFAULT_EXPIRATION_SECONDS)
         _validate(spec)
-        account = await self._store("serviceaccounts").get(request.namespace, request.name)
+        account = await self.registry.store("", "v1", "serviceaccounts").get(request.namespace, request.name)
         private: dict[str, Any] = {"namespace": request.namespace, "serviceaccount": _ref(account)}
         bound_kind = ""
         if spec.get("boundObjectRef"):
