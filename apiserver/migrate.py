@@ -22,19 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apiserver.api.meta.types import Obj
+from apiserver.options import etcd
+from apiserver.options.errors import ConfigError
 from apiserver.registry.catalogue import Catalogue, ResourceInfo
 from apiserver.storage.encryption import EncryptionTransformers
 from apiserver.storage.encryption_config import EncryptionConfigError, GroupResource
 from apiserver.storage.encryption_reload import load_transformers
 from apiserver.storage.etcd3 import Etcd3Storage
-from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig, EtcdError
+from apiserver.storage.etcd_client import EtcdClient, EtcdError
 from apiserver.storage.interface import (
     CorruptObject,
     KeyNotFound,
     UnwritableObject,
 )
 from apiserver.storage.keys import prefix_end, storage_root
-from apiserver.storage.media_type import JSON, MEDIA_TYPES
+from apiserver.storage.media_type import JSON
 
 PAGE = 500
 
@@ -101,13 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m apiserver.migrate",
                                 description="Rewrite stored objects with the current encryption provider "
                                             "and storage media type.")
-    p.add_argument("--etcd-servers", required=True, help="comma-separated etcd URLs")
-    p.add_argument("--etcd-cafile")
-    p.add_argument("--etcd-certfile")
-    p.add_argument("--etcd-keyfile")
-    p.add_argument("--etcd-prefix", default="/registry")
+    # the replicas' own storage flags, so that a command line of theirs can be reused as it is
+    etcd.add_flags(p)
     p.add_argument("--encryption-provider-config", type=Path, required=True)
-    p.add_argument("--storage-media-type", choices=MEDIA_TYPES, default=JSON)
     p.add_argument("resources", nargs="+", help="resources as the encryption config names them")
     return p
 
@@ -115,21 +113,20 @@ def _parser() -> argparse.ArgumentParser:
 async def run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(list(argv))
     try:
+        storage = etcd.from_args(args)
         transformers = load_transformers(args.encryption_provider_config)
         rows = resolve(Catalogue(), args.resources)
-    except (EncryptionConfigError, ValueError) as exc:
+    except (ConfigError, EncryptionConfigError, ValueError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    client = EtcdClient(EtcdClientConfig(endpoints=[s.strip() for s in args.etcd_servers.split(",") if s.strip()],
-                                         ca_file=args.etcd_cafile, cert_file=args.etcd_certfile,
-                                         key_file=args.etcd_keyfile))
+    client = EtcdClient(storage.client_config())
     failed = 0
     try:
         await client.connect()
         # KMS v2 providers ask their plugin for the current key ID and a write seed first, as a replica does
         await transformers.start()
         for info in rows:
-            result = await migrate_resource(client, args.etcd_prefix, info, transformers, args.storage_media_type)
+            result = await migrate_resource(client, storage.prefix, info, transformers, storage.storage_media_type)
             print(result, flush=True)
             failed += result.failed
     except EtcdError as exc:

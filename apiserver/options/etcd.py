@@ -10,6 +10,7 @@ from apiserver.api.meta.goformat import quote
 from apiserver.options.errors import ConfigError
 from apiserver.options.files import readable
 from apiserver.options.values import duration, non_negative
+from apiserver.storage.etcd_client import EtcdClientConfig
 from apiserver.storage.media_type import JSON, MEDIA_TYPES
 
 
@@ -25,6 +26,11 @@ class EtcdOptions:
     storage_media_type: str = JSON
     default_watch_cache_size: int = 100
     watch_cache_sizes: dict[str, int] = field(default_factory=dict)
+
+    def client_config(self) -> EtcdClientConfig:
+        return EtcdClientConfig(endpoints=list(self.servers), ca_file=str(self.cafile) if self.cafile else None,
+                                cert_file=str(self.certfile) if self.certfile else None,
+                                key_file=str(self.keyfile) if self.keyfile else None)
 
 
 def _cache_sizes(text: str) -> dict[str, int]:

@@ -34,7 +34,6 @@ from apiserver.filters.requestinfo import audit_id_header, with_request_info
 from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
 from apiserver.metrics.registry import Metrics
-from apiserver.options.etcd import EtcdOptions
 from apiserver.options.flags import ServerConfig
 from apiserver.registry import authnreviews
 from apiserver.registry.catalogue import Catalogue
@@ -51,21 +50,12 @@ from apiserver.server.startup import LoadedFiles
 from apiserver.server.version import version_info
 from apiserver.storage.encryption import EncryptionTransformers, build
 from apiserver.storage.encryption_reload import EncryptionConfigReloader
-from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
+from apiserver.storage.etcd_client import EtcdClient
 from apiserver.storage.kmsv2.settings import KMSSettings, KMSTimings
 
 log = logging.getLogger("apiserver")
 
 NOT_FOUND = errors.StatusError(404, "NotFound", "the server could not find the requested resource")
-
-
-def etcd_client_config(options: EtcdOptions) -> EtcdClientConfig:
-    return EtcdClientConfig(
-        endpoints=list(options.servers),
-        ca_file=str(options.cafile) if options.cafile else None,
-        cert_file=str(options.certfile) if options.certfile else None,
-        key_file=str(options.keyfile) if options.keyfile else None,
-    )
 
 
 @dataclass
@@ -79,7 +69,7 @@ class APIServer:
 
     def __post_init__(self) -> None:
         config, etcd, serving = self.config, self.config.etcd, self.config.serving
-        self.client = EtcdClient(etcd_client_config(etcd))
+        self.client = EtcdClient(etcd.client_config())
         sizes = CacheSizes(etcd.default_watch_cache_size, etcd.watch_cache_sizes)
         network = ServiceNetwork(config.service_network.cluster_ip_ranges, config.service_network.node_port_range)
         self.metrics.apiserver_id = f"apiserver-{replica_identity(config)}"
