@@ -360,10 +360,11 @@ class RestHandler:
         if store.info.strategy.return_deleted_object:
             return respond(request, obj)
         r = store.info
+        # kube's generic store: the resource (not the kind) under `kind`, an empty group left out, no code
+        details = {"name": info.name, "group": r.group, "kind": r.plural, "uid": obj["metadata"].get("uid", "")}
         return respond(request, {
             "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-            "details": {"name": info.name, "group": r.group, "kind": r.plural,
-                        "uid": obj["metadata"].get("uid", "")},
+            "details": {k: v for k, v in details.items() if v},
         })
 
     async def _deletecollection(self, request: web.Request, info: RequestInfo,

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from apiserver.request.context import audit_id, begin
+from apiserver.request.context import audit_id, begin, recorded_warnings
 from apiserver.request.info import resolve
+from apiserver.request.warnings import header_value
 
 
 @web.middleware
@@ -13,8 +14,11 @@ async def with_request_info(request: web.Request, handler) -> web.StreamResponse
     return await handler(request)
 
 
-async def audit_id_header(request: web.Request, response: web.StreamResponse) -> None:
-    """Every answer names its request's audit ID, as kube-apiserver's do (a signal: streams send headers early)."""
+async def context_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Every answer names its request's audit ID, as kube-apiserver's do, and carries the warnings stages
+    recorded (a signal: streams send headers early)."""
     known = audit_id(request)
     if known is not None:
         response.headers["Audit-Id"] = known
+    for text in recorded_warnings(request):
+        response.headers.add("Warning", header_value(text))

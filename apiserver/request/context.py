@@ -6,12 +6,13 @@ to drop credential headers), so a stage that sets a field is seen by every later
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from apiserver.request.info import RequestInfo
 from apiserver.request.user import UserInfo
+from apiserver.request.warnings import start_recording
 
 _KEY = "apiserver.request"
 # a client may name the audit ID of its request, as kube allows
@@ -28,10 +29,13 @@ class RequestContext:
     impersonator: UserInfo | None = None
     # the event loop's time by which the request must be answered (None: long-running, no deadline)
     deadline: float | None = None
+    # warnings any stage recorded for the client (request/warnings.py), sent as Warning headers
+    warnings: list[str] = field(default_factory=list)
 
 
 def begin(request: web.Request, info: RequestInfo) -> RequestContext:
-    context = RequestContext(info, request.headers.get(AUDIT_ID_HEADER) or str(uuid.uuid4()))
+    context = RequestContext(info, request.headers.get(AUDIT_ID_HEADER) or str(uuid.uuid4()),
+                             warnings=start_recording())
     request[_KEY] = context
     return context
 
@@ -48,6 +52,11 @@ def audit_id(request: web.Request) -> str | None:
     """None before the context begins (a request the server refused before reading it)."""
     context = request.get(_KEY)
     return context.audit_id if context is not None else None
+
+
+def recorded_warnings(request: web.Request) -> list[str]:
+    context = request.get(_KEY)
+    return context.warnings if context is not None else []
 
 
 def request_user(request: web.Request) -> UserInfo:

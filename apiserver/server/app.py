@@ -30,7 +30,7 @@ from apiserver.filters.impersonation import with_impersonation
 from apiserver.filters.inflight import InFlight
 from apiserver.filters.metrics import with_metrics
 from apiserver.filters.recovery import recovery
-from apiserver.filters.requestinfo import audit_id_header, with_request_info
+from apiserver.filters.requestinfo import context_headers, with_request_info
 from apiserver.filters.shutdown import with_shutdown
 from apiserver.filters.timeout import with_timeout
 from apiserver.metrics.registry import Metrics
@@ -164,7 +164,7 @@ class APIServer:
         # the body limit is enforced per request by the REST handler so that it answers a Status
         app = web.Application(middlewares=middlewares, client_max_size=1 << 40)
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
-        app.on_response_prepare.append(audit_id_header)
+        app.on_response_prepare.append(context_headers)
         app.on_startup.append(self._on_startup)
         app.on_cleanup.append(self._on_cleanup)
         return app

@@ -33,7 +33,7 @@ async def test_create_get_update_delete_configmap(api, new_ns):
     status, deleted = await api.delete(f"/api/v1/namespaces/{ns}/configmaps/c")
     assert status == 200
     assert deleted["kind"] == "Status" and deleted["status"] == "Success"
-    assert deleted["details"] == {"name": "c", "group": "", "kind": "configmaps", "uid": meta["uid"]}
+    assert deleted["details"] == {"name": "c", "kind": "configmaps", "uid": meta["uid"]}
     status, missing = await api.get(f"/api/v1/namespaces/{ns}/configmaps/c")
     assert status == 404 and missing["reason"] == "NotFound"
     assert missing["message"] == 'configmaps "c" not found'

@@ -126,3 +126,11 @@ def test_invalid_message_drops_duplicate_causes():
     err = errors.invalid("ConfigMap", "", "c", [twice, twice])
     assert err.message == 'ConfigMap "c" is invalid: metadata.labels: Invalid value: "x y": bad'
     assert len(err.to_status()["details"]["causes"]) == 2
+
+
+def test_status_members_come_in_kubes_order():
+    status = errors.invalid("ConfigMap", "", "c", [errors.Cause("FieldValueForbidden", "Forbidden: x", "data")])
+    assert list(status.to_status()) == ["kind", "apiVersion", "metadata", "status", "message", "reason",
+                                        "details", "code"]
+    assert list(errors.not_found("pods", "", "p").to_status()) == [
+        "kind", "apiVersion", "metadata", "status", "message", "reason", "details", "code"]

@@ -48,7 +48,6 @@ class StatusError(Exception):
             "status": "Failure",
             "message": self.message,
             "reason": self.reason,
-            "code": self.code,
         }
         details: dict[str, Any] = {}
         if self.name:
@@ -63,6 +62,8 @@ class StatusError(Exception):
             details["retryAfterSeconds"] = self.retry_after_seconds
         if details:
             status["details"] = details
+        # kube's member order (metav1.Status's fields): clients compare error texts that quote the body
+        status["code"] = self.code
         return status
 
 
