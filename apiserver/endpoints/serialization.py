@@ -134,7 +134,9 @@ def encode(obj: Any, content_type: str = JSON) -> bytes:
         return yaml.safe_dump(obj, sort_keys=False).encode()
     if content_type == PROTOBUF:
         return encode_object(obj)
-    return orjson.dumps(obj)
+    # Go's json.Encoder ends each document with a newline, and clients that quote a body (the Python client's
+    # errors) show it
+    return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def encode_response(obj: Any, accept: str | None) -> tuple[bytes, str]:
@@ -157,4 +159,4 @@ def encode_error(status: dict[str, Any], accept: str | None) -> tuple[bytes, str
     try:
         return encode(status, content_type), content_type
     except ProtobufEncodeError:
-        return orjson.dumps(status), JSON
+        return encode(status), JSON

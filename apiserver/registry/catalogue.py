@@ -105,7 +105,7 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("", "v1", "Pod", "pods", short=("po",), all_category=True, strategy=s.POD),
     _r("", "v1", "Service", "services", short=("svc",), all_category=True, strategy=s.SERVICE,
        segment="services/specs"),
-    _r("", "v1", "ConfigMap", "configmaps", short=("cm",)),
+    _r("", "v1", "ConfigMap", "configmaps", short=("cm",), strategy=s.CONFIG_MAP),
     _r("", "v1", "Secret", "secrets", strategy=s.SECRET),
     _r("", "v1", "ServiceAccount", "serviceaccounts", short=("sa",), strategy=s.SERVICE_ACCOUNT),
     _r("", "v1", "Node", "nodes", False, short=("no",), strategy=s.NODE, segment="minions"),

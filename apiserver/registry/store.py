@@ -227,9 +227,11 @@ class RegistryStore:
 
     def _validate(self, obj: Obj, old: Obj | None = None) -> None:
         r = self.info
-        causes = validate_metadata(obj, r.strategy.name_rule, r.namespaced) + r.strategy.validate(obj)
+        causes = validate_metadata(obj, r.strategy.name_rule, r.namespaced)
+        # kube's ValidateXUpdate checks what changed before it validates the new object as a whole
         if old is not None:
             causes += r.strategy.validate_update(obj, old) + _no_new_finalizers(obj, old)
+        causes += r.strategy.validate(obj)
         if causes:
             raise errors.invalid(r.kind, r.group, (obj.get("metadata") or {}).get("name", ""), causes)
 

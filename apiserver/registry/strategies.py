@@ -7,6 +7,7 @@ from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation import configdata
 from apiserver.api.validation import hpa as hpavalidation
 from apiserver.api.validation import kinds as kv
 from apiserver.registry import defaults, services
@@ -145,6 +146,7 @@ def _pod_grace_period(pod: Obj, requested: int | None) -> int:
 
 
 def _secret_defaults(obj: Obj) -> None:
+    configdata.merge_string_data(obj)
     if not obj.get("type"):
         obj["type"] = "Opaque"
 
@@ -169,7 +171,9 @@ NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Acti
 SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": {}}, name_rule="dns1035",
                    default=defaults.service, validate=services.validate, prepare_update=services.prepare_update,
                    validate_update=services.validate_update, effects=service_effects)
-SECRET = Strategy(default=_secret_defaults, selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
+SECRET = Strategy(default=_secret_defaults, validate=configdata.secret, validate_update=configdata.secret_update,
+                  selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
+CONFIG_MAP = Strategy(validate=configdata.config_map, validate_update=configdata.config_map_update)
 NODE = Strategy(has_status=True,
                 selectable_fields=lambda obj: {
                     "spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})
