@@ -170,7 +170,7 @@ NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Acti
                      name_rule="label", actions=("finalize",))
 SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": {}}, name_rule="dns1035",
                    default=defaults.service, validate=services.validate, prepare_update=services.prepare_update,
-                   validate_update=services.validate_update, effects=service_effects)
+                   validate_update=services.validate_update, effects=service_effects, return_deleted_object=True)
 SECRET = Strategy(default=_secret_defaults, validate=configdata.secret, validate_update=configdata.secret_update,
                   selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
 CONFIG_MAP = Strategy(validate=configdata.config_map, validate_update=configdata.config_map_update)
@@ -179,7 +179,7 @@ NODE = Strategy(has_status=True,
                     "spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})
 EVENT = Strategy(selectable_fields=lambda obj: _fields(obj, _EVENT_FIELDS), allow_create_on_update=True)
 UPSERTABLE = Strategy(allow_create_on_update=True)
-SERVICE_ACCOUNT = Strategy(actions=("token",))
+SERVICE_ACCOUNT = Strategy(actions=("token",), return_deleted_object=True)
 PERSISTENT_VOLUME = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Pending"})
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.replica_set,

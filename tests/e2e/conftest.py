@@ -1,5 +1,6 @@
 """End-to-end tests reuse the replica fixtures: real processes, real etcd, real clients."""
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -63,3 +64,12 @@ def make_up(tmp_path_factory) -> Iterator[Topology]:
         yield Topology(state, up.stdout)
     finally:
         run_cluster(state, "down")
+
+
+@pytest.fixture(scope="session")
+def make_up_kubeconfig(make_up: Topology) -> str:
+    """The admin kubeconfig `make up` told its user to export (it reaches the replicas through the balancer)."""
+    printed = re.search(r"^export KUBECONFIG=(\S+)$", make_up.output, re.MULTILINE)
+    assert printed, f"`make up` printed no export KUBECONFIG line:\n{make_up.output}"
+    assert Path(printed.group(1)).is_file()
+    return printed.group(1)

@@ -240,19 +240,11 @@ def checkout(make_up: Topology, tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def kubeconfig(make_up: Topology) -> str:
-    printed = re.search(r"^export KUBECONFIG=(\S+)$", make_up.output, re.MULTILINE)
-    assert printed, f"`make up` printed no export KUBECONFIG line:\n{make_up.output}"
-    assert Path(printed.group(1)).is_file()
-    return printed.group(1)
-
-
 @pytest.fixture
-def shell(checkout: Path, kubeconfig: str, tmp_path: Path) -> Shell:
+def shell(checkout: Path, make_up_kubeconfig: str, tmp_path: Path) -> Shell:
     # the reader's own etcdctl and kubectl settings must not stand in for what the page sets
     env = {name: value for name, value in os.environ.items() if not name.startswith(("ETCDCTL_", "KUBE"))}
-    env.update(KUBECONFIG=kubeconfig, KUBECACHEDIR=str(tmp_path / "kube-cache"), PYTHONPATH=str(ROOT))
+    env.update(KUBECONFIG=make_up_kubeconfig, KUBECACHEDIR=str(tmp_path / "kube-cache"), PYTHONPATH=str(ROOT))
     return Shell(checkout, env, [])
 
 

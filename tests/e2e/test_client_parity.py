@@ -1,0 +1,102 @@
+"""What real clients found different from kube-apiserver 1.32, checked through `make up`'s balancer: kubectl's
+Secret `stringData`, immutable ConfigMaps, the Python client's typed DELETE answers and the exact Status text
+its `create_from_yaml` reports."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+
+import kubernetes
+import pytest
+import yaml
+from kubernetes import client, utils
+
+Kubectl = Callable[..., subprocess.CompletedProcess]
+
+
+@pytest.fixture
+def kubectl(make_up_kubeconfig: str, tmp_path) -> Kubectl:
+    env = {**os.environ, "KUBECONFIG": make_up_kubeconfig, "KUBECACHEDIR": str(tmp_path / "cache")}
+
+    def run(*args: str, check: bool = True, input_text: str | None = None) -> subprocess.CompletedProcess:
+        result = subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=60, env=env,
+                                input=input_text)
+        if check:
+            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
+        return result
+
+    return run
+
+
+@pytest.fixture
+def api(make_up_kubeconfig: str) -> Iterator[client.ApiClient]:
+    with kubernetes.config.new_client_from_config(config_file=make_up_kubeconfig) as api_client:
+        yield api_client
+
+
+@pytest.fixture
+def namespace(kubectl: Kubectl) -> Iterator[str]:
+    name = f"parity-{uuid.uuid4().hex[:6]}"
+    kubectl("create", "namespace", name)
+    yield name
+    kubectl("delete", "namespace", name, "--wait=false")
+
+
+def test_kubectl_apply_merges_secret_string_data(kubectl: Kubectl, namespace: str):
+    manifest = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": namespace},
+                "data": {"user": base64.b64encode(b"nobody").decode(), "port": base64.b64encode(b"5432").decode()},
+                "stringData": {"user": "admin"}}
+    kubectl("apply", "-f", "-", input_text=json.dumps(manifest))
+    stored = json.loads(kubectl("-n", namespace, "get", "secret", "creds", "-o", "json").stdout)
+    assert "stringData" not in stored
+    assert stored["data"] == {"user": base64.b64encode(b"admin").decode(), "port": base64.b64encode(b"5432").decode()}
+    assert stored["type"] == "Opaque"
+
+
+def test_kubectl_cannot_patch_an_immutable_config_map(kubectl: Kubectl, namespace: str):
+    kubectl("apply", "-f", "-", input_text=yaml.safe_dump({
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "frozen", "namespace": namespace},
+        "immutable": True, "data": {"a": "1"}}))
+    refused = kubectl("-n", namespace, "patch", "configmap", "frozen", "--type=merge", "-p", '{"data":{"a":"2"}}',
+                      check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == ('The ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when '
+                                      '`immutable` is set')
+    refused = kubectl("-n", namespace, "patch", "configmap", "frozen", "--type=merge", "-p", '{"immutable":false}',
+                      check=False)
+    assert "immutable: Forbidden: field is immutable when `immutable` is set" in refused.stderr
+    data = json.loads(kubectl("-n", namespace, "get", "configmap", "frozen", "-o", "json").stdout)["data"]
+    assert data == {"a": "1"}
+
+
+def test_python_client_deletes_answer_typed_objects(api: client.ApiClient, namespace: str):
+    core = client.CoreV1Api(api)
+    core.create_namespaced_service(namespace, {
+        "metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}], "selector": {"app": "web"}}})
+    deleted = core.delete_namespaced_service("web", namespace)
+    assert isinstance(deleted, client.V1Service) and deleted.metadata.name == "web"
+    core.create_namespaced_service_account(namespace, {"metadata": {"name": "robot"}})
+    deleted_sa = core.delete_namespaced_service_account("robot", namespace)
+    assert isinstance(deleted_sa, client.V1ServiceAccount) and deleted_sa.metadata.name == "robot"
+    core.create_namespaced_config_map(namespace, {"metadata": {"name": "cm"}, "data": {"a": "b"}})
+    # the client declares this answer untyped: it hands the Status over as it came
+    status = core.delete_namespaced_config_map("cm", namespace)
+    assert status["kind"] == "Status" and status["status"] == "Success"
+    assert status["details"] == {"name": "cm", "kind": "configmaps", "uid": status["details"]["uid"]}
+
+
+def test_create_from_yaml_reports_a_conflict_in_kubes_words(api: client.ApiClient, namespace: str, tmp_path):
+    manifest = tmp_path / "service.yaml"
+    manifest.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "twice"},
+                                        "spec": {"ports": [{"port": 80}]}}))
+    utils.create_from_yaml(api, str(manifest), namespace=namespace)
+    with pytest.raises(utils.FailToCreateError) as failure:
+        utils.create_from_yaml(api, str(manifest), namespace=namespace)
+    assert str(failure.value) == (
+        'Error from server (Conflict): {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
+        '"message":"services \\"twice\\" already exists","reason":"AlreadyExists",'
+        '"details":{"name":"twice","kind":"services"},"code":409}\n')
