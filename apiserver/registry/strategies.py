@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from apiserver.api.meta import errors
@@ -10,10 +10,14 @@ from apiserver.api.meta.types import Obj
 from apiserver.api.validation import configdata
 from apiserver.api.validation import hpa as hpavalidation
 from apiserver.api.validation import kinds as kv
+from apiserver.api.validation import networking as netvalidation
+from apiserver.api.validation import rbac as rbacvalidation
+from apiserver.api.validation.metadata import validate_metadata
 from apiserver.registry import defaults, services
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.servicealloc import service_effects
 from apiserver.registry.strategy import Strategy, immutable
+from apiserver.request.warnings import add_warning
 
 NAMESPACE_FINALIZER = "kubernetes"
 # kube's NamespaceLifecycle refuses to delete these
@@ -188,8 +192,6 @@ REPLICA_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, d
 JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job, validate=kv.job,
                validate_update=immutable(("spec", "selector"), ("spec", "completionMode")),
                selectable_fields=lambda obj: {"status.successful": _str(_get(obj, "status", "successful") or 0)})
-RBAC = Strategy(allow_create_on_update=True, name_rule="path")
-GENERATION_ONLY = Strategy(tracks_generation=True)
 
 
 def _with_conditions(status: Obj | None, conditions_from: Obj | None) -> Obj:
@@ -223,13 +225,11 @@ HORIZONTAL_POD_AUTOSCALER = Strategy(has_status=True, default=defaults.horizonta
 # v1 is converted to the hub before the store sees it: only its own defaults are v1's
 HORIZONTAL_POD_AUTOSCALER_V1 = dataclasses.replace(HORIZONTAL_POD_AUTOSCALER,
                                                    default=defaults.horizontal_pod_autoscaler_v1)
-INGRESS_CLASS = Strategy(tracks_generation=True, default=defaults.ingress_class)
 CSI_DRIVER = Strategy(default=defaults.csi_driver)
 CERTIFICATE_SIGNING_REQUEST = Strategy(
     has_status=True, initial_status=lambda obj: {}, actions=("approval",), prepare_update=_csr_keep_spec,
     status_writes=(("status", _csr_status), ("approval", _csr_approval)),
     selectable_fields=lambda obj: _fields(obj, {"spec.signerName": ("spec", "signerName")}))
-ENDPOINT_SLICE = Strategy(tracks_generation=True, default=defaults.endpoint_slice)
 PRIORITY_CLASS = Strategy(default=defaults.priority_class)
 
 
@@ -240,3 +240,104 @@ def _storage_class_update(new: Obj, old: Obj) -> list[errors.Cause]:
 
 
 STORAGE_CLASS = Strategy(default=defaults.storage_class, validate_update=_storage_class_update)
+
+
+# --- networking.k8s.io, discovery.k8s.io and rbac.authorization.k8s.io ------------------------------------------
+
+def _creating(obj: Obj) -> bool:
+    """The store runs `validate` on creates and updates alike, while kube checks an update with rules of its own
+    (`validate_update` here): an update's object carries the stored resourceVersion, a create's never does."""
+    return not _get(obj, "metadata", "resourceVersion")
+
+
+def _create_rules(check: Callable[[Obj], list[errors.Cause]],
+                  warnings: Callable[[Obj], list[str]] | None = None) -> Callable[[Obj], list[errors.Cause]]:
+    """`check` on creates only; `warnings` (kube's WarningsOnCreate) go to the client of a create kube accepts, that
+    is with valid metadata too (the kinds that warn are namespaced and named as DNS subdomains)."""
+    def validate(obj: Obj) -> list[errors.Cause]:
+        if not _creating(obj):
+            return []
+        causes = check(obj)
+        if warnings and not causes and not validate_metadata(obj, "subdomain", namespaced=True):
+            for text in warnings(obj):
+                add_warning(text)
+        return causes
+
+    return validate
+
+
+def _network_policy_defaults(obj: Obj) -> None:
+    # networking/v1 defaults: ports speak TCP, and a policy without policyTypes isolates ingress, and egress too
+    # when it has egress rules; the pod selector is a struct kube always writes out
+    spec = obj.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        return
+    spec.setdefault("podSelector", {})
+    for direction in ("ingress", "egress"):
+        for rule in spec.get(direction) or []:
+            for port in (rule.get("ports") or []) if isinstance(rule, dict) else []:
+                if isinstance(port, dict) and port.get("protocol") is None:
+                    port["protocol"] = "TCP"
+    if not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
+
+
+def _drop_deprecated_topology(obj: Obj) -> None:
+    # discovery/v1 has no deprecatedTopology to write: kube clears what a v1 client sends
+    for endpoint in obj.get("endpoints") or []:
+        if isinstance(endpoint, dict):
+            endpoint.pop("deprecatedTopology", None)
+
+
+def _endpoint_slice_update(new: Obj, old: Obj) -> None:
+    _drop_deprecated_topology(new)
+    # a slice has no spec: any change outside metadata moves its generation (the store sees to that), and so does
+    # a change of its labels, which say which Service it serves
+    if _get(new, "metadata", "labels") != _get(old, "metadata", "labels"):
+        new["metadata"]["generation"] = int(_get(old, "metadata", "generation") or 0) + 1
+
+
+def _serves_apiserver(obj: Obj) -> bool:
+    """The replicas' endpoint reconciler publishes their advertise addresses in the default/kubernetes slices; a
+    local cluster advertises loopback, which kube refuses for endpoints (its reconciler fails there)."""
+    return (_get(obj, "metadata", "namespace") == "default"
+            and _get(obj, "metadata", "labels", "kubernetes.io/service-name") == "kubernetes")
+
+
+def _binding_defaults(obj: Obj) -> None:
+    # rbac/v1 defaults: roleRef and User/Group subjects are in the RBAC group; ServiceAccounts are core
+    if not isinstance(obj.get("roleRef"), dict):
+        obj["roleRef"] = {}
+    if not obj["roleRef"].get("apiGroup"):
+        obj["roleRef"]["apiGroup"] = rbacvalidation.RBAC_GROUP
+    for subject in obj.get("subjects") or []:
+        if isinstance(subject, dict) and not subject.get("apiGroup") and subject.get("kind") in ("User", "Group"):
+            subject["apiGroup"] = rbacvalidation.RBAC_GROUP
+
+
+INGRESS = Strategy(tracks_generation=True, has_status=True, initial_status=lambda obj: {"loadBalancer": {}},
+                   validate=_create_rules(netvalidation.ingress_create, netvalidation.ingress_warnings),
+                   validate_update=netvalidation.ingress_update)
+INGRESS_CLASS = Strategy(tracks_generation=True, default=defaults.ingress_class,
+                         validate=_create_rules(netvalidation.ingress_class),
+                         validate_update=netvalidation.ingress_class_update)
+NETWORK_POLICY = Strategy(tracks_generation=True, default=_network_policy_defaults,
+                          validate=_create_rules(netvalidation.network_policy),
+                          validate_update=netvalidation.network_policy_update)
+ENDPOINT_SLICE = Strategy(
+    tracks_generation=True, default=defaults.endpoint_slice, prepare_create=_drop_deprecated_topology,
+    prepare_update=_endpoint_slice_update,
+    validate=_create_rules(lambda obj: netvalidation.endpoint_slice(obj, _serves_apiserver(obj)),
+                           netvalidation.endpoint_slice_warnings),
+    validate_update=lambda new, old: netvalidation.endpoint_slice_update(new, old, _serves_apiserver(new)))
+ROLE = Strategy(allow_create_on_update=True, name_rule="path", validate=_create_rules(rbacvalidation.role),
+                validate_update=rbacvalidation.role_update)
+CLUSTER_ROLE = Strategy(allow_create_on_update=True, name_rule="path",
+                        validate=_create_rules(rbacvalidation.cluster_role),
+                        validate_update=rbacvalidation.cluster_role_update)
+ROLE_BINDING = Strategy(allow_create_on_update=True, name_rule="path", default=_binding_defaults,
+                        validate=_create_rules(rbacvalidation.role_binding),
+                        validate_update=rbacvalidation.role_binding_update)
+CLUSTER_ROLE_BINDING = Strategy(allow_create_on_update=True, name_rule="path", default=_binding_defaults,
+                                validate=_create_rules(rbacvalidation.cluster_role_binding),
+                                validate_update=rbacvalidation.cluster_role_binding_update)
