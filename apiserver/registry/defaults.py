@@ -209,6 +209,8 @@ def endpoint_slice(obj: Obj) -> None:
 
 def priority_class(obj: Obj) -> None:
     obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    # an int32 kube always writes out: a class sent without one has priority 0
+    obj.setdefault("value", 0)
 
 
 def storage_class(obj: Obj) -> None:

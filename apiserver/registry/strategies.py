@@ -2,21 +2,25 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation import cluster as cv
 from apiserver.api.validation import configdata
 from apiserver.api.validation import hpa as hpavalidation
 from apiserver.api.validation import kinds as kv
 from apiserver.api.validation import networking as netvalidation
 from apiserver.api.validation import rbac as rbacvalidation
+from apiserver.api.validation import storage as sv
 from apiserver.api.validation.metadata import validate_metadata
 from apiserver.registry import defaults, services
 from apiserver.registry.deletion import has_finalizers
+from apiserver.registry.semantic import spec_changed
 from apiserver.registry.servicealloc import service_effects
-from apiserver.registry.strategy import Strategy, immutable
+from apiserver.registry.strategy import StoreContext, Strategy, WriteEffects, immutable
 from apiserver.request.warnings import add_warning
 
 NAMESPACE_FINALIZER = "kubernetes"
@@ -194,28 +198,6 @@ JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job, va
                selectable_fields=lambda obj: {"status.successful": _str(_get(obj, "status", "successful") or 0)})
 
 
-def _with_conditions(status: Obj | None, conditions_from: Obj | None) -> Obj:
-    out = {k: v for k, v in (status or {}).items() if k != "conditions"}
-    if conditions_from and conditions_from.get("conditions") is not None:
-        out["conditions"] = conditions_from["conditions"]
-    return out
-
-
-def _csr_status(sent: Obj | None, stored: Obj | None) -> Obj | None:
-    # the status subresource issues certificates; approval conditions belong to the approval subresource
-    return _with_conditions(sent, stored)
-
-
-def _csr_approval(sent: Obj | None, stored: Obj | None) -> Obj | None:
-    return _with_conditions(stored, sent)
-
-
-def _csr_keep_spec(new: Obj, old: Obj) -> None:
-    # kube's PrepareForUpdate: a request, once made, does not change (the requestor least of all)
-    if "spec" in old:
-        new["spec"] = old["spec"]
-
-
 REPLICATION_CONTROLLER = Strategy(
     tracks_generation=True, has_status=True, scalable=True, default=defaults.replication_controller,
     selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
@@ -225,21 +207,178 @@ HORIZONTAL_POD_AUTOSCALER = Strategy(has_status=True, default=defaults.horizonta
 # v1 is converted to the hub before the store sees it: only its own defaults are v1's
 HORIZONTAL_POD_AUTOSCALER_V1 = dataclasses.replace(HORIZONTAL_POD_AUTOSCALER,
                                                    default=defaults.horizontal_pod_autoscaler_v1)
-CSI_DRIVER = Strategy(default=defaults.csi_driver)
+
+
+
+# --- the cluster kinds: storage.k8s.io, scheduling.k8s.io, node.k8s.io, coordination.k8s.io, certificates.k8s.io,
+# policy ---------------------------------------------------------------------------------------------------------
+
+def _warned(validate: Callable[[Obj], list[errors.Cause]],
+            warnings: Callable[[Obj], list[str]]) -> Callable[[Obj], list[errors.Cause]]:
+    """Validation that also sends kube's warnings (WarningsOnCreate/WarningsOnUpdate) for an object that passes."""
+    def check(obj: Obj) -> list[errors.Cause]:
+        causes = validate(obj)
+        if not causes:
+            for text in warnings(obj):
+                add_warning(text)
+        return causes
+
+    return check
+
+
+class _UpdateChecks:
+    """Update rules kube also applies to the writes of field-owning subresources (its status and approval
+    strategies validate what they store). The store validates the main resource's updates only, while every attempt
+    of every write passes through the strategy's effects with the new and the stored object: the checks run there,
+    on updates (both objects present), and refuse with kube's 422."""
+
+    def __init__(self, kind: str, group: str, check: Callable[[Obj, Obj], list[errors.Cause]]) -> None:
+        self.kind, self.group, self.check = kind, group, check
+
+    async def prepare(self, new: Obj | None, old: Obj | None) -> None:
+        if new is None or old is None:
+            return
+        causes = self.check(new, old)
+        if causes:
+            raise errors.invalid(self.kind, self.group, (new.get("metadata") or {}).get("name", ""), causes)
+
+    async def finish(self, committed: bool) -> None:
+        return None
+
+
+def _update_checks(kind: str, group: str, check: Callable[[Obj, Obj], list[errors.Cause]]
+                   ) -> Callable[[StoreContext], Callable[[bool], WriteEffects]]:
+    checks = _UpdateChecks(kind, group, check)
+
+    def build(context: StoreContext) -> Callable[[bool], WriteEffects]:
+        return lambda dry_run: checks
+
+    return build
+
+
+def _csi_driver_generation(new: Obj, old: Obj) -> None:
+    # kube sets no generation on create, yet counts spec changes from the stored one (none: 0)
+    if spec_changed(new, old):
+        new["metadata"]["generation"] = int(old["metadata"].get("generation") or 0) + 1
+
+
+STORAGE_CLASS = Strategy(default=defaults.storage_class, validate=_warned(sv.storage_class, sv.storage_class_warnings),
+                         validate_update=sv.storage_class_update, return_deleted_object=True)
+CSI_DRIVER = Strategy(default=defaults.csi_driver, validate=sv.csi_driver, validate_update=sv.csi_driver_update,
+                      prepare_update=_csi_driver_generation, return_deleted_object=True)
+CSI_NODE = Strategy(validate=sv.csi_node, validate_update=sv.csi_node_update, return_deleted_object=True)
+CSI_STORAGE_CAPACITY = Strategy(validate=_warned(sv.csi_storage_capacity, sv.csi_storage_capacity_warnings),
+                                validate_update=sv.csi_storage_capacity_update)
+VOLUME_ATTACHMENT = Strategy(
+    has_status=True, initial_status=lambda obj: {"attached": False}, validate=sv.volume_attachment,
+    validate_update=sv.volume_attachment_update, return_deleted_object=True,
+    effects=_update_checks("VolumeAttachment", "storage.k8s.io", sv.volume_attachment_status))
+
+
+def _first_generation(obj: Obj) -> None:
+    # kube's PriorityClass strategy starts generation at 1 and never bumps it
+    obj["metadata"]["generation"] = 1
+
+
+def _priority_class_check_delete(obj: Obj) -> None:
+    name = obj["metadata"]["name"]
+    if name in cv.SYSTEM_PRIORITY_CLASSES:
+        raise errors.forbidden_on("priorityclasses", "scheduling.k8s.io", name,
+                                  "this is a system priority class and cannot be deleted")
+
+
+PRIORITY_CLASS = Strategy(default=defaults.priority_class, prepare_create=_first_generation, validate=cv.priority_class,
+                          validate_update=cv.priority_class_update, check_delete=_priority_class_check_delete)
+RUNTIME_CLASS = Strategy(allow_create_on_update=True, validate=_warned(cv.runtime_class, cv.runtime_class_warnings),
+                         validate_update=cv.runtime_class_update)
+
+# spec fields of the CoordinatedLeaderElection feature, off in kube 1.32: dropped unless the stored lease has them
+_COORDINATED_ELECTION_FIELDS = ("strategy", "preferredHolder")
+
+
+def _lease_create(obj: Obj) -> None:
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        for field in _COORDINATED_ELECTION_FIELDS:
+            spec.pop(field, None)
+
+
+def _lease_update(new: Obj, old: Obj) -> None:
+    spec, stored = new.get("spec"), old.get("spec") or {}
+    if isinstance(spec, dict):
+        for field in _COORDINATED_ELECTION_FIELDS:
+            if stored.get(field) is None:
+                spec.pop(field, None)
+
+
+LEASE = Strategy(allow_create_on_update=True, prepare_create=_lease_create, prepare_update=_lease_update,
+                 validate=cv.lease)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _stamped(conditions: list[Obj], stored: list[Obj]) -> list[Obj]:
+    """kube's populateConditionTimestamps: a condition without times is updated now, and its transition is the
+    stored one of the same type and status, if any."""
+    now = _now()
+    out = []
+    for condition in conditions:
+        condition = dict(condition)
+        if not condition.get("lastUpdateTime"):
+            condition["lastUpdateTime"] = now
+        if not condition.get("lastTransitionTime"):
+            condition["lastTransitionTime"] = next(
+                (c["lastTransitionTime"] for c in stored if c.get("type") == condition.get("type")
+                 and c.get("status") == condition.get("status") and c.get("lastTransitionTime")), now)
+        out.append(condition)
+    return out
+
+
+def _conditions(status: Obj | None) -> list[Obj]:
+    return [c for c in (status or {}).get("conditions") or [] if isinstance(c, dict)]
+
+
+def _with_conditions(status: Obj, conditions: list[Obj]) -> Obj:
+    out = {k: v for k, v in status.items() if k != "conditions"}
+    if conditions:
+        out["conditions"] = conditions
+    return out
+
+
+def _csr_status(sent: Obj | None, stored: Obj | None) -> Obj | None:
+    """The status subresource issues certificates and may set conditions other than approval: the stored Approved and
+    Denied conditions are kept in place. kube refuses a status write adding one; here the stored approval stays."""
+    stored_conditions, conditions = _conditions(stored), _conditions(sent)
+    for kind in cv.APPROVAL_CONDITIONS:
+        kept = [c for c in stored_conditions if c.get("type") == kind]
+        at = [i for i, c in enumerate(conditions) if c.get("type") == kind]
+        if len(at) == len(kept):
+            for i, condition in zip(at, kept, strict=True):
+                conditions[i] = condition
+        elif len(at) > len(kept):
+            conditions = [c for c in conditions if c.get("type") != kind] + kept
+    return _with_conditions(sent or {}, _stamped(conditions, stored_conditions))
+
+
+def _csr_approval(sent: Obj | None, stored: Obj | None) -> Obj | None:
+    # the approval subresource writes the conditions and nothing else
+    return _with_conditions(stored or {}, _stamped(_conditions(sent), _conditions(stored)))
+
+
+def _csr_keep_spec(new: Obj, old: Obj) -> None:
+    # kube's PrepareForUpdate: a request, once made, does not change (the requestor least of all)
+    if "spec" in old:
+        new["spec"] = old["spec"]
+
+
 CERTIFICATE_SIGNING_REQUEST = Strategy(
     has_status=True, initial_status=lambda obj: {}, actions=("approval",), prepare_update=_csr_keep_spec,
-    status_writes=(("status", _csr_status), ("approval", _csr_approval)),
+    status_writes=(("status", _csr_status), ("approval", _csr_approval)), name_rule="path",
+    validate=cv.certificate_signing_request,
+    effects=_update_checks("CertificateSigningRequest", "certificates.k8s.io", cv.certificate_signing_request_update),
     selectable_fields=lambda obj: _fields(obj, {"spec.signerName": ("spec", "signerName")}))
-PRIORITY_CLASS = Strategy(default=defaults.priority_class)
-
-
-def _storage_class_update(new: Obj, old: Obj) -> list[errors.Cause]:
-    causes = [errors.Cause("FieldValueForbidden", f"Forbidden: updates to {field} are forbidden.", field)
-              for field in ("parameters", "provisioner", "reclaimPolicy") if new.get(field) != old.get(field)]
-    return causes + immutable(("volumeBindingMode",))(new, old)
-
-
-STORAGE_CLASS = Strategy(default=defaults.storage_class, validate_update=_storage_class_update)
 
 
 # --- networking.k8s.io, discovery.k8s.io and rbac.authorization.k8s.io ------------------------------------------
@@ -341,3 +480,7 @@ ROLE_BINDING = Strategy(allow_create_on_update=True, name_rule="path", default=_
 CLUSTER_ROLE_BINDING = Strategy(allow_create_on_update=True, name_rule="path", default=_binding_defaults,
                                 validate=_create_rules(rbacvalidation.cluster_role_binding),
                                 validate_update=rbacvalidation.cluster_role_binding_update)
+POD_DISRUPTION_BUDGET = Strategy(
+    tracks_generation=True, has_status=True, name_rule="path", validate=cv.pod_disruption_budget,
+    initial_status=lambda obj: {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0},
+    effects=_update_checks("PodDisruptionBudget", "policy", cv.pod_disruption_budget_status))

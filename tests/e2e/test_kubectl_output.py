@@ -11,6 +11,7 @@ import uuid
 import pytest
 import yaml
 
+from tests.csr_tools import csr_request
 from tests.polling import eventually_sync
 
 AGE = re.compile(r"^(\d+s|\d+m\d*s?|\d+h\d*m?)$")
@@ -220,7 +221,7 @@ def test_new_kinds_print_and_explain(kubectl, ns, tmp_path):  # noqa: F811
     name = f"{ns}-csr"
     apply(kubectl, tmp_path, {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
                               "metadata": {"name": name},
-                              "spec": {"request": "Y3Ny", "signerName": "example.com/signer",
+                              "spec": {"request": csr_request(), "signerName": "example.com/signer",
                                        "expirationSeconds": 3 * 86400, "usages": ["client auth"]}})
     assert rows(kubectl("get", "csr", name).stdout) == [
         ["NAME", "AGE", "SIGNERNAME", "REQUESTOR", "REQUESTEDDURATION", "CONDITION"],
@@ -296,7 +297,7 @@ def _sweep_manifests(ns: str) -> list[dict]:
         {"apiVersion": "storage.k8s.io/v1", "kind": "CSIStorageCapacity", "metadata": meta,
          "storageClassName": "standard", "capacity": "10Gi"},
         {"apiVersion": "storage.k8s.io/v1", "kind": "VolumeAttachment", "metadata": cluster,
-         "spec": {"attacher": "example.com/p", "nodeName": "node-1", "source": {"persistentVolumeName": "pv"}}},
+         "spec": {"attacher": "p.example.com", "nodeName": "node-1", "source": {"persistentVolumeName": "pv"}}},
         {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": cluster, "value": 100},
         {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta, "spec": {"holderIdentity": "me"}},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": cluster, "rules": []},

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import orjson
 
+from tests.csr_tools import csr_request, issued_certificate
 from tests.integration.conftest import make_namespace
 from tests.integration.etcd_tools import etcdctl
 
@@ -99,18 +100,23 @@ async def test_csr_status_and_approval_write_their_own_parts(api, new_ns):
     name = new_ns()
     base = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
     csr = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": name},
-           "spec": {"request": "Y3Ny", "signerName": "example.com/signer", "usages": ["client auth"]}}
+           "spec": {"request": csr_request(), "signerName": "example.com/signer", "usages": ["client auth"]}}
     status, created = await api.post(base, csr)
     assert status == 201 and created["status"] == {}
+    certificate = issued_certificate()
     approved = {**created, "status": {"conditions": [{"type": "Approved", "status": "True", "reason": "Test"}],
-                                      "certificate": "Y2VydA=="}}
+                                      "certificate": certificate}}
     status, after = await api.put(f"{base}/{name}/approval", approved)
     assert status == 200, after
-    assert after["status"] == {"conditions": approved["status"]["conditions"]}
-    issued = {**after, "status": {"certificate": "Y2VydA==", "conditions": []}}
+    assert list(after["status"]) == ["conditions"]
+    conditions = after["status"]["conditions"]
+    assert [(c["type"], c["status"], c["reason"]) for c in conditions] == [("Approved", "True", "Test")]
+    # the status subresource keeps the approval as stored whatever it is sent
+    issued = {**after, "status": {"certificate": certificate,
+                                  "conditions": [{"type": "Approved", "status": "True", "reason": "Other"}]}}
     status, after = await api.put(f"{base}/{name}/status", issued)
     assert status == 200, after
-    assert after["status"] == {"certificate": "Y2VydA==", "conditions": approved["status"]["conditions"]}
+    assert after["status"] == {"certificate": certificate, "conditions": conditions}
     _, listed = await api.get(base, params={"fieldSelector": "spec.signerName=example.com/signer"})
     assert name in [i["metadata"]["name"] for i in listed["items"]]
 
@@ -119,7 +125,7 @@ async def test_csr_names_its_requestor_and_keeps_its_spec(api, new_ns):
     base = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
     name = new_ns()
     forged = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": name},
-              "spec": {"request": "Y3Ny", "signerName": "example.com/signer", "usages": ["client auth"],
+              "spec": {"request": csr_request(), "signerName": "example.com/signer", "usages": ["client auth"],
                        "username": "system:kube-controller-manager", "groups": ["system:masters"],
                        "extra": {"forged": ["yes"]}}}
     status, created = await api.post(base, forged, headers={"Impersonate-User": "jane", "Impersonate-Group": "devs"})
