@@ -28,6 +28,7 @@ from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.scale import scale_of, with_replicas
 from apiserver.registry.semantic import spec_changed
 from apiserver.registry.strategy import WriteEffects, finishing, no_effects
+from apiserver.request.warnings import add_warning
 from apiserver.storage.interface import (
     CorruptObject,
     Expired,
@@ -229,11 +230,15 @@ class RegistryStore:
         r = self.info
         causes = validate_metadata(obj, r.strategy.name_rule, r.namespaced)
         # kube's ValidateXUpdate checks what changed before it validates the new object as a whole
-        if old is not None:
+        if old is None:
+            causes += r.strategy.validate_create(obj)
+        else:
             causes += r.strategy.validate_update(obj, old) + _no_new_finalizers(obj, old)
         causes += r.strategy.validate(obj)
         if causes:
             raise errors.invalid(r.kind, r.group, (obj.get("metadata") or {}).get("name", ""), causes)
+        for text in r.strategy.warnings(obj, old):
+            add_warning(text)
 
     def _prepare_create(self, obj: Obj) -> None:
         meta = obj["metadata"]
@@ -368,6 +373,9 @@ class RegistryStore:
             target.pop(leaf, None)
         else:
             target[leaf] = value
+        causes = self.info.strategy.validate_status(result, current)
+        if causes:
+            raise errors.invalid(self.info.kind, self.info.group, name, causes)
         self._track(result, current, manager, subresource)
         return result
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from apiserver.api.meta import errors
@@ -15,13 +15,11 @@ from apiserver.api.validation import kinds as kv
 from apiserver.api.validation import networking as netvalidation
 from apiserver.api.validation import rbac as rbacvalidation
 from apiserver.api.validation import storage as sv
-from apiserver.api.validation.metadata import validate_metadata
 from apiserver.registry import defaults, services
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.semantic import spec_changed
 from apiserver.registry.servicealloc import service_effects
-from apiserver.registry.strategy import StoreContext, Strategy, WriteEffects, immutable
-from apiserver.request.warnings import add_warning
+from apiserver.registry.strategy import Strategy, immutable, warn_on_create, warn_on_every_write
 
 NAMESPACE_FINALIZER = "kubernetes"
 # kube's NamespaceLifecycle refuses to delete these
@@ -213,66 +211,25 @@ HORIZONTAL_POD_AUTOSCALER_V1 = dataclasses.replace(HORIZONTAL_POD_AUTOSCALER,
 # --- the cluster kinds: storage.k8s.io, scheduling.k8s.io, node.k8s.io, coordination.k8s.io, certificates.k8s.io,
 # policy ---------------------------------------------------------------------------------------------------------
 
-def _warned(validate: Callable[[Obj], list[errors.Cause]],
-            warnings: Callable[[Obj], list[str]]) -> Callable[[Obj], list[errors.Cause]]:
-    """Validation that also sends kube's warnings (WarningsOnCreate/WarningsOnUpdate) for an object that passes."""
-    def check(obj: Obj) -> list[errors.Cause]:
-        causes = validate(obj)
-        if not causes:
-            for text in warnings(obj):
-                add_warning(text)
-        return causes
-
-    return check
-
-
-class _UpdateChecks:
-    """Update rules kube also applies to the writes of field-owning subresources (its status and approval
-    strategies validate what they store). The store validates the main resource's updates only, while every attempt
-    of every write passes through the strategy's effects with the new and the stored object: the checks run there,
-    on updates (both objects present), and refuse with kube's 422."""
-
-    def __init__(self, kind: str, group: str, check: Callable[[Obj, Obj], list[errors.Cause]]) -> None:
-        self.kind, self.group, self.check = kind, group, check
-
-    async def prepare(self, new: Obj | None, old: Obj | None) -> None:
-        if new is None or old is None:
-            return
-        causes = self.check(new, old)
-        if causes:
-            raise errors.invalid(self.kind, self.group, (new.get("metadata") or {}).get("name", ""), causes)
-
-    async def finish(self, committed: bool) -> None:
-        return None
-
-
-def _update_checks(kind: str, group: str, check: Callable[[Obj, Obj], list[errors.Cause]]
-                   ) -> Callable[[StoreContext], Callable[[bool], WriteEffects]]:
-    checks = _UpdateChecks(kind, group, check)
-
-    def build(context: StoreContext) -> Callable[[bool], WriteEffects]:
-        return lambda dry_run: checks
-
-    return build
-
-
 def _csi_driver_generation(new: Obj, old: Obj) -> None:
     # kube sets no generation on create, yet counts spec changes from the stored one (none: 0)
     if spec_changed(new, old):
         new["metadata"]["generation"] = int(old["metadata"].get("generation") or 0) + 1
 
 
-STORAGE_CLASS = Strategy(default=defaults.storage_class, validate=_warned(sv.storage_class, sv.storage_class_warnings),
+STORAGE_CLASS = Strategy(default=defaults.storage_class, validate=sv.storage_class,
+                         warnings=warn_on_every_write(sv.storage_class_warnings),
                          validate_update=sv.storage_class_update, return_deleted_object=True)
 CSI_DRIVER = Strategy(default=defaults.csi_driver, validate=sv.csi_driver, validate_update=sv.csi_driver_update,
                       prepare_update=_csi_driver_generation, return_deleted_object=True)
 CSI_NODE = Strategy(validate=sv.csi_node, validate_update=sv.csi_node_update, return_deleted_object=True)
-CSI_STORAGE_CAPACITY = Strategy(validate=_warned(sv.csi_storage_capacity, sv.csi_storage_capacity_warnings),
+CSI_STORAGE_CAPACITY = Strategy(validate=sv.csi_storage_capacity,
+                                warnings=warn_on_every_write(sv.csi_storage_capacity_warnings),
                                 validate_update=sv.csi_storage_capacity_update)
 VOLUME_ATTACHMENT = Strategy(
     has_status=True, initial_status=lambda obj: {"attached": False}, validate=sv.volume_attachment,
     validate_update=sv.volume_attachment_update, return_deleted_object=True,
-    effects=_update_checks("VolumeAttachment", "storage.k8s.io", sv.volume_attachment_status))
+    validate_status=sv.volume_attachment_status)
 
 
 def _first_generation(obj: Obj) -> None:
@@ -289,7 +246,8 @@ def _priority_class_check_delete(obj: Obj) -> None:
 
 PRIORITY_CLASS = Strategy(default=defaults.priority_class, prepare_create=_first_generation, validate=cv.priority_class,
                           validate_update=cv.priority_class_update, check_delete=_priority_class_check_delete)
-RUNTIME_CLASS = Strategy(allow_create_on_update=True, validate=_warned(cv.runtime_class, cv.runtime_class_warnings),
+RUNTIME_CLASS = Strategy(allow_create_on_update=True, validate=cv.runtime_class,
+                         warnings=warn_on_every_write(cv.runtime_class_warnings),
                          validate_update=cv.runtime_class_update)
 
 # spec fields of the CoordinatedLeaderElection feature, off in kube 1.32: dropped unless the stored lease has them
@@ -377,33 +335,11 @@ CERTIFICATE_SIGNING_REQUEST = Strategy(
     has_status=True, initial_status=lambda obj: {}, actions=("approval",), prepare_update=_csr_keep_spec,
     status_writes=(("status", _csr_status), ("approval", _csr_approval)), name_rule="path",
     validate=cv.certificate_signing_request,
-    effects=_update_checks("CertificateSigningRequest", "certificates.k8s.io", cv.certificate_signing_request_update),
+    validate_status=cv.certificate_signing_request_update,
     selectable_fields=lambda obj: _fields(obj, {"spec.signerName": ("spec", "signerName")}))
 
 
 # --- networking.k8s.io, discovery.k8s.io and rbac.authorization.k8s.io ------------------------------------------
-
-def _creating(obj: Obj) -> bool:
-    """The store runs `validate` on creates and updates alike, while kube checks an update with rules of its own
-    (`validate_update` here): an update's object carries the stored resourceVersion, a create's never does."""
-    return not _get(obj, "metadata", "resourceVersion")
-
-
-def _create_rules(check: Callable[[Obj], list[errors.Cause]],
-                  warnings: Callable[[Obj], list[str]] | None = None) -> Callable[[Obj], list[errors.Cause]]:
-    """`check` on creates only; `warnings` (kube's WarningsOnCreate) go to the client of a create kube accepts, that
-    is with valid metadata too (the kinds that warn are namespaced and named as DNS subdomains)."""
-    def validate(obj: Obj) -> list[errors.Cause]:
-        if not _creating(obj):
-            return []
-        causes = check(obj)
-        if warnings and not causes and not validate_metadata(obj, "subdomain", namespaced=True):
-            for text in warnings(obj):
-                add_warning(text)
-        return causes
-
-    return validate
-
 
 def _network_policy_defaults(obj: Obj) -> None:
     # networking/v1 defaults: ports speak TCP, and a policy without policyTypes isolates ingress, and egress too
@@ -455,32 +391,33 @@ def _binding_defaults(obj: Obj) -> None:
 
 
 INGRESS = Strategy(tracks_generation=True, has_status=True, initial_status=lambda obj: {"loadBalancer": {}},
-                   validate=_create_rules(netvalidation.ingress_create, netvalidation.ingress_warnings),
+                   validate_create=netvalidation.ingress_create,
+                   warnings=warn_on_create(netvalidation.ingress_warnings),
                    validate_update=netvalidation.ingress_update)
 INGRESS_CLASS = Strategy(tracks_generation=True, default=defaults.ingress_class,
-                         validate=_create_rules(netvalidation.ingress_class),
+                         validate_create=netvalidation.ingress_class,
                          validate_update=netvalidation.ingress_class_update)
 NETWORK_POLICY = Strategy(tracks_generation=True, default=_network_policy_defaults,
-                          validate=_create_rules(netvalidation.network_policy),
+                          validate_create=netvalidation.network_policy,
                           validate_update=netvalidation.network_policy_update)
 ENDPOINT_SLICE = Strategy(
     tracks_generation=True, default=defaults.endpoint_slice, prepare_create=_drop_deprecated_topology,
     prepare_update=_endpoint_slice_update,
-    validate=_create_rules(lambda obj: netvalidation.endpoint_slice(obj, _serves_apiserver(obj)),
-                           netvalidation.endpoint_slice_warnings),
+    validate_create=lambda obj: netvalidation.endpoint_slice(obj, _serves_apiserver(obj)),
+    warnings=warn_on_create(netvalidation.endpoint_slice_warnings),
     validate_update=lambda new, old: netvalidation.endpoint_slice_update(new, old, _serves_apiserver(new)))
-ROLE = Strategy(allow_create_on_update=True, name_rule="path", validate=_create_rules(rbacvalidation.role),
+ROLE = Strategy(allow_create_on_update=True, name_rule="path", validate_create=rbacvalidation.role,
                 validate_update=rbacvalidation.role_update)
 CLUSTER_ROLE = Strategy(allow_create_on_update=True, name_rule="path",
-                        validate=_create_rules(rbacvalidation.cluster_role),
+                        validate_create=rbacvalidation.cluster_role,
                         validate_update=rbacvalidation.cluster_role_update)
 ROLE_BINDING = Strategy(allow_create_on_update=True, name_rule="path", default=_binding_defaults,
-                        validate=_create_rules(rbacvalidation.role_binding),
+                        validate_create=rbacvalidation.role_binding,
                         validate_update=rbacvalidation.role_binding_update)
 CLUSTER_ROLE_BINDING = Strategy(allow_create_on_update=True, name_rule="path", default=_binding_defaults,
-                                validate=_create_rules(rbacvalidation.cluster_role_binding),
+                                validate_create=rbacvalidation.cluster_role_binding,
                                 validate_update=rbacvalidation.cluster_role_binding_update)
 POD_DISRUPTION_BUDGET = Strategy(
     tracks_generation=True, has_status=True, name_rule="path", validate=cv.pod_disruption_budget,
     initial_status=lambda obj: {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0},
-    effects=_update_checks("PodDisruptionBudget", "policy", cv.pod_disruption_budget_status))
+    validate_status=cv.pod_disruption_budget_status)

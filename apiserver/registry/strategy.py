@@ -103,6 +103,12 @@ class Strategy:
     prepare_update: Callable[[Obj, Obj], None] = lambda new, old: None
     # checks that need the stored object too, such as immutable fields
     validate_update: Callable[[Obj, Obj], list[Cause]] = lambda new, old: []
+    # checks of creates only, where kube's update rules differ from its create rules (`validate` runs on both)
+    validate_create: Callable[[Obj], list[Cause]] = _no_validation
+    # checks of writes through the field-owning subresources (status, approval): kube's status strategies
+    validate_status: Callable[[Obj, Obj], list[Cause]] = lambda new, old: []
+    # kube's WarningsOnCreate / WarningsOnUpdate, sent with a write every check accepted (old: None on create)
+    warnings: Callable[[Obj, Obj | None], list[str]] = lambda new, old: []
     # builds, once per replica, the factory of per-request side effects (given dry_run)
     effects: Callable[[StoreContext], Callable[[bool], WriteEffects]] | None = None
     # kube's per-resource field label conversion: the selectable fields beyond metadata.name/namespace
@@ -149,6 +155,14 @@ def _at(obj: Any, path: tuple[str, ...]) -> Any:
     for part in path:
         obj = obj.get(part) if isinstance(obj, dict) else None
     return obj
+
+
+def warn_on_create(warnings: Callable[[Obj], list[str]]) -> Callable[[Obj, Obj | None], list[str]]:
+    return lambda new, old: warnings(new) if old is None else []
+
+
+def warn_on_every_write(warnings: Callable[[Obj], list[str]]) -> Callable[[Obj, Obj | None], list[str]]:
+    return lambda new, old: warnings(new)
 
 
 DEFAULT_STRATEGY = Strategy()

@@ -12,6 +12,7 @@ from apiserver.registry import store as store_module
 from apiserver.registry.catalogue import Catalogue
 from apiserver.registry.deletion import DeleteOptions
 from apiserver.registry.store import RegistryStore
+from apiserver.request.warnings import start_recording
 from apiserver.storage.cacher import Cacher, WatchCache
 from apiserver.storage.interface import Obj, Preconditions, Predicate, Storage
 from apiserver.storage.memory import MemoryStorage
@@ -260,3 +261,28 @@ async def test_a_watch_through_a_cacher_starts_with_the_state_then_follows(stora
             start.watch.stop()
     finally:
         await cache.stop()
+
+
+async def test_warnings_go_out_only_with_a_write_every_check_accepted(storage: MemoryStorage) -> None:
+    runtime_classes = store_of(storage, "node.k8s.io", "v1", "runtimeclasses")
+    selector = {"nodeSelector": {"failure-domain.beta.kubernetes.io/zone": "a"}}
+    sink = start_recording()
+    with pytest.raises(StatusError):
+        await runtime_classes.create("", {"metadata": {"name": "bad"}, "handler": "Bad", "scheduling": selector})
+    assert sink == []
+    await runtime_classes.create("", {"metadata": {"name": "good"}, "handler": "runc", "scheduling": selector})
+    assert sink == ['scheduling.nodeSelector: deprecated since v1.17; use "topology.kubernetes.io/zone" instead']
+
+
+async def test_status_writes_are_checked_by_the_status_rules(storage: MemoryStorage) -> None:
+    budgets = store_of(storage, "policy", "v1", "poddisruptionbudgets")
+    created = await budgets.create("ns", {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+                                          "metadata": {"name": "b", "namespace": "ns"}, "spec": {"minAvailable": 1}})
+    written = copy.deepcopy(created)
+    written["status"]["expectedPods"] = -1
+    with pytest.raises(StatusError) as refused:
+        await budgets.update_subresource("ns", "b", "status", written)
+    assert refused.value.code == 422
+    assert [c.field for c in refused.value.causes] == ["status.expectedPods"]
+    written["status"]["expectedPods"] = 2
+    assert (await budgets.update_subresource("ns", "b", "status", written))["status"]["expectedPods"] == 2

@@ -2,7 +2,6 @@
 policy): validators with kube's paths and messages, and the strategy hooks that prepare, stamp and refuse writes."""
 from __future__ import annotations
 
-import asyncio
 import base64
 from typing import Any
 
@@ -12,7 +11,6 @@ from apiserver.api.meta.errors import StatusError
 from apiserver.api.validation import cluster as cv
 from apiserver.api.validation import storage as sv
 from apiserver.registry import strategies
-from apiserver.request.warnings import start_recording
 from tests.csr_tools import b64, certificate_pem, csr_request, request_pem
 
 Causes = list[tuple[str, str]]
@@ -202,18 +200,6 @@ def test_warnings_of_deprecated_node_labels() -> None:
     assert sv.storage_class_warnings({"allowedTopologies": [{"matchLabelExpressions": [{"key": "zone"}]}]}) == []
 
 
-def test_warnings_are_sent_only_for_valid_objects() -> None:
-    async def create(obj: dict) -> list[str]:
-        sink = start_recording()
-        strategies.RUNTIME_CLASS.validate(obj)
-        return sink
-
-    selector = {"nodeSelector": {"failure-domain.beta.kubernetes.io/zone": "a"}}
-    assert asyncio.run(create({"handler": "runc", "scheduling": selector})) == [
-        'scheduling.nodeSelector: deprecated since v1.17; use "topology.kubernetes.io/zone" instead']
-    assert asyncio.run(create({"handler": "Bad", "scheduling": selector})) == []
-
-
 def test_csr_status_write_keeps_the_approval_and_stamps_conditions() -> None:
     status_write = strategies.CERTIFICATE_SIGNING_REQUEST.status_write("status")
     stored = {"conditions": _approved("Approved")}
@@ -241,21 +227,6 @@ def test_csr_approval_write_takes_conditions_only() -> None:
     assert written is not None and written["certificate"] == "Y2VydA=="
     assert written["conditions"][0]["lastTransitionTime"] == "then"
     assert written["conditions"][1]["lastTransitionTime"] != "then"
-
-
-def test_update_checks_refuse_subresource_writes_with_kubes_422() -> None:
-    effects = strategies.POD_DISRUPTION_BUDGET.effects
-    assert effects is not None
-    begin = effects(None)  # type: ignore[arg-type]
-    budget = {"metadata": {"name": "b"}, "status": {"expectedPods": -1}}
-    with pytest.raises(StatusError) as refused:
-        asyncio.run(begin(False).prepare(budget, {"metadata": {"name": "b"}}))
-    assert refused.value.code == 422
-    assert refused.value.message == ('PodDisruptionBudget.policy "b" is invalid: status.expectedPods: Invalid value: '
-                                     "-1: must be greater than or equal to 0")
-    # creates and deletes are not updates
-    asyncio.run(begin(False).prepare(budget, None))
-    asyncio.run(begin(False).prepare(None, budget))
 
 
 def test_strategy_preparations() -> None:

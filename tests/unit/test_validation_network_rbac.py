@@ -3,7 +3,6 @@ field paths and messages (pkg/apis/networking, discovery and rbac validation), a
 update rules and warnings around them."""
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 from apiserver.api.validation import networking as net
 from apiserver.api.validation import rbac
 from apiserver.registry import strategies
-from apiserver.request.warnings import start_recording
 
 SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
              "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
@@ -383,9 +381,9 @@ def test_endpoint_slice_strategy() -> None:
     apiserver_slice = endpoint_slice("IPv4", addresses("127.0.0.1"))
     apiserver_slice["metadata"] = {"name": "kubernetes", "namespace": "default",
                                    "labels": {"kubernetes.io/service-name": "kubernetes"}}
-    assert strategies.ENDPOINT_SLICE.validate(apiserver_slice) == []
+    assert strategies.ENDPOINT_SLICE.validate_create(apiserver_slice) == []
     apiserver_slice["metadata"]["namespace"] = "elsewhere"
-    assert len(strategies.ENDPOINT_SLICE.validate(apiserver_slice)) == 1
+    assert len(strategies.ENDPOINT_SLICE.validate_create(apiserver_slice)) == 1
 
 
 def role(*rules: dict, kind: str = "Role") -> dict:
@@ -487,19 +485,12 @@ def test_binding_defaults_and_role_ref_is_fixed() -> None:
     assert rbac.cluster_role_binding_update(changed, changed) == []
 
 
-def test_create_rules_run_on_creates_and_warn_only_valid_objects() -> None:
-    async def run() -> list[str]:
-        sink = start_recording()
-        annotated = ingress({"defaultBackend": service()}, {"kubernetes.io/ingress.class": "nginx"})
-        assert strategies.INGRESS.validate(annotated) == []
-        stored = {**annotated, "metadata": {**annotated["metadata"], "resourceVersion": "5"}}
-        # an update is checked by validate_update alone, and kube has no update warnings
-        assert strategies.INGRESS.validate({**stored, "spec": {}}) == []
-        bad_name = {**annotated, "metadata": {**annotated["metadata"], "name": "Bad"}}
-        strategies.INGRESS.validate(bad_name)
-        strategies.ENDPOINT_SLICE.validate(endpoint_slice("FQDN"))
-        return sink
-
-    assert asyncio.run(run()) == [
-        "annotation \"kubernetes.io/ingress.class\" is deprecated, please use 'spec.ingressClassName' instead",
+def test_ingress_and_endpoint_slice_warn_on_create_only() -> None:
+    annotated = ingress({"defaultBackend": service()}, {"kubernetes.io/ingress.class": "nginx"})
+    assert strategies.INGRESS.validate_create(annotated) == []
+    assert strategies.INGRESS.warnings(annotated, None) == [
+        "annotation \"kubernetes.io/ingress.class\" is deprecated, please use 'spec.ingressClassName' instead"]
+    # kube has no update warnings for these kinds
+    assert strategies.INGRESS.warnings(annotated, annotated) == []
+    assert strategies.ENDPOINT_SLICE.warnings(endpoint_slice("FQDN"), None) == [
         "spec.addressType: FQDN endpoints are deprecated"]
