@@ -140,9 +140,12 @@ class RegistryStore:
     def attrs(self, obj: Obj) -> tuple[dict[str, str], dict[str, str]]:
         meta = obj.get("metadata") or {}
         fields = {"metadata.name": meta.get("name", "")}
-        if self.info.namespaced:
+        strategy = self.info.strategy
+        # kube's default field label conversion takes metadata.namespace even for cluster-scoped kinds (it matches
+        # the empty namespace); the kinds with conversions of their own name it only when they are namespaced
+        if self.info.namespaced or not strategy.converts_field_labels:
             fields["metadata.namespace"] = meta.get("namespace", "")
-        fields.update(self.info.strategy.selectable_fields(obj))
+        fields.update(strategy.selectable_fields(obj))
         return meta.get("labels") or {}, fields
 
     def predicate(self, label_selector: str, field_selector: str) -> Predicate:
@@ -154,8 +157,14 @@ class RegistryStore:
         allowed = set(self.attrs({"metadata": {}})[1])
         for name in field.fields():
             if name not in allowed:
-                raise errors.bad_request(f'field label not supported: {name}')
+                raise errors.bad_request(self._unknown_field_label(name))
         return Predicate(label, field, self.attrs)
+
+    def _unknown_field_label(self, name: str) -> str:
+        """kube's words differ between its default field label conversion and the kinds' own."""
+        if self.info.strategy.converts_field_labels:
+            return f"field label not supported: {name}"
+        return f'"{name}" is not a known field selector: only "metadata.name", "metadata.namespace"'
 
     # --- errors ---------------------------------------------------------------------------------------
 

@@ -134,6 +134,11 @@ class Strategy:
     # names are DNS-1123 subdomains unless a resource is stricter (label) or laxer (path segment)
     name_rule: str = "subdomain"
 
+    @property
+    def converts_field_labels(self) -> bool:
+        """Whether the kind has field labels of its own (kube registers a conversion function for those)."""
+        return self.selectable_fields is not _no_fields
+
     def status_write(self, subresource: str) -> StatusWrite:
         return dict(self.status_writes).get(subresource, _replace_status)
 

@@ -301,6 +301,8 @@ async def test_field_selectors_are_metadata_only(api, ns):
                        f"{RBAC}/namespaces/{ns}/rolebindings"):
         status, answer = await api.get(collection, params={"fieldSelector": "spec.anything=x"})
         assert (status, answer["reason"]) == (400, "BadRequest"), answer
+        assert answer["message"] == ('"spec.anything" is not a known field selector: only "metadata.name", '
+                                     '"metadata.namespace"')
 
 
 async def test_the_replicas_own_endpoint_slice_is_written(api):

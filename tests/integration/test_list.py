@@ -171,3 +171,13 @@ async def test_expired_continue_is_410(api, new_ns, etcd_cluster, pki):
     status, body = await api.get(path, params={"resourceVersion": page["metadata"]["resourceVersion"],
                                                "resourceVersionMatch": "Exact"})
     assert status == 410 and body["reason"] == "Expired"
+
+
+async def test_cluster_scoped_kinds_take_the_namespace_field_label_as_kube_does(api):
+    # kube's default conversion accepts metadata.namespace everywhere: on a cluster-scoped kind it matches ""
+    status, listed = await api.get("/apis/storage.k8s.io/v1/storageclasses",
+                                   params={"fieldSelector": "metadata.namespace=x"})
+    assert status == 200 and listed["items"] == []
+    # namespaces convert their own field labels, and metadata.namespace is not one of them
+    status, body = await api.get("/api/v1/namespaces", params={"fieldSelector": "metadata.namespace=x"})
+    assert status == 400 and body["message"] == "field label not supported: metadata.namespace"
