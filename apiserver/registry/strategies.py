@@ -7,9 +7,10 @@ from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation import core as cv
 from apiserver.api.validation import hpa as hpavalidation
 from apiserver.api.validation import kinds as kv
-from apiserver.registry import defaults, services
+from apiserver.registry import coredefaults, corekinds, defaults, services
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.servicealloc import service_effects
 from apiserver.registry.strategy import Strategy, immutable
@@ -58,7 +59,6 @@ _EVENT_FIELDS = {
     "involvedObject.fieldPath": ("involvedObject", "fieldPath"),
     "reason": ("reason",),
     "reportingComponent": ("reportingComponent",),
-    "source": ("source", "component"),
     "type": ("type",),
 }
 
@@ -101,10 +101,14 @@ def _namespace_defaults(obj: Obj) -> None:
 
 
 def _namespace_create(obj: Obj) -> None:
-    # every namespace starts held by the "kubernetes" finalizer: the namespace controller releases it once the
-    # namespace is empty
+    # every namespace starts held by the "kubernetes" finalizer, after any the client asked for: the namespace
+    # controller releases it once the namespace is empty
     spec = obj.get("spec")
-    obj["spec"] = {**(spec if isinstance(spec, dict) else {}), "finalizers": [NAMESPACE_FINALIZER]}
+    spec = spec if isinstance(spec, dict) else {}
+    finalizers = list(spec.get("finalizers") or [])
+    if NAMESPACE_FINALIZER not in finalizers:
+        finalizers.append(NAMESPACE_FINALIZER)
+    obj["spec"] = {**spec, "finalizers": finalizers}
 
 
 def _namespace_keep_finalizers(new: Obj, old: Obj) -> None:
@@ -163,6 +167,7 @@ POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_f
 NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"},
                      default=_namespace_defaults, prepare_create=_namespace_create,
                      prepare_update=_namespace_keep_finalizers, pending_finalizers=_namespace_held,
+                     validate=cv.namespace, return_deleted_object=True,
                      mark_deleting=_namespace_terminating, check_delete=_namespace_check_delete,
                      selectable_fields=lambda obj: _fields(obj, {"status.phase": ("status", "phase")}),
                      name_rule="label", actions=("finalize",))
@@ -170,13 +175,36 @@ SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": 
                    default=defaults.service, validate=services.validate, prepare_update=services.prepare_update,
                    validate_update=services.validate_update, effects=service_effects)
 SECRET = Strategy(default=_secret_defaults, selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
-NODE = Strategy(has_status=True,
+NODE = Strategy(has_status=True, initial_status=corekinds.node_initial_status, prepare_create=corekinds.node_create,
+                prepare_update=corekinds.node_update, default=coredefaults.node,
+                validate=corekinds.warned(cv.node, cv.node_warnings), validate_update=cv.node_update,
                 selectable_fields=lambda obj: {
                     "spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})
-EVENT = Strategy(selectable_fields=lambda obj: _fields(obj, _EVENT_FIELDS), allow_create_on_update=True)
+# a core/v1 Event's name is checked as a path segment only (kube's generic check); events.k8s.io/v1 adds DNS rules
+EVENT = Strategy(selectable_fields=lambda obj: {**_fields(obj, _EVENT_FIELDS), "source": corekinds.event_source(obj)},
+                 allow_create_on_update=True, validate=corekinds.event_validate,
+                 validate_update=corekinds.event_validate_update, name_rule="path")
+EVENT_V1 = dataclasses.replace(EVENT, default=corekinds.speaks_events_v1)
 UPSERTABLE = Strategy(allow_create_on_update=True)
-SERVICE_ACCOUNT = Strategy(actions=("token",))
-PERSISTENT_VOLUME = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Pending"})
+SERVICE_ACCOUNT = Strategy(actions=("token",), prepare_create=corekinds.clean_secret_references,
+                           prepare_update=lambda new, old: corekinds.clean_secret_references(new),
+                           validate=corekinds.warned(cv.service_account, cv.service_account_warnings),
+                           return_deleted_object=True)
+PERSISTENT_VOLUME = Strategy(
+    has_status=True, initial_status=corekinds.pv_initial_status, prepare_create=corekinds.pv_create,
+    prepare_update=corekinds.pv_update, default=coredefaults.persistent_volume,
+    validate=corekinds.warned(cv.persistent_volume, cv.persistent_volume_warnings),
+    validate_update=cv.persistent_volume_update, status_writes=(("status", corekinds.pv_status),),
+    return_deleted_object=True)
+PERSISTENT_VOLUME_CLAIM = Strategy(
+    has_status=True, initial_status=lambda obj: {"phase": "Pending"}, prepare_create=corekinds.pvc_create,
+    prepare_update=corekinds.pvc_update, default=coredefaults.persistent_volume_claim,
+    validate=corekinds.warned(cv.persistent_volume_claim, cv.persistent_volume_claim_warnings),
+    validate_update=corekinds.pvc_validate_update, return_deleted_object=True)
+ENDPOINTS = Strategy(allow_create_on_update=True, default=coredefaults.endpoints, validate=cv.endpoints)
+LIMIT_RANGE = Strategy(default=coredefaults.limit_range, validate=cv.limit_range)
+RESOURCE_QUOTA = Strategy(has_status=True, initial_status=lambda obj: {}, default=coredefaults.resource_quota,
+                          validate=cv.resource_quota, validate_update=cv.resource_quota_update)
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.replica_set,
                        validate=kv.replica_set,
@@ -211,9 +239,11 @@ def _csr_keep_spec(new: Obj, old: Obj) -> None:
 
 
 REPLICATION_CONTROLLER = Strategy(
-    tracks_generation=True, has_status=True, scalable=True, default=defaults.replication_controller,
+    tracks_generation=True, has_status=True, initial_status=lambda obj: {"replicas": 0}, scalable=True,
+    default=defaults.replication_controller, validate=cv.replication_controller,
+    validate_update=cv.replication_controller_update,
     selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
-POD_TEMPLATE = Strategy(tracks_generation=True, default=defaults.pod_template)
+POD_TEMPLATE = Strategy(tracks_generation=True, default=defaults.pod_template, validate=cv.pod_template)
 HORIZONTAL_POD_AUTOSCALER = Strategy(has_status=True, default=defaults.horizontal_pod_autoscaler,
                                      validate=hpavalidation.horizontal_pod_autoscaler)
 # v1 is converted to the hub before the store sees it: only its own defaults are v1's
