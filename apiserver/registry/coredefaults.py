@@ -16,11 +16,27 @@ def _dict(value: Any) -> Obj | None:
     return value if isinstance(value, dict) else None
 
 
-def canonical_resources(resources: Any) -> None:
-    """A resource list in place, each quantity as kube writes it back."""
-    if isinstance(resources, dict):
-        for name, value in resources.items():
-            resources[name] = canonical_text(value)
+def canonical_resources(resources: Any) -> Any:
+    """A copy of a resource list with each quantity as kube writes it back (anything else as it is)."""
+    if not isinstance(resources, dict):
+        return resources
+    return {name: canonical_text(value) for name, value in resources.items()}
+
+
+def _canonical_in(parent: Obj, *parts: str) -> None:
+    for part in parts:
+        if isinstance(parent.get(part), dict):
+            parent[part] = canonical_resources(parent[part])
+
+
+def _status(obj: Obj) -> Obj | None:
+    """The object's status as a dict of its own: an update's status is the stored object's, shared with it, so
+    defaulting works on a copy."""
+    status = obj.get("status")
+    if not isinstance(status, dict):
+        return None
+    obj["status"] = dict(status)
+    return obj["status"]
 
 
 def _source_defaults(spec: Obj) -> None:
@@ -58,8 +74,8 @@ def persistent_volume(obj: Obj) -> None:
         if spec.get("volumeMode") is None:
             spec["volumeMode"] = "Filesystem"
         _source_defaults(spec)
-        canonical_resources(spec.get("capacity"))
-    status = _dict(obj.get("status"))
+        _canonical_in(spec, "capacity")
+    status = _status(obj)
     if status is not None and not status.get("phase"):
         status["phase"] = "Pending"
 
@@ -69,14 +85,14 @@ def persistent_volume_claim(obj: Obj) -> None:
     if isinstance(spec, dict):
         if spec.get("volumeMode") is None:
             spec["volumeMode"] = "Filesystem"
-        resources = _dict(spec.get("resources")) or {}
-        canonical_resources(resources.get("requests"))
-        canonical_resources(resources.get("limits"))
-    status = _dict(obj.get("status"))
+        resources = _dict(spec.get("resources"))
+        if resources is not None:
+            _canonical_in(resources, "requests", "limits")
+    status = _status(obj)
     if status is not None:
         if not status.get("phase"):
             status["phase"] = "Pending"
-        canonical_resources(status.get("capacity"))
+        _canonical_in(status, "capacity", "allocatedResources")
 
 
 def limit_range(obj: Obj) -> None:
@@ -84,8 +100,7 @@ def limit_range(obj: Obj) -> None:
     for item in (_dict(obj.get("spec")) or {}).get("limits") or []:
         if not isinstance(item, dict):
             continue
-        for part in ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio"):
-            canonical_resources(item.get(part))
+        _canonical_in(item, "max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
         if item.get("type") != "Container":
             continue
         default = dict(_dict(item.get("default")) or {})
@@ -103,10 +118,12 @@ def limit_range(obj: Obj) -> None:
 
 
 def resource_quota(obj: Obj) -> None:
-    canonical_resources((_dict(obj.get("spec")) or {}).get("hard"))
-    status = _dict(obj.get("status")) or {}
-    canonical_resources(status.get("hard"))
-    canonical_resources(status.get("used"))
+    spec = _dict(obj.get("spec"))
+    if spec is not None:
+        _canonical_in(spec, "hard")
+    status = _status(obj)
+    if status is not None:
+        _canonical_in(status, "hard", "used")
 
 
 def node(obj: Obj) -> None:
@@ -120,10 +137,9 @@ def node(obj: Obj) -> None:
         many = spec.get("podCIDRs")
         if isinstance(many, list) and many:
             spec["podCIDR"] = many[0]
-    status = _dict(obj.get("status"))
+    status = _status(obj)
     if status is not None:
-        canonical_resources(status.get("capacity"))
-        canonical_resources(status.get("allocatable"))
+        _canonical_in(status, "capacity", "allocatable")
         if status.get("allocatable") is None and isinstance(status.get("capacity"), dict):
             status["allocatable"] = dict(status["capacity"])
 

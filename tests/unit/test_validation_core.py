@@ -590,3 +590,16 @@ def test_event_source_field_falls_back_to_the_reporting_controller() -> None:
     assert corekinds.event_source({"source": {"component": "kubelet"}, "reportingComponent": "x"}) == "kubelet"
     assert corekinds.event_source({"reportingComponent": "example.com/ctl"}) == "example.com/ctl"
     assert corekinds.event_source({}) == ""
+
+
+def test_defaulting_leaves_a_shared_status_alone() -> None:
+    # an update's status is the stored object's own dict: defaulting it must not change the stored object
+    stored = {"capacity": {"cpu": "4000m"}}
+    node = {"metadata": {"name": "n"}, "status": stored}
+    coredefaults.node(node)
+    assert stored == {"capacity": {"cpu": "4000m"}}
+    assert node["status"] == {"capacity": {"cpu": "4"}, "allocatable": {"cpu": "4"}}
+    quota_status = {"hard": {"pods": "10"}, "used": {"cpu": "1000m"}}
+    quota = {"metadata": {"name": "q"}, "spec": {}, "status": quota_status}
+    coredefaults.resource_quota(quota)
+    assert quota_status["used"] == {"cpu": "1000m"} and quota["status"]["used"] == {"cpu": "1"}
