@@ -17,6 +17,7 @@ import ipaddress
 import posixpath
 import re
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from typing import Any
 
 from apiserver.api.meta import quantity as q
@@ -861,8 +862,7 @@ def _azure_file(source: Obj, path: str) -> list[Cause]:
 
 
 def _azure_disk(source: Obj, path: str) -> list[Cause]:
-    causes = [required(f"{path}.{name}") for name, key in (("diskName", "diskName"), ("diskURI", "diskURI"))
-              if not _str(source.get(key))]
+    causes = _requires(source, path, "diskName", "diskURI")
     caching, kind, uri = source.get("cachingMode"), source.get("kind"), _str(source.get("diskURI"))
     if isinstance(caching, str) and caching not in ("None", "ReadOnly", "ReadWrite"):
         causes.append(_not_supported(f"{path}.cachingMode", quote(caching), ("None", "ReadOnly", "ReadWrite")))
@@ -1208,6 +1208,7 @@ def persistent_volume_claim_update(new: Obj, old: Obj) -> list[Cause]:
     new_size = _storage_request(spec)
     if new_size < old_size:
         capacity = _quantity(_dict(_dict(old.get("status")).get("capacity")).get("storage"))
+        # kube 1.32 lets a claim recover from a failed expansion: back down to its capacity, not below
         if new_size <= (capacity.value if capacity is not None else 0):
             causes.append(forbidden_field("spec.resources.requests.storage",
                                           "field can not be less than status.capacity"))
@@ -1216,14 +1217,13 @@ def persistent_volume_claim_update(new: Obj, old: Obj) -> list[Cause]:
     return causes
 
 
-def _storage_request(spec: Obj) -> Any:
+def _storage_request(spec: Obj) -> Fraction:
     parsed = _quantity(_dict(_dict(spec.get("resources")).get("requests")).get("storage"))
-    return parsed.value if parsed is not None else 0
+    return parsed.value if parsed is not None else Fraction(0)
 
 
 def _pvc_comparable(spec: Obj) -> Obj:
-    """A claim spec with Go's zero values spelled out where JSON may leave them out: volumeName is a plain
-    string, so absent and empty are the same value."""
+    """A claim spec as Go compares it: volumeName is a plain string, so absent and empty are the same value."""
     out = dict(spec)
     if not _str(out.get("volumeName")):
         out.pop("volumeName", None)
@@ -1619,6 +1619,8 @@ def _event_related(value: Any) -> str:
     return "null" if value is None else _object_reference(value)
 
 
+# (field, kube's path, Go's rendering), in kube's order; kube checks the reason twice, so a changed reason is
+# reported twice
 _EVENT_IMMUTABLE: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("involvedObject", "involvedObject", _object_reference),
     ("reason", "reason", lambda v: quote(_str(v))),
