@@ -237,13 +237,13 @@ class RegistryStore:
 
     def _validate(self, obj: Obj, old: Obj | None = None) -> None:
         r = self.info
-        causes = validate_metadata(obj, r.strategy.name_rule, r.namespaced)
-        # kube's ValidateXUpdate checks what changed before it validates the new object as a whole
+        # a kind whose update rules come before its whole-object rules (kube's order varies by kind) says so with
+        # validate_create and a validate_update that ends with the whole-object rules
+        causes = validate_metadata(obj, r.strategy.name_rule, r.namespaced) + r.strategy.validate(obj)
         if old is None:
             causes += r.strategy.validate_create(obj)
         else:
             causes += r.strategy.validate_update(obj, old) + _no_new_finalizers(obj, old)
-        causes += r.strategy.validate(obj)
         if causes:
             raise errors.invalid(r.kind, r.group, (obj.get("metadata") or {}).get("name", ""), causes)
         for text in r.strategy.warnings(obj, old):

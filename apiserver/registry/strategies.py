@@ -10,12 +10,13 @@ from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
 from apiserver.api.validation import cluster as cv
 from apiserver.api.validation import configdata
+from apiserver.api.validation import core as corevalidation
 from apiserver.api.validation import hpa as hpavalidation
 from apiserver.api.validation import kinds as kv
 from apiserver.api.validation import networking as netvalidation
 from apiserver.api.validation import rbac as rbacvalidation
 from apiserver.api.validation import storage as sv
-from apiserver.registry import defaults, services
+from apiserver.registry import coredefaults, corekinds, defaults, services
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.semantic import spec_changed
 from apiserver.registry.servicealloc import service_effects
@@ -65,7 +66,6 @@ _EVENT_FIELDS = {
     "involvedObject.fieldPath": ("involvedObject", "fieldPath"),
     "reason": ("reason",),
     "reportingComponent": ("reportingComponent",),
-    "source": ("source", "component"),
     "type": ("type",),
 }
 
@@ -108,10 +108,14 @@ def _namespace_defaults(obj: Obj) -> None:
 
 
 def _namespace_create(obj: Obj) -> None:
-    # every namespace starts held by the "kubernetes" finalizer: the namespace controller releases it once the
-    # namespace is empty
+    # every namespace starts held by the "kubernetes" finalizer, after any the client asked for: the namespace
+    # controller releases it once the namespace is empty
     spec = obj.get("spec")
-    obj["spec"] = {**(spec if isinstance(spec, dict) else {}), "finalizers": [NAMESPACE_FINALIZER]}
+    spec = spec if isinstance(spec, dict) else {}
+    finalizers = list(spec.get("finalizers") or [])
+    if NAMESPACE_FINALIZER not in finalizers:
+        finalizers.append(NAMESPACE_FINALIZER)
+    obj["spec"] = {**spec, "finalizers": finalizers}
 
 
 def _namespace_keep_finalizers(new: Obj, old: Obj) -> None:
@@ -171,22 +175,51 @@ POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_f
 NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"},
                      default=_namespace_defaults, prepare_create=_namespace_create,
                      prepare_update=_namespace_keep_finalizers, pending_finalizers=_namespace_held,
+                     validate=corevalidation.namespace, return_deleted_object=True,
                      mark_deleting=_namespace_terminating, check_delete=_namespace_check_delete,
                      selectable_fields=lambda obj: _fields(obj, {"status.phase": ("status", "phase")}),
                      name_rule="label", actions=("finalize",))
 SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": {}}, name_rule="dns1035",
                    default=defaults.service, validate=services.validate, prepare_update=services.prepare_update,
                    validate_update=services.validate_update, effects=service_effects, return_deleted_object=True)
-SECRET = Strategy(default=_secret_defaults, validate=configdata.secret, validate_update=configdata.secret_update,
+SECRET = Strategy(default=_secret_defaults, validate_create=configdata.secret, validate_update=configdata.secret_update,
                   selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
-CONFIG_MAP = Strategy(validate=configdata.config_map, validate_update=configdata.config_map_update)
-NODE = Strategy(has_status=True,
+CONFIG_MAP = Strategy(validate_create=configdata.config_map, validate_update=configdata.config_map_update)
+NODE = Strategy(has_status=True, initial_status=corekinds.node_initial_status, prepare_create=corekinds.node_create,
+                prepare_update=corekinds.node_update, default=coredefaults.node,
+                validate=corevalidation.node, warnings=warn_on_every_write(corevalidation.node_warnings),
+                validate_update=corevalidation.node_update,
                 selectable_fields=lambda obj: {
                     "spec.unschedulable": _str(_get(obj, "spec", "unschedulable")) or "false"})
-EVENT = Strategy(selectable_fields=lambda obj: _fields(obj, _EVENT_FIELDS), allow_create_on_update=True)
+# a core/v1 Event's name is checked as a path segment only (kube's generic check); events.k8s.io/v1 adds DNS rules
+EVENT = Strategy(selectable_fields=lambda obj: {**_fields(obj, _EVENT_FIELDS), "source": corekinds.event_source(obj)},
+                 allow_create_on_update=True, validate=corevalidation.event,
+                 validate_create=corekinds.event_validate_create,
+                 validate_update=corekinds.event_validate_update, name_rule="path")
+EVENT_V1 = dataclasses.replace(EVENT, default=corekinds.speaks_events_v1)
 UPSERTABLE = Strategy(allow_create_on_update=True)
-SERVICE_ACCOUNT = Strategy(actions=("token",), return_deleted_object=True)
-PERSISTENT_VOLUME = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Pending"})
+SERVICE_ACCOUNT = Strategy(actions=("token",), prepare_create=corekinds.clean_secret_references,
+                           prepare_update=lambda new, old: corekinds.clean_secret_references(new),
+                           validate=corevalidation.service_account,
+                           warnings=warn_on_every_write(corevalidation.service_account_warnings),
+                           return_deleted_object=True)
+PERSISTENT_VOLUME = Strategy(
+    has_status=True, initial_status=corekinds.pv_initial_status, prepare_create=corekinds.pv_create,
+    prepare_update=corekinds.pv_update, default=coredefaults.persistent_volume,
+    validate=corevalidation.persistent_volume,
+    warnings=warn_on_every_write(corevalidation.persistent_volume_warnings),
+    validate_update=corevalidation.persistent_volume_update, status_writes=(("status", corekinds.pv_status),),
+    return_deleted_object=True)
+PERSISTENT_VOLUME_CLAIM = Strategy(
+    has_status=True, initial_status=lambda obj: {"phase": "Pending"}, prepare_create=corekinds.pvc_create,
+    prepare_update=corekinds.pvc_update, default=coredefaults.persistent_volume_claim,
+    validate=corevalidation.persistent_volume_claim,
+    warnings=warn_on_every_write(corevalidation.persistent_volume_claim_warnings),
+    validate_update=corekinds.pvc_validate_update, return_deleted_object=True)
+ENDPOINTS = Strategy(allow_create_on_update=True, default=coredefaults.endpoints, validate=corevalidation.endpoints)
+LIMIT_RANGE = Strategy(default=coredefaults.limit_range, validate=corevalidation.limit_range)
+RESOURCE_QUOTA = Strategy(has_status=True, initial_status=lambda obj: {}, default=coredefaults.resource_quota,
+                          validate=corevalidation.resource_quota, validate_update=corevalidation.resource_quota_update)
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.replica_set,
                        validate=kv.replica_set,
@@ -197,9 +230,11 @@ JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job, va
 
 
 REPLICATION_CONTROLLER = Strategy(
-    tracks_generation=True, has_status=True, scalable=True, default=defaults.replication_controller,
+    tracks_generation=True, has_status=True, initial_status=lambda obj: {"replicas": 0}, scalable=True,
+    default=defaults.replication_controller, validate=corevalidation.replication_controller,
+    validate_update=corevalidation.replication_controller_update,
     selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
-POD_TEMPLATE = Strategy(tracks_generation=True, default=defaults.pod_template)
+POD_TEMPLATE = Strategy(tracks_generation=True, default=defaults.pod_template, validate=corevalidation.pod_template)
 HORIZONTAL_POD_AUTOSCALER = Strategy(has_status=True, default=defaults.horizontal_pod_autoscaler,
                                      validate=hpavalidation.horizontal_pod_autoscaler)
 # v1 is converted to the hub before the store sees it: only its own defaults are v1's

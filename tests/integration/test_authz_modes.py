@@ -191,7 +191,8 @@ async def test_node_gets_the_node_role_rules_for_resources_the_mode_does_not_sub
     node_a = as_user("node-a")
     status, body = await node_a.get(f"/api/v1/namespaces/{NS}/services")
     assert status == 200, body
-    status, body = await node_a.post(f"/api/v1/namespaces/{NS}/events",
+    # a node's events live in "default", the namespace kube requires of an event about a cluster-scoped object
+    status, body = await node_a.post("/api/v1/namespaces/default/events",
                                      {"metadata": {"name": "node-a.1"}, "involvedObject": {"kind": "Node",
                                                                                           "name": "node-a"}})
     assert status == 201, body

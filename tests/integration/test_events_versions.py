@@ -92,14 +92,19 @@ async def test_created_as_core_reads_as_events_v1_with_the_deprecated_fields(api
     assert [i["metadata"]["name"] for i in core_list["items"]] == ["b"]
     assert [(i["apiVersion"], i["metadata"]["name"]) for i in v1_list["items"]] == [("events.k8s.io/v1", "b")]
 
-    # a merge patch in events.k8s.io/v1 speaks its own field names
+    # a merge patch in events.k8s.io/v1 speaks its own field names; as in kube, only the series may change there
     status, patched = await api.request("PATCH", f"{EVENTS}/namespaces/{ns}/events/b",
-                                        data=b'{"note":"restarted","deprecatedCount":4}',
+                                        data=b'{"note":"restarting","series":{"count":4,'
+                                             b'"lastObservedTime":"2026-01-01T00:10:00.000000Z"}}',
                                         headers={"Content-Type": "application/merge-patch+json"})
     assert status == 200, patched
-    assert patched["note"] == "restarted" and patched["deprecatedCount"] == 4
+    assert patched["note"] == "restarting" and patched["series"]["count"] == 4
     _, core = await api.get(f"{CORE}/namespaces/{ns}/events/b")
-    assert core["message"] == "restarted" and core["count"] == 4
+    assert core["message"] == "restarting" and core["series"]["count"] == 4
+    status, refused = await api.request("PATCH", f"{EVENTS}/namespaces/{ns}/events/b",
+                                        data=b'{"deprecatedCount":5}',
+                                        headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 422 and refused["details"]["causes"][0]["field"] == "count", refused
 
     # deleted through one version, gone from both
     status, _ = await api.delete(f"{EVENTS}/namespaces/{ns}/events/b")

@@ -78,7 +78,8 @@ def _frozen(new: Obj, old: Obj, fields: tuple[str, ...]) -> list[Cause]:
 
 
 def config_map_update(new: Obj, old: Obj) -> list[Cause]:
-    return _frozen(new, old, ("data", "binaryData"))
+    """kube's ValidateConfigMapUpdate: what `immutable` freezes first, then the object as a whole."""
+    return _frozen(new, old, ("data", "binaryData")) + config_map(new)
 
 
 def _json_member(data: Obj, key: str) -> list[Cause]:
@@ -122,8 +123,9 @@ def secret(obj: Obj) -> list[Cause]:
 
 
 def secret_update(new: Obj, old: Obj) -> list[Cause]:
+    """kube's ValidateSecretUpdate: the type, then what `immutable` freezes, then the object as a whole."""
     causes = [] if new.get("type") == old.get("type") else [invalid("type", new.get("type"), "field is immutable")]
-    return causes + _frozen(new, old, ("data",))
+    return causes + _frozen(new, old, ("data",)) + secret(new)
 
 
 def merge_string_data(obj: Obj) -> None:
