@@ -123,7 +123,7 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
     _r("apps", "v1", "ReplicaSet", "replicasets", short=("rs",), all_category=True, strategy=s.REPLICA_SET),
     _r("apps", "v1", "StatefulSet", "statefulsets", short=("sts",), all_category=True, strategy=s.STATEFUL_SET),
     _r("apps", "v1", "DaemonSet", "daemonsets", short=("ds",), all_category=True, strategy=s.DAEMON_SET),
-    _r("apps", "v1", "ControllerRevision", "controllerrevisions"),
+    _r("apps", "v1", "ControllerRevision", "controllerrevisions", strategy=s.CONTROLLER_REVISION),
     # v2 first: the preferred version of the group; stored as v2, kube 1.32's storage version
     _r("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", short=("hpa",),
        all_category=True, strategy=s.HORIZONTAL_POD_AUTOSCALER),

@@ -13,14 +13,70 @@ def _image_pull_policy(image: str) -> str:
     return "Always" if tag in ("", "latest") else "IfNotPresent"
 
 
+def _dicts(value: object) -> list[Obj]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _http_get(action: object) -> None:
+    if isinstance(action, dict):
+        action.setdefault("path", "/")
+        action.setdefault("scheme", "HTTP")
+
+
+def _probe(probe: object) -> None:
+    if not isinstance(probe, dict):
+        return
+    probe.setdefault("timeoutSeconds", 1)
+    probe.setdefault("periodSeconds", 10)
+    probe.setdefault("successThreshold", 1)
+    probe.setdefault("failureThreshold", 3)
+    _http_get(probe.get("httpGet"))
+    if isinstance(probe.get("grpc"), dict):
+        probe["grpc"].setdefault("service", "")
+
+
+def _field_ref(source: object) -> None:
+    ref = source.get("fieldRef") if isinstance(source, dict) else None
+    if isinstance(ref, dict):
+        ref.setdefault("apiVersion", "v1")
+
+
 def _container(container: Obj) -> None:
     container.setdefault("terminationMessagePath", "/dev/termination-log")
     container.setdefault("terminationMessagePolicy", "File")
-    if container.get("image"):
-        container.setdefault("imagePullPolicy", _image_pull_policy(container["image"]))
+    # kube reads the tag of the image; an image it cannot parse (none at all) has no tag
+    container.setdefault("imagePullPolicy", _image_pull_policy(container["image"]) if container.get("image")
+                         else "IfNotPresent")
     container.setdefault("resources", {})
-    for port in container.get("ports") or []:
+    for port in _dicts(container.get("ports")):
         port.setdefault("protocol", "TCP")
+    for var in _dicts(container.get("env")):
+        _field_ref(var.get("valueFrom"))
+    for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+        _probe(container.get(kind))
+    lifecycle = container.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        for hook in ("postStart", "preStop"):
+            if isinstance(lifecycle.get(hook), dict):
+                _http_get(lifecycle[hook].get("httpGet"))
+
+
+def _volume(volume: Obj) -> None:
+    for kind in ("secret", "configMap", "downwardAPI", "projected"):
+        if isinstance(volume.get(kind), dict):
+            volume[kind].setdefault("defaultMode", 0o644)
+    if isinstance(volume.get("hostPath"), dict):
+        volume["hostPath"].setdefault("type", "")
+    if isinstance(volume.get("downwardAPI"), dict):
+        for item in _dicts(volume["downwardAPI"].get("items")):
+            _field_ref(item)
+    if isinstance(volume.get("projected"), dict):
+        for source in _dicts(volume["projected"].get("sources")):
+            if isinstance(source.get("downwardAPI"), dict):
+                for item in _dicts(source["downwardAPI"].get("items")):
+                    _field_ref(item)
+            if isinstance(source.get("serviceAccountToken"), dict):
+                source["serviceAccountToken"].setdefault("expirationSeconds", 3600)
 
 
 def pod_spec(spec: Obj) -> None:
@@ -30,8 +86,23 @@ def pod_spec(spec: Obj) -> None:
     spec.setdefault("securityContext", {})
     spec.setdefault("schedulerName", "default-scheduler")
     for key in ("containers", "initContainers"):
-        for container in spec.get(key) or []:
+        for container in _dicts(spec.get(key)):
             _container(container)
+    for volume in _dicts(spec.get("volumes")):
+        _volume(volume)
+
+
+_NODE_TAINTS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+
+
+def _tolerated(tolerations: list[Obj], taint: str) -> bool:
+    for toleration in tolerations:
+        if toleration.get("effect") not in (None, "", "NoExecute"):
+            continue
+        key = toleration.get("key") or ""
+        if key == taint or (not key and toleration.get("operator") == "Exists"):
+            return True
+    return False
 
 
 def pod(obj: Obj) -> None:
@@ -42,11 +113,27 @@ def pod(obj: Obj) -> None:
     spec.setdefault("enableServiceLinks", True)
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    spec.setdefault("tolerations", [
-        {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
-         "tolerationSeconds": 300},
-        {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
-         "tolerationSeconds": 300}])
+    for key in ("containers", "initContainers"):
+        for container in _dicts(spec.get(key)):
+            # a pod (not a template) asks for what it limits itself to, unless it says otherwise
+            resources = container.get("resources")
+            if isinstance(resources, dict) and isinstance(resources.get("limits"), dict):
+                requests = resources.setdefault("requests", {})
+                for name, value in resources["limits"].items():
+                    requests.setdefault(name, value)
+    if spec.get("hostNetwork"):
+        for key in ("containers", "initContainers"):
+            for container in _dicts(spec.get(key)):
+                for port in _dicts(container.get("ports")):
+                    if not port.get("hostPort"):
+                        port["hostPort"] = port.get("containerPort")
+    # the DefaultTolerationSeconds admission: five minutes on unready and unreachable nodes, unless tolerated
+    tolerations = spec.get("tolerations")
+    tolerations = tolerations if isinstance(tolerations, list) else []
+    missing = [{"key": taint, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+               for taint in _NODE_TAINTS if not _tolerated(_dicts(tolerations), taint)]
+    if missing:
+        spec["tolerations"] = tolerations + missing
 
 
 def _template(obj: Obj) -> None:
@@ -74,41 +161,67 @@ def replica_set(obj: Obj) -> None:
     _template(obj)
 
 
+def _strategy(spec: Obj, field: str) -> Obj:
+    strategy = spec.get(field)
+    if not isinstance(strategy, dict):
+        strategy = spec[field] = {}
+    return strategy
+
+
 def stateful_set(obj: Obj) -> None:
     spec = obj.setdefault("spec", {})
     spec.setdefault("replicas", 1)
     spec.setdefault("podManagementPolicy", "OrderedReady")
     spec.setdefault("revisionHistoryLimit", 10)
-    spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+    strategy = _strategy(spec, "updateStrategy")
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+        strategy.setdefault("rollingUpdate", {})
+    if strategy["type"] == "RollingUpdate" and isinstance(strategy.get("rollingUpdate"), dict):
+        strategy["rollingUpdate"].setdefault("partition", 0)
+    retention = _strategy(spec, "persistentVolumeClaimRetentionPolicy")
+    retention.setdefault("whenDeleted", "Retain")
+    retention.setdefault("whenScaled", "Retain")
     _template(obj)
 
 
 def daemon_set(obj: Obj) -> None:
     spec = obj.setdefault("spec", {})
     spec.setdefault("revisionHistoryLimit", 10)
-    spec.setdefault("updateStrategy", {"type": "RollingUpdate",
-                                       "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
+    strategy = _strategy(spec, "updateStrategy")
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        rolling = strategy.get("rollingUpdate")
+        if not isinstance(rolling, dict):
+            rolling = strategy["rollingUpdate"] = {}
+        rolling.setdefault("maxUnavailable", 1)
+        rolling.setdefault("maxSurge", 0)
     _template(obj)
 
 
 def job(obj: Obj) -> None:
     spec = obj.setdefault("spec", {})
+    # a job that sets neither runs one pod once
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
     spec.setdefault("parallelism", 1)
-    spec.setdefault("completions", 1)
-    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("backoffLimit", 6 if spec.get("backoffLimitPerIndex") is None else 2147483647)
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
+    spec.setdefault("manualSelector", False)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed" if spec.get("podFailurePolicy") is None
+                    else "Failed")
     _template(obj)
 
 
 def cron_job(obj: Obj) -> None:
+    """A CronJob's job template gets the pod defaults only: the Job defaults apply to the Jobs it creates."""
     spec = obj.setdefault("spec", {})
     spec.setdefault("concurrencyPolicy", "Allow")
     spec.setdefault("suspend", False)
     spec.setdefault("successfulJobsHistoryLimit", 3)
     spec.setdefault("failedJobsHistoryLimit", 1)
-    job_template = spec.setdefault("jobTemplate", {})
-    job(job_template)
+    _template(spec.setdefault("jobTemplate", {}))
 
 
 def service(obj: Obj) -> None:
@@ -118,8 +231,10 @@ def service(obj: Obj) -> None:
     # ipFamilyPolicy and ipFamilies depend on the cluster's ranges and the stored object: the allocation sets them
     if spec["type"] != "ExternalName":
         spec.setdefault("internalTrafficPolicy", "Cluster")
-    if spec["type"] in ("NodePort", "LoadBalancer"):
-        spec.setdefault("externalTrafficPolicy", "Cluster")
+    externally_accessible = spec["type"] in ("NodePort", "LoadBalancer") or (
+        spec["type"] == "ClusterIP" and bool(spec.get("externalIPs")))
+    if externally_accessible and not spec.get("externalTrafficPolicy"):
+        spec["externalTrafficPolicy"] = "Cluster"
     if spec["type"] == "LoadBalancer":
         spec.setdefault("allocateLoadBalancerNodePorts", True)
     for port in spec.get("ports") or []:

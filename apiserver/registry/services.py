@@ -40,10 +40,15 @@ _cluster_ip_immutable = immutable(("spec", "clusterIP"))
 
 
 def validate_update(new: Obj, old: Obj) -> list[Cause]:
-    """The cluster IP is fixed for as long as the Service keeps a type that has one."""
+    """The cluster IP is fixed for as long as the Service keeps a type that has one; so is the health check port
+    while both versions need one."""
+    causes: list[Cause] = []
     if needs_cluster_ip(spec_of(old)) and needs_cluster_ip(spec_of(new)):
-        return _cluster_ip_immutable(new, old)
-    return []
+        causes += _cluster_ip_immutable(new, old)
+    if needs_health_check(spec_of(old)) and needs_health_check(spec_of(new)) and \
+            spec_of(new).get("healthCheckNodePort") != spec_of(old).get("healthCheckNodePort"):
+        causes.append(Cause("FieldValueForbidden", "Forbidden: field is immutable", "spec.healthCheckNodePort"))
+    return causes
 
 
 def prepare_update(new: Obj, old: Obj) -> None:
@@ -91,3 +96,9 @@ def _drop_type_dependent(spec: Obj, old_spec: Obj) -> None:
     if needs_health_check(old_spec) and not needs_health_check(spec):
         if spec.get("healthCheckNodePort") == old_spec.get("healthCheckNodePort"):
             spec.pop("healthCheckNodePort", None)
+    if kindvalidation.externally_accessible(old_spec) and not kindvalidation.externally_accessible(spec):
+        if spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy"):
+            spec.pop("externalTrafficPolicy", None)
+    if old_spec.get("type") != "ExternalName" and spec.get("type") == "ExternalName":
+        if spec.get("internalTrafficPolicy") == old_spec.get("internalTrafficPolicy"):
+            spec.pop("internalTrafficPolicy", None)

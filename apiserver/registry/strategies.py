@@ -8,19 +8,18 @@ from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation import apps, configdata, pods
 from apiserver.api.validation import cluster as cv
-from apiserver.api.validation import configdata
 from apiserver.api.validation import core as corevalidation
 from apiserver.api.validation import hpa as hpavalidation
-from apiserver.api.validation import kinds as kv
 from apiserver.api.validation import networking as netvalidation
 from apiserver.api.validation import rbac as rbacvalidation
 from apiserver.api.validation import storage as sv
-from apiserver.registry import coredefaults, corekinds, defaults, services
+from apiserver.registry import coredefaults, corekinds, defaults, services, workloads
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.semantic import spec_changed
 from apiserver.registry.servicealloc import service_effects
-from apiserver.registry.strategy import Strategy, immutable, warn_on_create, warn_on_every_write
+from apiserver.registry.strategy import Strategy, warn_on_create, warn_on_every_write
 
 NAMESPACE_FINALIZER = "kubernetes"
 # kube's NamespaceLifecycle refuses to delete these
@@ -162,16 +161,29 @@ def _secret_defaults(obj: Obj) -> None:
 
 
 WORKLOAD = Strategy(tracks_generation=True, has_status=True)
-DEPLOYMENT = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.deployment,
-                      validate=kv.deployment)
-STATEFUL_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.stateful_set,
-                        validate=kv.stateful_set)
-DAEMON_SET = Strategy(tracks_generation=True, has_status=True, default=defaults.daemon_set, validate=kv.daemon_set)
-CRON_JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.cron_job, validate=kv.cron_job)
+DEPLOYMENT = Strategy(
+    tracks_generation=True, has_status=True, scalable=True, default=defaults.deployment,
+    validate=workloads.workload_validate(apps.deployment, "subdomain"),
+    prepare_update=workloads.deployment_prepare_update,
+    validate_update=workloads.workload_validate_update(apps.deployment, apps.workload_update, "subdomain"))
+STATEFUL_SET = Strategy(
+    tracks_generation=True, has_status=True, scalable=True, default=defaults.stateful_set, name_rule="label",
+    validate=workloads.workload_validate(apps.stateful_set, "label", name_used=False),
+    validate_update=workloads.workload_validate_update(apps.stateful_set, apps.stateful_set_update, "label"))
+DAEMON_SET = Strategy(
+    tracks_generation=True, has_status=True, default=defaults.daemon_set,
+    validate=workloads.workload_validate(apps.daemon_set, "subdomain", name_used=False),
+    prepare_create=workloads.daemon_set_prepare_create, prepare_update=workloads.daemon_set_prepare_update,
+    validate_update=workloads.workload_validate_update(apps.daemon_set, apps.workload_update, "subdomain"))
+CONTROLLER_REVISION = Strategy(validate=apps.controller_revision, validate_update=apps.controller_revision_update)
+CRON_JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.cron_job,
+                    validate=workloads.cron_job_validate, validate_update=workloads.cron_job_validate_update)
 
-POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields, validate=kv.pod,
-               validate_update=kv.pod_update, return_deleted_object=True, default=defaults.pod,
-               actions=("binding", "eviction"), grace_period=_pod_grace_period)
+POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields,
+               prepare_create=workloads.pod_prepare_create, validate=workloads.pod_validate,
+               validate_update=pods.pod_update, return_deleted_object=True, default=defaults.pod,
+               actions=("binding", "eviction"), grace_period=_pod_grace_period,
+               status_writes=(("status", workloads.pod_status_write),))
 NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"},
                      default=_namespace_defaults, prepare_create=_namespace_create,
                      prepare_update=_namespace_keep_finalizers, pending_finalizers=_namespace_held,
@@ -181,7 +193,9 @@ NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Acti
                      name_rule="label", actions=("finalize",))
 SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": {}}, name_rule="dns1035",
                    default=defaults.service, validate=services.validate, prepare_update=services.prepare_update,
-                   validate_update=services.validate_update, effects=service_effects, return_deleted_object=True)
+                   validate_update=services.validate_update, effects=service_effects, return_deleted_object=True,
+                   selectable_fields=lambda obj: _fields(obj, {"spec.clusterIP": ("spec", "clusterIP"),
+                                                               "spec.type": ("spec", "type")}))
 SECRET = Strategy(default=_secret_defaults, validate_create=configdata.secret, validate_update=configdata.secret_update,
                   selectable_fields=lambda obj: _fields(obj, {"type": ("type",)}))
 CONFIG_MAP = Strategy(validate_create=configdata.config_map, validate_update=configdata.config_map_update)
@@ -221,12 +235,15 @@ LIMIT_RANGE = Strategy(default=coredefaults.limit_range, validate=corevalidation
 RESOURCE_QUOTA = Strategy(has_status=True, initial_status=lambda obj: {}, default=coredefaults.resource_quota,
                           validate=corevalidation.resource_quota, validate_update=corevalidation.resource_quota_update)
 STATUS_ONLY = Strategy(has_status=True)
-REPLICA_SET = Strategy(tracks_generation=True, has_status=True, scalable=True, default=defaults.replica_set,
-                       validate=kv.replica_set,
-                       selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
-JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job, validate=kv.job,
-               validate_update=immutable(("spec", "selector"), ("spec", "completionMode")),
-               selectable_fields=lambda obj: {"status.successful": _str(_get(obj, "status", "successful") or 0)})
+REPLICA_SET = Strategy(
+    tracks_generation=True, has_status=True, scalable=True, default=defaults.replica_set,
+    validate=workloads.workload_validate(apps.replica_set, "subdomain"),
+    validate_update=workloads.workload_validate_update(apps.replica_set, apps.workload_update, "subdomain"),
+    selectable_fields=lambda obj: {"status.replicas": workloads.count_field(obj, "replicas")})
+JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job, validate=workloads.job_validate,
+               prepare_create=workloads.job_prepare_create, prepare_update=workloads.job_prepare_update,
+               validate_update=workloads.job_validate_update,
+               selectable_fields=lambda obj: {"status.successful": workloads.count_field(obj, "succeeded")})
 
 
 REPLICATION_CONTROLLER = Strategy(

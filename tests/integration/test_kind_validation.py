@@ -28,13 +28,13 @@ async def test_pods(api, new_ns):
         "restartPolicy": "Sometimes",
         "containers": [{"name": "a"}, {"name": "a", "image": "x", "ports": [
             {"containerPort": 70000}, {"containerPort": 80, "protocol": "TCPX"}]}]}})
+    # kube's order: each container's own fields, then its name against the others, then the pod's fields
     assert [c["field"] for c in body["details"]["causes"]] == [
-        "spec.containers[0].image", "spec.containers[1].name", "spec.containers[1].ports[0].containerPort",
-        "spec.containers[1].ports[1].protocol", "spec.restartPolicy"]
+        "spec.containers[0].image", "spec.containers[1].ports[0].containerPort",
+        "spec.containers[1].ports[1].protocol", "spec.containers[1].name", "spec.restartPolicy"]
     messages = [c["message"] for c in body["details"]["causes"]]
-    assert messages == ["Required value", 'Duplicate value: "a"',
-                        "Invalid value: 70000: must be between 1 and 65535, inclusive",
-                        'Unsupported value: "TCPX": supported values: "SCTP", "TCP", "UDP"',
+    assert messages == ["Required value", "Invalid value: 70000: must be between 1 and 65535, inclusive",
+                        'Unsupported value: "TCPX": supported values: "SCTP", "TCP", "UDP"', 'Duplicate value: "a"',
                         'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']
     status, pod = await api.post(path, {"metadata": {"name": "ok"}, "spec": {"containers": [CONTAINER]}})
     assert status == 201, pod
@@ -45,7 +45,10 @@ async def test_workloads(api, new_ns):
     await make_namespace(api, ns)
     path = f"/apis/apps/v1/namespaces/{ns}/deployments"
     body = await _invalid(api, path, {"metadata": {"name": "d"}, "spec": {"template": _template({"a": "b"})}})
-    assert body["message"] == 'Deployment.apps "d" is invalid: spec.selector: Required value'
+    # a missing selector selects nothing, so the template's labels do not match it either
+    assert body["message"] == ('Deployment.apps "d" is invalid: [spec.selector: Required value, '
+                               'spec.template.metadata.labels: Invalid value: map[string]string{"a":"b"}: `selector` '
+                               'does not match template `labels`]')
     body = await _invalid(api, path, {"metadata": {"name": "d"}, "spec": {
         "replicas": -1, "selector": {"matchLabels": {"a": "b"}}, "template": _template({"a": "c"})}})
     assert body["message"] == ('Deployment.apps "d" is invalid: [spec.replicas: Invalid value: -1: must be greater '
@@ -58,8 +61,8 @@ async def test_workloads(api, new_ns):
                                             "message": 'Unsupported value: "Never": supported values: "Always"'}
     body = await _invalid(api, f"/apis/batch/v1/namespaces/{ns}/jobs", {"metadata": {"name": "j"}, "spec": {
         "template": _template({})}})
-    assert body["message"] == ('Job.batch "j" is invalid: spec.template.spec.restartPolicy: Unsupported value: '
-                               '"Always": supported values: "OnFailure", "Never"')
+    assert body["message"] == ('Job.batch "j" is invalid: spec.template.spec.restartPolicy: Required value: valid '
+                               'values: "OnFailure", "Never"')
     status, job = await api.post(f"/apis/batch/v1/namespaces/{ns}/jobs", {"metadata": {"name": "j"}, "spec": {
         "template": _template({}, restartPolicy="Never")}})
     assert status == 201, job
@@ -82,6 +85,8 @@ async def test_services(api, new_ns):
     assert [(c["field"], c["message"]) for c in body["details"]["causes"]] == [
         ("spec.ports[0].name", "Required value"),
         ("spec.ports[0].port", "Invalid value: 0: must be between 1 and 65535, inclusive"),
+        # the target port defaults to the port, so a missing port is a bad target port as well
+        ("spec.ports[0].targetPort", "Invalid value: 0: must be between 1 and 65535, inclusive"),
         ("spec.ports[1].targetPort", "Invalid value: 70000: must be between 1 and 65535, inclusive")]
     for spec in ({"clusterIP": "None"}, {"type": "ExternalName", "externalName": "example.com"},
                  {"ports": [{"port": 80, "targetPort": "http"}]}):
@@ -121,7 +126,9 @@ async def test_pod_updates_change_only_what_kube_allows(api, new_ns):
     # tolerations may be added, never taken away
     status, body = await api.request("PATCH", path, [{"op": "remove", "path": "/spec/tolerations"}],
                                      headers={"Content-Type": "application/json-patch+json"})
-    assert status == 422 and body["details"]["causes"][0]["field"] == "spec"
+    assert status == 422 and body["details"]["causes"] == [{
+        "reason": "FieldValueForbidden", "field": "spec.tolerations",
+        "message": "Forbidden: existing toleration can not be modified except its tolerationSeconds"}]
 
 
 async def test_storage_class_defaults_and_fixed_fields(api):

@@ -25,8 +25,9 @@ from apiserver.api.meta.errors import Cause, forbidden_field
 from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
-from apiserver.api.validation.kinds import pod_spec, required
+from apiserver.api.validation.kinds import required
 from apiserver.api.validation.metadata import ANNOTATIONS_MAX_BYTES, name_errors
+from apiserver.api.validation.pods import pod_spec
 
 _PORT_RANGE = "must be between 1 and 65535, inclusive"
 _IMMUTABLE = "field is immutable"
