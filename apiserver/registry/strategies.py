@@ -160,25 +160,30 @@ def _secret_defaults(obj: Obj) -> None:
         obj["type"] = "Opaque"
 
 
+def _empty_status(obj: Obj) -> Obj:
+    # kube's workload statuses are structs: a new object shows an empty one
+    return {}
+
+
 WORKLOAD = Strategy(tracks_generation=True, has_status=True)
 DEPLOYMENT = Strategy(
-    tracks_generation=True, has_status=True, scalable=True, default=defaults.deployment,
+    tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, default=defaults.deployment,
     validate=workloads.workload_validate(apps.deployment, "subdomain"),
     prepare_update=workloads.deployment_prepare_update,
     validate_update=workloads.workload_validate_update(apps.deployment, apps.workload_update, "subdomain"))
 STATEFUL_SET = Strategy(
-    tracks_generation=True, has_status=True, scalable=True, default=defaults.stateful_set, name_rule="label",
+    tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, name_rule="label",
+    default=defaults.stateful_set,
     validate=workloads.workload_validate(apps.stateful_set, "label", name_used=False),
     validate_update=workloads.workload_validate_update(apps.stateful_set, apps.stateful_set_update, "label"))
 DAEMON_SET = Strategy(
-    tracks_generation=True, has_status=True, default=defaults.daemon_set,
+    tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.daemon_set,
     validate=workloads.workload_validate(apps.daemon_set, "subdomain", name_used=False),
     prepare_create=workloads.daemon_set_prepare_create, prepare_update=workloads.daemon_set_prepare_update,
     validate_update=workloads.workload_validate_update(apps.daemon_set, apps.workload_update, "subdomain"))
 CONTROLLER_REVISION = Strategy(validate=apps.controller_revision, validate_update=apps.controller_revision_update)
-CRON_JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.cron_job,
+CRON_JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.cron_job,
                     validate=workloads.cron_job_validate, validate_update=workloads.cron_job_validate_update)
-
 POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields,
                prepare_create=workloads.pod_prepare_create, validate=workloads.pod_validate,
                validate_update=pods.pod_update, return_deleted_object=True, default=defaults.pod,
@@ -236,13 +241,13 @@ RESOURCE_QUOTA = Strategy(has_status=True, initial_status=lambda obj: {}, defaul
                           validate=corevalidation.resource_quota, validate_update=corevalidation.resource_quota_update)
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(
-    tracks_generation=True, has_status=True, scalable=True, default=defaults.replica_set,
+    tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, default=defaults.replica_set,
     validate=workloads.workload_validate(apps.replica_set, "subdomain"),
     validate_update=workloads.workload_validate_update(apps.replica_set, apps.workload_update, "subdomain"),
     selectable_fields=lambda obj: {"status.replicas": workloads.count_field(obj, "replicas")})
-JOB = Strategy(tracks_generation=True, has_status=True, default=defaults.job, validate=workloads.job_validate,
-               prepare_create=workloads.job_prepare_create, prepare_update=workloads.job_prepare_update,
-               validate_update=workloads.job_validate_update,
+JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.job,
+               validate=workloads.job_validate, prepare_create=workloads.job_prepare_create,
+               prepare_update=workloads.job_prepare_update, validate_update=workloads.job_validate_update,
                selectable_fields=lambda obj: {"status.successful": workloads.count_field(obj, "succeeded")})
 
 
