@@ -11,12 +11,12 @@ from apiserver.api.meta.types import Obj
 from apiserver.api.validation import kinds as kindvalidation
 from apiserver.registry.servicealloc import (
     held_ports,
+    is_headless,
     needs_cluster_ip,
     needs_health_check,
     needs_node_ports,
     spec_of,
 )
-from apiserver.registry.strategy import immutable
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
 
@@ -36,15 +36,36 @@ def validate(svc: Obj) -> list[Cause]:
     return causes
 
 
-_cluster_ip_immutable = immutable(("spec", "clusterIP"))
+def _cluster_ips_kept(spec: Obj, old_spec: Obj) -> list[Cause]:
+    """kube's validateUpgradeDowngradeClusterIPs: a secondary IP may come or go, the IPs held never change."""
+    if not needs_cluster_ip(spec) or not needs_cluster_ip(old_spec) or (is_headless(spec) and is_headless(old_spec)):
+        return []
+    ips, old_ips = list(spec.get("clusterIPs") or []), list(old_spec.get("clusterIPs") or [])
+    shown = kindvalidation.string_slice(spec.get("clusterIPs"))
+
+    def changed(detail: str) -> Cause:
+        return kindvalidation.invalid("spec.clusterIPs[0]", shown, detail)
+    if len(ips) == len(old_ips):
+        return [kindvalidation.invalid(f"spec.clusterIPs[{i}]", shown, "may not change once set")
+                for i, (ip, before) in enumerate(zip(ips, old_ips, strict=True)) if ip != before]
+    causes: list[Cause] = []
+    if len(ips) < len(old_ips):
+        if not ips:
+            causes.append(changed("primary clusterIP can not be unset"))
+        elif ips[0] != old_ips[0]:
+            causes.append(changed("may not change once set"))
+        if len(ips) == 1 and spec.get("ipFamilyPolicy") != "SingleStack":
+            causes.append(changed("`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary "
+                                  "clusterIP"))
+    elif old_ips and ips[0] != old_ips[0]:
+        causes.append(changed("may not change once set"))
+    return causes
 
 
 def validate_update(new: Obj, old: Obj) -> list[Cause]:
-    """The cluster IP is fixed for as long as the Service keeps a type that has one; so is the health check port
+    """The cluster IPs are fixed for as long as the Service keeps a type that has them; so is the health check port
     while both versions need one."""
-    causes: list[Cause] = []
-    if needs_cluster_ip(spec_of(old)) and needs_cluster_ip(spec_of(new)):
-        causes += _cluster_ip_immutable(new, old)
+    causes = _cluster_ips_kept(spec_of(new), spec_of(old))
     if needs_health_check(spec_of(old)) and needs_health_check(spec_of(new)) and \
             spec_of(new).get("healthCheckNodePort") != spec_of(old).get("healthCheckNodePort"):
         causes.append(Cause("FieldValueForbidden", "Forbidden: field is immutable", "spec.healthCheckNodePort"))
@@ -63,10 +84,19 @@ def prepare_update(new: Obj, old: Obj) -> None:
 
 
 def _carry_cluster_ips(spec: Obj, old_spec: Obj) -> None:
+    """kube's normalizeClusterIPs on update: the plural field follows what a client that knows only the singular one
+    meant."""
     if not spec.get("clusterIP") and not spec.get("clusterIPs"):
         for key in ("clusterIP", "clusterIPs"):
             if key in old_spec:
                 spec[key] = old_spec[key]
+        return
+    old_ips = old_spec.get("clusterIPs") or []
+    if old_ips and not spec.get("clusterIPs") and spec.get("clusterIP") == old_spec.get("clusterIP"):
+        spec["clusterIPs"] = old_ips
+    if spec.get("clusterIP") != old_spec.get("clusterIP") and spec.get("clusterIP") and \
+            (spec.get("clusterIPs") or []) == old_ips:
+        spec["clusterIPs"] = [spec["clusterIP"]]
 
 
 def _carry_node_ports(spec: Obj, old_spec: Obj) -> None:

@@ -312,6 +312,12 @@ async def test_services_delete_answer_and_field_selectors(api, new_ns):
         ("spec.ports[1]", 'Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), '
                           'Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}'),
         ("spec.externalTrafficPolicy", 'Invalid value: "Local": may only be set for externally-accessible services')]
+    # the cluster IPs a Service holds never change; a client that sets only the singular field changes both
+    status, body, _ = await _write(api, "PATCH", f"{path}/a", {"spec": {"clusterIP": "10.0.0.250"}},
+                                   "application/merge-patch+json")
+    assert status == 422 and body["details"]["causes"] == [{
+        "reason": "FieldValueInvalid", "field": "spec.clusterIPs[0]",
+        "message": 'Invalid value: []string{"10.0.0.250"}: may not change once set'}]
     # kube's Service storage answers a DELETE with the deleted Service
     status, deleted = await api.delete(f"{path}/a")
     assert status == 200 and deleted["kind"] == "Service" and deleted["metadata"]["name"] == "a"
