@@ -158,7 +158,7 @@ def job_spec(spec: Obj, path: str) -> list[Cause]:
             causes.append(required(f"{path}.backoffLimitPerIndex", "when maxFailedIndexes is specified"))
     managed_by = spec.get("managedBy")
     if isinstance(managed_by, str) and len(managed_by) > 63:
-        causes.append(Cause("FieldValueTooLong", "Too long: may not be more than 63 bytes", f"{path}.managedBy"))
+        causes.append(Cause("FieldValueTooLong", "Too long: may not be longer than 63", f"{path}.managedBy"))
     mode = spec.get("completionMode")
     if mode is not None:
         if mode not in ("NonIndexed", "Indexed"):

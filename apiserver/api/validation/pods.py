@@ -39,6 +39,7 @@ from apiserver.api.validation.kinds import (
     semantic,
     spec_of,
     string_slice,
+    too_long,
 )
 from apiserver.api.validation.metadata import name_errors
 
@@ -276,7 +277,7 @@ def _source_fields(name: str, source: Obj, path: str) -> list[Cause]:
         if not driver:
             causes.append(required(f"{path}.driver"))
         if len(driver) > 63:
-            causes.append(Cause("FieldValueTooLong", "Too long: may not be more than 63 bytes", f"{path}.driver"))
+            causes.append(too_long(f"{path}.driver", 63))
         causes += [invalid(f"{path}.driver", driver, m) for m in name_errors(driver.lower(), "subdomain")]
     elif name == "ephemeral":
         if not isinstance(source.get("volumeClaimTemplate"), dict):
