@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation import quantity
 
 
 def _image_pull_policy(image: str) -> str:
@@ -15,6 +16,22 @@ def _image_pull_policy(image: str) -> str:
 
 def _dicts(value: object) -> list[Obj]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _canonical(values: object) -> None:
+    """Quantities as kube writes them back: Go re-encodes every Quantity in its canonical form ("1000m" is "1")."""
+    if not isinstance(values, dict):
+        return
+    for name, value in values.items():
+        parsed = quantity.parse(value)
+        if parsed is not None:
+            values[name] = str(parsed)
+
+
+def _canonical_requirements(resources: object) -> None:
+    if isinstance(resources, dict):
+        _canonical(resources.get("limits"))
+        _canonical(resources.get("requests"))
 
 
 def _http_get(action: object) -> None:
@@ -48,6 +65,7 @@ def _container(container: Obj) -> None:
     container.setdefault("imagePullPolicy", _image_pull_policy(container["image"]) if container.get("image")
                          else "IfNotPresent")
     container.setdefault("resources", {})
+    _canonical_requirements(container["resources"])
     for port in _dicts(container.get("ports")):
         port.setdefault("protocol", "TCP")
     for var in _dicts(container.get("env")):
@@ -67,6 +85,11 @@ def _volume(volume: Obj) -> None:
             volume[kind].setdefault("defaultMode", 0o644)
     if isinstance(volume.get("hostPath"), dict):
         volume["hostPath"].setdefault("type", "")
+    empty_dir = volume.get("emptyDir")
+    if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:
+        limit = quantity.parse(empty_dir["sizeLimit"])
+        if limit is not None:
+            empty_dir["sizeLimit"] = str(limit)
     if isinstance(volume.get("downwardAPI"), dict):
         for item in _dicts(volume["downwardAPI"].get("items")):
             _field_ref(item)
@@ -90,6 +113,7 @@ def pod_spec(spec: Obj) -> None:
             _container(container)
     for volume in _dicts(spec.get("volumes")):
         _volume(volume)
+    _canonical(spec.get("overhead"))
 
 
 _NODE_TAINTS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
@@ -179,6 +203,9 @@ def stateful_set(obj: Obj) -> None:
         strategy.setdefault("rollingUpdate", {})
     if strategy["type"] == "RollingUpdate" and isinstance(strategy.get("rollingUpdate"), dict):
         strategy["rollingUpdate"].setdefault("partition", 0)
+    for claim in _dicts(spec.get("volumeClaimTemplates")):
+        if isinstance(claim.get("spec"), dict):
+            _canonical_requirements(claim["spec"].get("resources"))
     retention = _strategy(spec, "persistentVolumeClaimRetentionPolicy")
     retention.setdefault("whenDeleted", "Retain")
     retention.setdefault("whenScaled", "Retain")

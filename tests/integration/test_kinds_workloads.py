@@ -85,8 +85,10 @@ async def test_pod_warnings_and_what_create_sets(api, new_ns):
         'spec.nodeSelector[beta.kubernetes.io/arch]: deprecated since v1.14; use "kubernetes.io/arch" instead',
         'spec.containers[0].resources.limits[memory]: fractional byte value "500m" is invalid, must be an integer',
         'spec.containers[0].resources.requests[memory]: fractional byte value "500m" is invalid, must be an integer')
-    # the pod asks for what it limits itself to; it starts Pending, held by its gates
-    assert created["spec"]["containers"][0]["resources"]["requests"] == {"memory": "0.5"}
+    # the pod asks for what it limits itself to, quantities written as Go writes them; it starts Pending, held by
+    # its gates
+    assert created["spec"]["containers"][0]["resources"] == {"limits": {"memory": "500m"},
+                                                             "requests": {"memory": "500m"}}
     assert created["status"] == {"phase": "Pending", "qosClass": "Burstable", "conditions": [
         {"type": "PodScheduled", "status": "False", "reason": "SchedulingGated",
          "message": "Scheduling is blocked due to non-empty scheduling gates"}]}
