@@ -9,6 +9,7 @@ from apiserver.api.meta.errors import Cause
 from apiserver.api.meta.goformat import quote
 from apiserver.api.meta.types import Obj
 from apiserver.api.validation import kinds as kindvalidation
+from apiserver.api.validation import service as servicevalidation
 from apiserver.registry.servicealloc import (
     held_ports,
     is_headless,
@@ -23,7 +24,7 @@ SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
 
 def validate(svc: Obj) -> list[Cause]:
     """kube's Service checks (api/validation/kinds.py) plus the syntax of the cluster IPs a client asks for."""
-    causes = kindvalidation.service(svc)
+    causes = servicevalidation.service(svc)
     ips = spec_of(svc).get("clusterIPs") or ([spec_of(svc)["clusterIP"]] if spec_of(svc).get("clusterIP") else [])
     for i, ip in enumerate(ips):
         if i == 0 and ip == "None":
@@ -126,7 +127,7 @@ def _drop_type_dependent(spec: Obj, old_spec: Obj) -> None:
     if needs_health_check(old_spec) and not needs_health_check(spec):
         if spec.get("healthCheckNodePort") == old_spec.get("healthCheckNodePort"):
             spec.pop("healthCheckNodePort", None)
-    if kindvalidation.externally_accessible(old_spec) and not kindvalidation.externally_accessible(spec):
+    if servicevalidation.externally_accessible(old_spec) and not servicevalidation.externally_accessible(spec):
         if spec.get("externalTrafficPolicy") == old_spec.get("externalTrafficPolicy"):
             spec.pop("externalTrafficPolicy", None)
     if old_spec.get("type") != "ExternalName" and spec.get("type") == "ExternalName":

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from apiserver.api.validation import apps, batch, pods, quantity
-from apiserver.api.validation.kinds import label_selector, service
+from apiserver.api.validation.kinds import go_label_selector
 from apiserver.api.validation.podwarnings import name_warning, pod_warnings, template_warnings
+from apiserver.api.validation.service import service
 from apiserver.registry import defaults
 
 LABEL = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "
@@ -61,9 +62,9 @@ def test_time_zones():
 
 
 def test_label_selectors_render_as_go_structs():
-    assert label_selector({}) == ("v1.LabelSelector{MatchLabels:map[string]string(nil), "
+    assert go_label_selector({}) == ("v1.LabelSelector{MatchLabels:map[string]string(nil), "
                                   "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}")
-    assert label_selector({"matchLabels": {"b": "2", "a": "1"}, "matchExpressions": [
+    assert go_label_selector({"matchLabels": {"b": "2", "a": "1"}, "matchExpressions": [
         {"key": "k", "operator": "In", "values": ["x"]}]}) == (
         'v1.LabelSelector{MatchLabels:map[string]string{"a":"1", "b":"2"}, MatchExpressions:'
         '[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"k", Operator:"In", Values:[]string{"x"}}}}')

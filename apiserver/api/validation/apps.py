@@ -14,12 +14,10 @@ from apiserver.api.validation.kinds import (
     GoValue,
     annotation_errors,
     forbidden,
+    go_label_selector,
     immutable_field,
     invalid,
     is_int,
-    label_errors,
-    label_selector,
-    label_selector_errors,
     nonnegative,
     not_supported,
     required,
@@ -27,6 +25,7 @@ from apiserver.api.validation.kinds import (
     spec_of,
     string_map,
 )
+from apiserver.api.validation.labelselector import label_map, label_selector
 from apiserver.api.validation.pods import pod_template
 
 _PERCENT = re.compile(r"[0-9]+%")
@@ -53,13 +52,13 @@ def selector_and_template(spec: Obj, empty_message: str, unparsable: str) -> tup
     if not isinstance(selector, dict):
         causes.append(required("spec.selector"))
     else:
-        causes += label_selector_errors(selector, "spec.selector")
+        causes += label_selector(selector, "spec.selector")
         if not (selector.get("matchLabels") or selector.get("matchExpressions")):
-            causes.append(invalid("spec.selector", label_selector(selector), empty_message))
+            causes.append(invalid("spec.selector", go_label_selector(selector), empty_message))
     try:
         parsed = selector_from_label_selector_object(selector if isinstance(selector, dict) else None)
     except SelectorParseError:
-        causes.append(invalid("spec.selector", label_selector(_dict(selector)), unparsable))
+        causes.append(invalid("spec.selector", go_label_selector(_dict(selector)), unparsable))
         return causes, None
     return causes, parsed
 
@@ -162,7 +161,7 @@ def _selector_immutable(new: Obj, old: Obj) -> list[Cause]:
     """apps/v1 selectors are fixed at creation."""
     selector = spec_of(new).get("selector")
     return immutable_field(selector, spec_of(old).get("selector"), "spec.selector",
-                           label_selector(selector) if isinstance(selector, dict) else GoValue("null"))
+                           go_label_selector(selector) if isinstance(selector, dict) else GoValue("null"))
 
 
 def replica_set(obj: Obj) -> list[Cause]:
@@ -188,7 +187,7 @@ def _stateful_set_template(spec: Obj, parsed: Any) -> list[Cause]:
     template = _dict(spec.get("template"))
     causes = _matches_template(parsed, template, "spec.template")
     meta = _dict(template.get("metadata"))
-    causes += label_errors(meta.get("labels"), "spec.template.labels")
+    causes += label_map(meta.get("labels"), "spec.template.labels")
     return causes + annotation_errors(meta.get("annotations"), "spec.template.annotations")
 
 
@@ -288,7 +287,7 @@ def daemon_set(obj: Obj) -> list[Cause]:
     """kube's ValidateDaemonSetSpec."""
     spec = spec_of(obj)
     selector = spec.get("selector")
-    causes = label_selector_errors(selector, "spec.selector")
+    causes = label_selector(selector, "spec.selector")
     try:
         parsed = selector_from_label_selector_object(selector if isinstance(selector, dict) else None)
     except SelectorParseError:
@@ -299,7 +298,7 @@ def daemon_set(obj: Obj) -> list[Cause]:
             causes.append(invalid("spec.template.metadata.labels", string_map(labels),
                                   "`selector` does not match template `labels`"))
     if isinstance(selector, dict) and not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        causes.append(invalid("spec.selector", label_selector(selector), "empty selector is invalid for daemonset"))
+        causes.append(invalid("spec.selector", go_label_selector(selector), "empty selector is invalid for daemonset"))
     causes += pod_template(spec.get("template"), "spec.template")
     template_spec = _dict(_dict(spec.get("template")).get("spec"))
     if (template_spec.get("restartPolicy") or "") != "Always":
@@ -330,3 +329,79 @@ def controller_revision_update(new: Obj, old: Obj) -> list[Cause]:
     if new.get("data") is None:
         return []
     return immutable_field(new.get("data"), old.get("data"), "data", _raw_extension(new.get("data")))
+
+
+# --- status writes ----------------------------------------------------------------------------------------------
+
+_MORE_THAN_REPLICAS = "cannot be greater than status.replicas"
+
+
+def _status_counts(status: Obj, fields: tuple[str, ...]) -> list[Cause]:
+    causes: list[Cause] = []
+    for field in fields:
+        causes += nonnegative(status.get(field, 0), f"status.{field}")
+    return causes
+
+
+def _not_above(status: Obj, fields: tuple[str, ...], ceiling: str, message: str) -> list[Cause]:
+    top = status.get(ceiling) or 0
+    return [invalid(f"status.{field}", status.get(field), message) for field in fields
+            if is_int(status.get(field)) and status[field] > top]
+
+
+def _collisions_kept(new: Obj, old: Obj) -> list[Cause]:
+    """kube's IsDecremented check of status.collisionCount."""
+    count, before = _dict(new.get("status")).get("collisionCount"), _dict(old.get("status")).get("collisionCount")
+    if before is not None and (count is None or (is_int(count) and is_int(before) and count < before)):
+        return [invalid("status.collisionCount", count or 0, "cannot be decremented")]
+    return []
+
+
+def deployment_status(new: Obj, old: Obj) -> list[Cause]:
+    """kube's ValidateDeploymentStatusUpdate."""
+    status = _dict(new.get("status"))
+    causes = _status_counts(status, ("observedGeneration", "replicas", "updatedReplicas", "readyReplicas",
+                                     "availableReplicas", "unavailableReplicas"))
+    if status.get("collisionCount") is not None:
+        causes += nonnegative(status["collisionCount"], "status.collisionCount")
+    causes += _not_above(status, ("updatedReplicas", "readyReplicas", "availableReplicas"), "replicas",
+                         _MORE_THAN_REPLICAS)
+    causes += _not_above(status, ("availableReplicas",), "readyReplicas", "cannot be greater than readyReplicas")
+    return causes + _collisions_kept(new, old)
+
+
+def replica_set_status(new: Obj, old: Obj) -> list[Cause]:
+    """kube's ValidateReplicaSetStatusUpdate."""
+    status = _dict(new.get("status"))
+    causes = _status_counts(status, ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas",
+                                     "observedGeneration"))
+    causes += _not_above(status, ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"), "replicas",
+                         _MORE_THAN_REPLICAS)
+    return causes + _not_above(status, ("availableReplicas",), "readyReplicas",
+                               "cannot be greater than readyReplicas")
+
+
+def stateful_set_status(new: Obj, old: Obj) -> list[Cause]:
+    """kube's ValidateStatefulSetStatusUpdate."""
+    status = _dict(new.get("status"))
+    causes = _status_counts(status, ("replicas", "readyReplicas", "currentReplicas", "updatedReplicas",
+                                     "availableReplicas"))
+    for field in ("observedGeneration", "collisionCount"):
+        if status.get(field) is not None:
+            causes += nonnegative(status[field], f"status.{field}")
+    causes += _not_above(status, ("readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas"),
+                         "replicas", _MORE_THAN_REPLICAS)
+    causes += _not_above(status, ("availableReplicas",), "readyReplicas",
+                         "cannot be greater than status.readyReplicas")
+    return causes + _collisions_kept(new, old)
+
+
+def daemon_set_status(new: Obj, old: Obj) -> list[Cause]:
+    """kube's ValidateDaemonSetStatusUpdate."""
+    status = _dict(new.get("status"))
+    causes = _status_counts(status, ("currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+                                     "numberReady", "observedGeneration", "updatedNumberScheduled",
+                                     "numberAvailable", "numberUnavailable"))
+    if status.get("collisionCount") is not None:
+        causes += nonnegative(status["collisionCount"], "status.collisionCount")
+    return causes + _collisions_kept(new, old)

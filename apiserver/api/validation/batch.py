@@ -14,11 +14,10 @@ from apiserver.api.meta.types import Obj
 from apiserver.api.validation.kinds import (
     IMMUTABLE,
     GoValue,
+    go_label_selector,
     immutable_field,
     invalid,
     is_int,
-    label_selector,
-    label_selector_errors,
     nonnegative,
     not_supported,
     required,
@@ -26,6 +25,7 @@ from apiserver.api.validation.kinds import (
     spec_of,
     string_map,
 )
+from apiserver.api.validation.labelselector import label_selector
 from apiserver.api.validation.metadata import name_errors
 from apiserver.api.validation.pods import pod_template
 
@@ -78,7 +78,7 @@ def generated_selector(job: Obj, prefixed_labels: bool = True) -> list[Cause]:
     except SelectorParseError:
         return causes
     if not parsed.matches(expected):
-        causes.append(invalid("spec.selector", label_selector(selector), "`selector` not auto-generated"))
+        causes.append(invalid("spec.selector", go_label_selector(selector), "`selector` not auto-generated"))
     return causes
 
 
@@ -212,7 +212,7 @@ def job(obj: Obj) -> list[Cause]:
     if not isinstance(selector, dict):
         causes.append(required("spec.selector"))
     else:
-        causes += label_selector_errors(selector, "spec.selector")
+        causes += label_selector(selector, "spec.selector")
     try:
         parsed = selector_from_label_selector_object(selector if isinstance(selector, dict) else None)
     except SelectorParseError:
@@ -246,7 +246,7 @@ def job_update(new: Obj, old: Obj) -> list[Cause]:
                                   "can only be modified in tandem with spec.parallelism"))
     selector = spec.get("selector")
     causes += immutable_field(selector, old_spec.get("selector"), "spec.selector",
-                              label_selector(selector) if isinstance(selector, dict) else GoValue("null"))
+                              go_label_selector(selector) if isinstance(selector, dict) else GoValue("null"))
     template, old_template = _dict(spec.get("template")), _dict(old_spec.get("template"))
     suspended_unstarted = old_spec.get("suspend") is True and not _dict(old.get("status")).get("startTime")
     if suspended_unstarted:
@@ -424,7 +424,7 @@ def cron_job(obj: Obj, old: Obj | None = None) -> list[Cause]:
     template_spec = _dict(_dict(spec.get("jobTemplate")).get("spec"))
     causes += job_spec(template_spec, "spec.jobTemplate.spec")
     if isinstance(template_spec.get("selector"), dict):
-        causes.append(invalid("spec.jobTemplate.spec.selector", label_selector(template_spec["selector"]),
+        causes.append(invalid("spec.jobTemplate.spec.selector", go_label_selector(template_spec["selector"]),
                               "`selector` will be auto-generated"))
     if template_spec.get("manualSelector") is True:
         causes.append(not_supported("spec.jobTemplate.spec.manualSelector", True, ("nil", "false")))
@@ -433,4 +433,16 @@ def cron_job(obj: Obj, old: Obj | None = None) -> list[Cause]:
     name = str(_dict(obj.get("metadata")).get("name") or "")
     if old is None and len(name) > 52:
         causes.append(invalid("metadata.name", name, "must be no more than 52 characters"))
+    return causes
+
+
+def job_status(new: Obj, old: Obj) -> list[Cause]:
+    """The counts of kube's validateJobStatus (its checks of the job's condition transitions are left out)."""
+    status = _dict(new.get("status"))
+    causes: list[Cause] = []
+    for field in ("active", "succeeded", "failed"):
+        causes += nonnegative(status.get(field, 0), f"status.{field}")
+    for field in ("ready", "terminating"):
+        if status.get(field) is not None:
+            causes += nonnegative(status[field], f"status.{field}")
     return causes

@@ -26,9 +26,7 @@ from apiserver.api.validation.kinds import (
     invalid,
     ip_errors,
     is_int,
-    label_errors,
     label_name_errors,
-    label_selector_errors,
     nonnegative,
     not_found,
     not_supported,
@@ -41,6 +39,7 @@ from apiserver.api.validation.kinds import (
     string_slice,
     too_long,
 )
+from apiserver.api.validation.labelselector import label_map, label_selector
 from apiserver.api.validation.metadata import name_errors
 
 MAX_INT32 = 2147483647
@@ -868,8 +867,8 @@ def _weight(weight: Any, path: str) -> list[Cause]:
 
 
 def _pod_affinity_term(term: Obj, path: str) -> list[Cause]:
-    causes = label_selector_errors(term.get("labelSelector"), f"{path}.labelSelector")
-    causes += label_selector_errors(term.get("namespaceSelector"), f"{path}.namespaceSelector")
+    causes = label_selector(term.get("labelSelector"), f"{path}.labelSelector")
+    causes += label_selector(term.get("namespaceSelector"), f"{path}.namespaceSelector")
     for namespace in _list(term.get("namespaces")):
         causes += _label(str(namespace), f"{path}.namespace")
     topology = str(term.get("topologyKey") or "")
@@ -970,7 +969,7 @@ def _topology_spread(constraints: Any, path: str) -> list[Cause]:
             policy = constraint.get(field)
             if policy is not None and policy not in ("Honor", "Ignore"):
                 causes.append(not_supported(f"{where}.{field}", policy, ("Honor", "Ignore")))
-        causes += label_selector_errors(constraint.get("labelSelector"), f"{where}.labelSelector")
+        causes += label_selector(constraint.get("labelSelector"), f"{where}.labelSelector")
     return causes
 
 
@@ -1020,7 +1019,7 @@ def pod_spec(spec: Any, path: str, is_pod: bool = False) -> list[Cause]:
     causes += _one_of(spec.get("restartPolicy"), f"{path}.restartPolicy", ("Always", "OnFailure", "Never"))
     causes += _one_of(spec.get("dnsPolicy"), f"{path}.dnsPolicy",
                       ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"))
-    causes += label_errors(spec.get("nodeSelector"), f"{path}.nodeSelector")
+    causes += label_map(spec.get("nodeSelector"), f"{path}.nodeSelector")
     causes += _pod_security(spec, f"{path}.securityContext")
     causes += _affinity(spec.get("affinity"), f"{path}.affinity")
     causes += _dns_config(spec, f"{path}.dnsConfig")
@@ -1069,7 +1068,7 @@ def pod_template(template: Any, path: str) -> list[Cause]:
     if not isinstance(template, dict):
         return [required(path)]
     meta = _dict(template.get("metadata"))
-    causes = label_errors(meta.get("labels"), f"{path}.labels")
+    causes = label_map(meta.get("labels"), f"{path}.labels")
     causes += annotation_errors(meta.get("annotations"), f"{path}.annotations")
     causes += pod_spec(template.get("spec"), f"{path}.spec")
     if _list(_dict(template.get("spec")).get("ephemeralContainers")):
@@ -1178,3 +1177,31 @@ def pod_update(new: Obj, old: Obj) -> list[Cause]:
         causes.append(forbidden("spec", f"pod updates may not change fields other than {UPDATABLE}"))
     return causes
 
+
+
+_SYSTEM_CONDITIONS = ("PodScheduled", "Ready", "Initialized")
+
+
+def pod_status(new: Obj, old: Obj) -> list[Cause]:
+    """kube's ValidatePodStatusUpdate: custom condition types, the nominated node, the fixed QoS class and the
+    pod's IPs."""
+    status, old_status = _dict(new.get("status")), _dict(old.get("status"))
+    causes: list[Cause] = []
+    for i, condition in enumerate(_list(status.get("conditions"))):
+        kind = str(_dict(condition).get("type") or "")
+        if kind not in _SYSTEM_CONDITIONS:
+            # kube roots this path at metadata
+            causes += _qualified(kind, f"metadata.conditions[{i}].Type")
+    nominated = status.get("nominatedNodeName")
+    if nominated and nominated != old_status.get("nominatedNodeName"):
+        causes += _subdomain(str(nominated), "status.nominatedNodeName")
+    if status.get("qosClass") != old_status.get("qosClass"):
+        causes.append(invalid("status.qosClass", status.get("qosClass"), "field is immutable"))
+    for i, entry in enumerate(_list(status.get("podIPs"))):
+        causes += ip_errors(_dict(entry).get("ip") or "", f"status.podIPs[{i}]")
+    host_ips = _list(status.get("hostIPs"))
+    if host_ips and status.get("hostIP") != _dict(host_ips[0]).get("ip"):
+        causes.append(invalid("status.hostIPs[0].ip", _dict(host_ips[0]).get("ip"), "must be equal to `hostIP`"))
+    for i, entry in enumerate(host_ips):
+        causes += ip_errors(_dict(entry).get("ip") or "", f"status.hostIPs[{i}]")
+    return causes
