@@ -8,7 +8,7 @@ from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
-from apiserver.api.validation import apps, configdata, pods
+from apiserver.api.validation import apps, batch, configdata, pods
 from apiserver.api.validation import cluster as cv
 from apiserver.api.validation import core as corevalidation
 from apiserver.api.validation import hpa as hpavalidation
@@ -168,27 +168,31 @@ def _empty_status(obj: Obj) -> Obj:
 WORKLOAD = Strategy(tracks_generation=True, has_status=True)
 DEPLOYMENT = Strategy(
     tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, default=defaults.deployment,
-    validate=workloads.workload_validate(apps.deployment, "subdomain"),
-    prepare_update=workloads.deployment_prepare_update,
-    validate_update=workloads.workload_validate_update(apps.deployment, apps.workload_update, "subdomain"))
+    validate_create=apps.deployment, prepare_update=workloads.deployment_prepare_update,
+    validate_update=workloads.whole_then_update(apps.deployment, apps.workload_update),
+    validate_status=apps.deployment_status, warnings=workloads.workload_warnings(name_used=True))
 STATEFUL_SET = Strategy(
     tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, name_rule="label",
-    default=defaults.stateful_set,
-    validate=workloads.workload_validate(apps.stateful_set, "label", name_used=False),
-    validate_update=workloads.workload_validate_update(apps.stateful_set, apps.stateful_set_update, "label"))
+    default=defaults.stateful_set, validate_create=apps.stateful_set,
+    validate_update=workloads.whole_then_update(apps.stateful_set, apps.stateful_set_update),
+    validate_status=apps.stateful_set_status, warnings=workloads.workload_warnings(name_used=False))
 DAEMON_SET = Strategy(
     tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.daemon_set,
-    validate=workloads.workload_validate(apps.daemon_set, "subdomain", name_used=False),
     prepare_create=workloads.daemon_set_prepare_create, prepare_update=workloads.daemon_set_prepare_update,
-    validate_update=workloads.workload_validate_update(apps.daemon_set, apps.workload_update, "subdomain"))
-CONTROLLER_REVISION = Strategy(validate=apps.controller_revision, validate_update=apps.controller_revision_update)
+    validate_create=apps.daemon_set, validate_update=workloads.whole_then_update(apps.daemon_set, apps.workload_update),
+    validate_status=apps.daemon_set_status, warnings=workloads.workload_warnings(name_used=False))
+CONTROLLER_REVISION = Strategy(
+    validate_create=apps.controller_revision,
+    validate_update=workloads.whole_then_update(apps.controller_revision, apps.controller_revision_update))
 CRON_JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.cron_job,
-                    validate=workloads.cron_job_validate, validate_update=workloads.cron_job_validate_update)
+                    validate_create=batch.cron_job, validate_update=batch.cron_job,
+                    warnings=workloads.cron_job_warnings)
 POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields,
-               prepare_create=workloads.pod_prepare_create, validate=workloads.pod_validate,
-               validate_update=pods.pod_update, return_deleted_object=True, default=defaults.pod,
-               actions=("binding", "eviction"), grace_period=_pod_grace_period,
-               status_writes=(("status", workloads.pod_status_write),))
+               prepare_create=workloads.pod_prepare_create, validate_create=workloads.pod_validate_create,
+               validate_update=workloads.whole_then_update(pods.pod, pods.pod_update),
+               validate_status=pods.pod_status, warnings=workloads.pod_warnings_on_create,
+               return_deleted_object=True, default=defaults.pod, actions=("binding", "eviction"),
+               grace_period=_pod_grace_period, status_writes=(("status", workloads.pod_status_write),))
 NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Active"},
                      default=_namespace_defaults, prepare_create=_namespace_create,
                      prepare_update=_namespace_keep_finalizers, pending_finalizers=_namespace_held,
@@ -242,12 +246,14 @@ RESOURCE_QUOTA = Strategy(has_status=True, initial_status=lambda obj: {}, defaul
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(
     tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, default=defaults.replica_set,
-    validate=workloads.workload_validate(apps.replica_set, "subdomain"),
-    validate_update=workloads.workload_validate_update(apps.replica_set, apps.workload_update, "subdomain"),
+    validate_create=apps.replica_set,
+    validate_update=workloads.whole_then_update(apps.replica_set, apps.workload_update),
+    validate_status=apps.replica_set_status, warnings=workloads.workload_warnings(name_used=True),
     selectable_fields=lambda obj: {"status.replicas": workloads.count_field(obj, "replicas")})
 JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.job,
-               validate=workloads.job_validate, prepare_create=workloads.job_prepare_create,
-               prepare_update=workloads.job_prepare_update, validate_update=workloads.job_validate_update,
+               prepare_create=workloads.job_prepare_create, prepare_update=workloads.job_prepare_update,
+               validate_create=batch.job, validate_update=workloads.whole_then_update(batch.job, batch.job_update),
+               validate_status=batch.job_status, warnings=workloads.job_warnings,
                selectable_fields=lambda obj: {"status.successful": workloads.count_field(obj, "succeeded")})
 
 

@@ -1,10 +1,6 @@
 """The strategy hooks of pods and the workload kinds (kube's pkg/registry/{core/pod,apps,batch}/*/strategy.go):
-what create and update set or keep, which validation runs when, and the warnings kube returns.
-
-kube adds a kind's warnings only once its validation passed (rest.BeforeCreate/BeforeUpdate), so the hooks here
-validate first and record the warnings of a valid object with `add_warning`. The store hands `validate` both new
-objects and updated ones; an updated object carries the stored resourceVersion by then, a new one never has one.
-"""
+what create and update set or keep, the validation of creates, updates and status writes in kube's order, and the
+warnings kube returns with an accepted write."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,15 +10,14 @@ from apiserver.api.meta.errors import Cause
 from apiserver.api.meta.types import Obj
 from apiserver.api.validation import batch, pods
 from apiserver.api.validation.kinds import semantic
-from apiserver.api.validation.metadata import validate_metadata
 from apiserver.api.validation.podwarnings import name_warning, pod_warnings, template_warnings
-from apiserver.request.warnings import add_warning
 
 TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
 POD_NAMES = "Pod names and hostnames"
 
 Validator = Callable[[Obj], list[Cause]]
 UpdateValidator = Callable[[Obj, Obj], list[Cause]]
+Warnings = Callable[[Obj, Obj | None], list[str]]
 
 
 def _dict(value: Any) -> Obj:
@@ -36,25 +31,21 @@ def _meta(obj: Obj) -> Obj:
     return meta
 
 
-def creating(obj: Obj) -> bool:
-    return not _dict(obj.get("metadata")).get("resourceVersion")
-
-
-def _warn_if_valid(obj: Obj, name_rule: str, causes: list[Cause], warnings: Callable[[], list[str]]) -> None:
-    # kube's object validation includes the metadata rules the generic store checks for every kind
-    if not causes and not validate_metadata(obj, name_rule, True):
-        for text in warnings():
-            add_warning(text)
+def _name(obj: Obj) -> str:
+    return str(_meta(obj).get("name") or "")
 
 
 def _generation_changed(new: Obj, old: Obj) -> bool:
     return _dict(new.get("metadata")).get("generation") != _dict(old.get("metadata")).get("generation")
 
 
-def _template(obj: Obj, *path: str) -> Any:
-    for part in ("spec", *path):
-        obj = _dict(obj.get(part))
-    return obj.get("template")
+def _template(obj: Obj) -> Any:
+    return _dict(obj.get("spec")).get("template")
+
+
+def whole_then_update(validator: Validator, update: UpdateValidator) -> UpdateValidator:
+    """kube's ValidateUpdate of these kinds: the new object as on create, then what the update changed."""
+    return lambda new, old: validator(new) + update(new, old)
 
 
 # --- Pod --------------------------------------------------------------------------------------------------------
@@ -72,15 +63,15 @@ def pod_prepare_create(obj: Obj) -> None:
             conditions.append(dict(GATED))
 
 
-def pod_validate(obj: Obj) -> list[Cause]:
-    causes = pods.pod(obj)
-    if not creating(obj):
-        return causes
-    causes += pods.pod_create(obj)
-    name = str(_meta(obj).get("name") or "")
-    _warn_if_valid(obj, "subdomain", causes, lambda: name_warning(name, "the Pod's hostname")
-                   + pod_warnings(obj.get("spec"), obj.get("metadata")))
-    return causes
+def pod_validate_create(obj: Obj) -> list[Cause]:
+    return pods.pod(obj) + pods.pod_create(obj)
+
+
+def pod_warnings_on_create(new: Obj, old: Obj | None) -> list[str]:
+    """kube warns about a new pod only: it skips pod updates, a high-frequency path humans rarely take."""
+    if old is not None:
+        return []
+    return name_warning(_name(new), "the Pod's hostname") + pod_warnings(new.get("spec"), new.get("metadata"))
 
 
 def pod_status_write(sent: Obj | None, stored: Obj | None) -> Obj | None:
@@ -92,31 +83,17 @@ def pod_status_write(sent: Obj | None, stored: Obj | None) -> Obj | None:
 
 # --- the apps kinds ---------------------------------------------------------------------------------------------
 
-def _workload_warnings(obj: Obj, name_used: bool) -> list[str]:
-    name = str(_meta(obj).get("name") or "")
-    return (name_warning(name, POD_NAMES) if name_used else []) + template_warnings(_template(obj),
-                                                                                     "spec.template")
-
-
-def workload_validate(validator: Validator, name_rule: str, name_used: bool = True) -> Validator:
-    """A workload's validation, with kube's warnings for a valid new object."""
-    def validate(obj: Obj) -> list[Cause]:
-        causes = validator(obj)
-        if creating(obj):
-            _warn_if_valid(obj, name_rule, causes, lambda: _workload_warnings(obj, name_used))
-        return causes
-    return validate
-
-
-def workload_validate_update(validator: Validator, update: UpdateValidator, name_rule: str) -> UpdateValidator:
-    """A workload's update rules, with kube's template warnings when the update changed the spec."""
-    def validate_update(new: Obj, old: Obj) -> list[Cause]:
-        causes = update(new, old)
+def workload_warnings(name_used: bool) -> Warnings:
+    """A workload's warnings: its name (where pods are named after it) and its template on create, the template
+    again on an update that changed the spec."""
+    def warnings(new: Obj, old: Obj | None) -> list[str]:
+        if old is None:
+            named = name_warning(_name(new), POD_NAMES) if name_used else []
+            return named + template_warnings(_template(new), "spec.template")
         if _generation_changed(new, old):
-            _warn_if_valid(new, name_rule, validator(new) + causes,
-                           lambda: template_warnings(_template(new), "spec.template"))
-        return causes
-    return validate_update
+            return template_warnings(_template(new), "spec.template")
+        return []
+    return warnings
 
 
 def deployment_prepare_update(new: Obj, old: Obj) -> None:
@@ -165,19 +142,16 @@ def job_prepare_create(obj: Obj) -> None:
     """Unless the client manages the selector itself, the server selects the job's pods by its uid."""
     _copy_template_labels(obj)
     spec = obj.setdefault("spec", {})
-    if spec.get("manualSelector") is True:
-        return
-    meta = _meta(obj)
-    uid, name = str(meta.get("uid") or ""), str(meta.get("name") or "")
     template = spec.setdefault("template", {})
-    if not isinstance(template, dict):
+    if spec.get("manualSelector") is True or not isinstance(template, dict):
         return
+    uid = str(_meta(obj).get("uid") or "")
     template_meta = template.setdefault("metadata", {})
     labels = template_meta.get("labels")
     if not isinstance(labels, dict):
         labels = template_meta["labels"] = {}
     for key in (batch.LEGACY_JOB_NAME, batch.JOB_NAME):
-        labels.setdefault(key, name)
+        labels.setdefault(key, _name(obj))
     for key in (batch.LEGACY_CONTROLLER_UID, batch.CONTROLLER_UID):
         labels.setdefault(key, uid)
     selector = spec.get("selector")
@@ -193,11 +167,12 @@ def job_prepare_update(new: Obj, old: Obj) -> None:
     _copy_template_labels(new)
 
 
-def _job_warnings(obj: Obj, path: str, name_used: bool) -> list[str]:
+def _job_spec_warnings(obj: Obj, path: str) -> list[str]:
+    """kube's WarningsForJobSpec for the job spec at `path` ("spec" or "spec.jobTemplate.spec")."""
     spec = _dict(obj.get("spec"))
     for part in path.split(".")[1:]:
         spec = _dict(spec.get(part))
-    out = name_warning(str(_meta(obj).get("name") or ""), POD_NAMES) if name_used else []
+    out = []
     if spec.get("completionMode") == "Indexed" and (spec.get("completions") or 0) > 100_000 \
             and (spec.get("parallelism") or 0) > 10_000:
         out.append(f"{path}: In Indexed Jobs with a number of completions higher than 10^5 and a parallelism higher "
@@ -206,39 +181,21 @@ def _job_warnings(obj: Obj, path: str, name_used: bool) -> list[str]:
     return out + template_warnings(spec.get("template"), f"{path}.template")
 
 
-def job_validate(obj: Obj) -> list[Cause]:
-    causes = batch.job(obj)
-    if creating(obj):
-        _warn_if_valid(obj, "subdomain", causes, lambda: _job_warnings(obj, "spec", True))
-    return causes
+def job_warnings(new: Obj, old: Obj | None) -> list[str]:
+    if old is None:
+        return name_warning(_name(new), POD_NAMES) + _job_spec_warnings(new, "spec")
+    return _job_spec_warnings(new, "spec") if _generation_changed(new, old) else []
 
 
-def job_validate_update(new: Obj, old: Obj) -> list[Cause]:
-    causes = batch.job_update(new, old)
-    if _generation_changed(new, old):
-        _warn_if_valid(new, "subdomain", batch.job(new) + causes, lambda: _job_warnings(new, "spec", False))
-    return causes
-
-
-def cron_job_validate(obj: Obj) -> list[Cause]:
-    """On create only: an update is validated with the stored CronJob at hand (cron_job_validate_update)."""
-    if not creating(obj):
-        return []
-    causes = batch.cron_job(obj)
-    _warn_if_valid(obj, "subdomain", causes, lambda: _job_warnings(obj, "spec.jobTemplate.spec", True))
-    return causes
-
-
-def cron_job_validate_update(new: Obj, old: Obj) -> list[Cause]:
-    causes = batch.cron_job(new, old)
-    if not causes and not validate_metadata(new, "subdomain", True):
-        warnings = _job_warnings(new, "spec.jobTemplate.spec", False) if _generation_changed(new, old) else []
-        if "TZ" in str(_dict(new.get("spec")).get("schedule") or ""):
-            warnings.append("cannot use TZ or CRON_TZ in spec.spec.schedule, use timeZone instead, see "
-                            "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details")
-        for text in warnings:
-            add_warning(text)
-    return causes
+def cron_job_warnings(new: Obj, old: Obj | None) -> list[str]:
+    if old is None:
+        return name_warning(_name(new), POD_NAMES) + _job_spec_warnings(new, "spec.jobTemplate.spec")
+    out = _job_spec_warnings(new, "spec.jobTemplate.spec") if _generation_changed(new, old) else []
+    if "TZ" in str(_dict(new.get("spec")).get("schedule") or ""):
+        # kube names the field spec.spec.schedule here
+        out.append("cannot use TZ or CRON_TZ in spec.spec.schedule, use timeZone instead, see "
+                   "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details")
+    return out
 
 
 # --- selectable fields ------------------------------------------------------------------------------------------

@@ -105,6 +105,12 @@ async def test_pod_warnings_and_what_create_sets(api, new_ns):
     assert status == 200, written
     assert written["status"] == {"phase": "Running", "qosClass": "Burstable"}
     assert written["spec"]["containers"][0]["name"] == "c"
+    status, body = await api.put(f"{path}/web.1/status", {**written, "status": {
+        "qosClass": "Guaranteed", "podIPs": [{"ip": "10.0.0.300"}]}})
+    assert status == 422 and [(c["field"], c["message"]) for c in body["details"]["causes"]] == [
+        ("status.qosClass", 'Invalid value: "Guaranteed": field is immutable'),
+        ("status.podIPs[0]", 'Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or '
+                             '2001:db8::ffff)')]
 
 
 async def test_pod_updates(api, new_ns):
@@ -160,6 +166,10 @@ async def test_deployment_validation_generation_and_warnings(api, new_ns):
     assert status == 200 and updated["metadata"]["generation"] == 2
     status, written = await api.put(f"{item}/status", {**updated, "status": {"replicas": 3}})
     assert status == 200 and written["metadata"]["generation"] == 2 and written["status"] == {"replicas": 3}
+    status, body = await api.put(f"{item}/status", {**written, "status": {"replicas": 1, "readyReplicas": 2}})
+    assert status == 422 and body["details"]["causes"] == [{
+        "reason": "FieldValueInvalid", "field": "status.readyReplicas",
+        "message": "Invalid value: 2: cannot be greater than status.replicas"}]
     # an update that changes the spec warns about the template again; the status given is not taken
     status, updated, warnings = await _write(api, "PATCH", item, {"spec": {"replicas": 2}, "status": {"replicas": 9}},
                                              "application/merge-patch+json")
