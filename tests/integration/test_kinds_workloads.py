@@ -262,6 +262,12 @@ async def test_jobs(api, new_ns):
     assert [(c["field"], c["message"]) for c in body["details"]["causes"]] == [
         ("spec.completions", "Invalid value: 3: field is immutable"),
         ("spec.template", "Invalid value: core.PodTemplateSpec{...}: field is immutable")]
+    # kube checks a job's spec twice on update: the causes repeat, the message says them once
+    status, body, _ = await _write(api, "PATCH", f"{path}/j", {"spec": {"backoffLimit": -1}},
+                                   "application/merge-patch+json")
+    assert status == 422 and [c["field"] for c in body["details"]["causes"]] == ["spec.backoffLimit"] * 2
+    assert body["message"] == ('Job.batch "j" is invalid: spec.backoffLimit: Invalid value: -1: must be greater '
+                               "than or equal to 0")
     causes = await _invalid(api, path, {"metadata": {"name": "k"}, "spec": {
         "parallelism": -1, "completionMode": "Sometimes", "template": _template({})}})
     assert causes == [

@@ -204,10 +204,9 @@ def job_spec(spec: Obj, path: str) -> list[Cause]:
     return causes
 
 
-def job(obj: Obj) -> list[Cause]:
-    """kube's ValidateJob, less the metadata rules the store checks for every kind."""
-    spec = spec_of(obj)
-    causes = generated_selector(obj) + job_spec(spec, "spec")
+def job_spec_with_selector(spec: Obj) -> list[Cause]:
+    """kube's ValidateJobSpec: the spec, then its selector, which must select the job's own template."""
+    causes = job_spec(spec, "spec")
     selector = spec.get("selector")
     if not isinstance(selector, dict):
         causes.append(required("spec.selector"))
@@ -216,11 +215,18 @@ def job(obj: Obj) -> list[Cause]:
     try:
         parsed = selector_from_label_selector_object(selector if isinstance(selector, dict) else None)
     except SelectorParseError:
-        parsed = None
+        return causes
     labels = _dict(_dict(spec.get("template")).get("metadata")).get("labels")
-    if parsed is not None and not parsed.matches(labels if isinstance(labels, dict) else {}):
+    if not parsed.matches(labels if isinstance(labels, dict) else {}):
         causes.append(invalid("spec.template.metadata.labels", string_map(labels),
                               "`selector` does not match template `labels`"))
+    return causes
+
+
+def job(obj: Obj) -> list[Cause]:
+    """kube's ValidateJob, less the metadata rules the store checks for every kind."""
+    spec = spec_of(obj)
+    causes = generated_selector(obj) + job_spec_with_selector(spec)
     completions, name = spec.get("completions"), str(_dict(obj.get("metadata")).get("name") or "")
     if spec.get("completionMode") == "Indexed" and is_int(completions) and completions > 0:
         hostname = f"{name}-{completions - 1}"
@@ -234,9 +240,10 @@ _SCHEDULING_TEMPLATE_FIELDS = ("nodeSelector", "tolerations", "schedulingGates")
 
 
 def job_update(new: Obj, old: Obj) -> list[Cause]:
-    """kube's ValidateJobSpecUpdate: what a job may not change once it exists."""
+    """kube's ValidateJobSpecUpdate: the spec once more (kube reports its errors a second time on update), then
+    what a job may not change once it exists."""
     spec, old_spec = spec_of(new), spec_of(old)
-    causes: list[Cause] = []
+    causes = job_spec_with_selector(spec)
     elastic = spec.get("completionMode") == "Indexed" and spec.get("completions") is not None
     if semantic(spec.get("completions")) != semantic(old_spec.get("completions")):
         if not elastic:
