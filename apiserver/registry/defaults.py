@@ -1,8 +1,9 @@
 """Defaulting of the common built-in kinds, as kube-apiserver applies it on create and update."""
 from __future__ import annotations
 
+from apiserver.api.meta import quantity
+from apiserver.api.meta.quantity import canonical_text
 from apiserver.api.meta.types import Obj
-from apiserver.api.validation import quantity
 
 
 def _image_pull_policy(image: str) -> str:
@@ -19,13 +20,11 @@ def _dicts(value: object) -> list[Obj]:
 
 
 def _canonical(values: object) -> None:
-    """Quantities as kube writes them back: Go re-encodes every Quantity in its canonical form ("1000m" is "1")."""
-    if not isinstance(values, dict):
-        return
-    for name, value in values.items():
-        parsed = quantity.parse(value)
-        if parsed is not None:
-            values[name] = str(parsed)
+    """Resource lists as kube's SetDefaults_ResourceList leaves them: rounded up to milli precision, written back in
+    Go's canonical form ("1000m" is "1")."""
+    if isinstance(values, dict):
+        for name, value in values.items():
+            values[name] = canonical_text(value)
 
 
 def _canonical_requirements(resources: object) -> None:
@@ -87,9 +86,10 @@ def _volume(volume: Obj) -> None:
         volume["hostPath"].setdefault("type", "")
     empty_dir = volume.get("emptyDir")
     if isinstance(empty_dir, dict) and empty_dir.get("sizeLimit") is not None:
-        limit = quantity.parse(empty_dir["sizeLimit"])
-        if limit is not None:
-            empty_dir["sizeLimit"] = str(limit)
+        try:  # a plain Quantity field: re-encoded canonically, not rounded to milli as resource lists are
+            empty_dir["sizeLimit"] = quantity.canonical(quantity.parse(empty_dir["sizeLimit"]))
+        except quantity.QuantityError:
+            pass
     if isinstance(volume.get("downwardAPI"), dict):
         for item in _dicts(volume["downwardAPI"].get("items")):
             _field_ref(item)

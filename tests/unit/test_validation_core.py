@@ -8,7 +8,7 @@ import pytest
 
 from apiserver.api.meta import quantity as q
 from apiserver.api.validation import core as cv
-from apiserver.registry import coredefaults, corekinds
+from apiserver.registry import coredefaults, corekinds, defaults
 
 _QUALIFIED = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
               "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
@@ -519,6 +519,7 @@ def test_replication_controller_spec() -> None:
         "replicas": -1, "minReadySeconds": -2, "selector": {"a": "b"},
         "template": {"metadata": {"labels": {"a": "c", "bad key": "v"}}, "spec": {
             "restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}], "activeDeadlineSeconds": 5}}}}
+    defaults.replication_controller(rc)  # validation sees the defaulted template, as in kube
     assert triples(cv.replication_controller(rc)) == [
         ("FieldValueInvalid", "spec.minReadySeconds", "Invalid value: -2: must be greater than or equal to 0"),
         ("FieldValueInvalid", "spec.replicas", "Invalid value: -1: must be greater than or equal to 0"),
@@ -537,6 +538,7 @@ def test_replication_controller_spec() -> None:
 def test_pod_template_validates_its_template() -> None:
     template = {"metadata": {"name": "t"}, "template": {"metadata": {"annotations": {"bad key": "v"}},
                                                         "spec": {"containers": []}}}
+    defaults.pod_template(template)
     assert [(c.field, c.reason) for c in cv.pod_template(template)] == [
         ("template.annotations", "FieldValueInvalid"), ("template.spec.containers", "FieldValueRequired")]
 

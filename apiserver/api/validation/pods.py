@@ -13,10 +13,10 @@ import posixpath
 import re
 from typing import Any
 
+from apiserver.api.meta import quantity
 from apiserver.api.meta.errors import Cause
 from apiserver.api.meta.labels import label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
-from apiserver.api.validation import quantity
 from apiserver.api.validation.kinds import (
     NEGATIVE,
     PROTOCOLS,
@@ -234,7 +234,7 @@ def _source_fields(name: str, source: Obj, path: str) -> list[Cause]:
     """The checks of one volume source's own fields, for the sources users reach for."""
     causes: list[Cause] = []
     if name == "emptyDir":
-        limit = quantity.parse(source.get("sizeLimit")) if source.get("sizeLimit") is not None else None
+        limit = _quantity(source.get("sizeLimit")) if source.get("sizeLimit") is not None else None
         if limit is not None and limit.value < 0:
             causes.append(forbidden(f"{path}.sizeLimit", "SizeLimit field must be a valid resource quantity"))
     elif name == "hostPath":
@@ -510,6 +510,13 @@ def _resource_name(name: str, path: str) -> list[Cause]:
     return causes
 
 
+def _quantity(value: Any) -> quantity.Quantity | None:
+    try:
+        return quantity.parse(value)
+    except quantity.QuantityError:
+        return None
+
+
 def _quantity_value(name: str, q: quantity.Quantity, path: str) -> list[Cause]:
     causes = [invalid(path, str(q), NEGATIVE)] if q.value < 0 else []
     if not _native(name) and quantity.milli_value(q) % 1000:
@@ -526,7 +533,7 @@ def resources(requirements: Any, path: str) -> list[Cause]:
     for name in sorted(limits):
         where = f"{path}.limits[{name}]"
         causes += _resource_name(name, where)
-        q = quantity.parse(limits[name])
+        q = _quantity(limits[name])
         if q is not None:
             causes += _quantity_value(name, q, where)
         has_hugepages |= name.startswith("hugepages-")
@@ -534,10 +541,10 @@ def resources(requirements: Any, path: str) -> list[Cause]:
     for name in sorted(requests):
         where = f"{path}.requests[{name}]"
         causes += _resource_name(name, where)
-        q = quantity.parse(requests[name])
+        q = _quantity(requests[name])
         if q is not None:
             causes += _quantity_value(name, q, where)
-            limit = quantity.parse(limits.get(name)) if name in limits else None
+            limit = _quantity(limits.get(name)) if name in limits else None
             if limit is not None:
                 if q.value != limit.value and not _overcommit_allowed(name):
                     causes.append(invalid(f"{path}.requests", str(q),

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from apiserver.api.meta import quantity
 from apiserver.api.meta.goformat import quote
 from apiserver.api.meta.types import Obj
-from apiserver.api.validation import quantity
 from apiserver.api.validation.metadata import name_errors
 
 DEPRECATED_NODE_LABELS = {
@@ -83,8 +83,10 @@ def _containers(spec: Obj, prefix: str) -> list[tuple[Obj, str]]:
 
 
 def _fractional(value: Any, path: str) -> list[str]:
-    q = quantity.parse(value) if value is not None else None
-    if q is None or quantity.milli_value(q) % 1000 == 0:
+    if value is None or not quantity.parses(value):
+        return []
+    q = quantity.parse(value)
+    if quantity.milli_value(q) % 1000 == 0:
         return []
     return [f"{path}: fractional byte value {quote(str(q))} is invalid, must be an integer"]
 
