@@ -263,8 +263,11 @@ REPLICATION_CONTROLLER = Strategy(
     validate_update=corevalidation.replication_controller_update,
     selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
 POD_TEMPLATE = Strategy(tracks_generation=True, default=defaults.pod_template, validate=corevalidation.pod_template)
+# a new autoscaler shows kube's zero status: desiredReplicas and currentMetrics are not omitempty in v2
 HORIZONTAL_POD_AUTOSCALER = Strategy(has_status=True, default=defaults.horizontal_pod_autoscaler,
-                                     validate=hpavalidation.horizontal_pod_autoscaler)
+                                     initial_status=lambda obj: {"currentMetrics": None, "desiredReplicas": 0},
+                                     validate=hpavalidation.horizontal_pod_autoscaler,
+                                     validate_status=hpavalidation.horizontal_pod_autoscaler_status)
 # v1 is converted to the hub before the store sees it: only its own defaults are v1's
 HORIZONTAL_POD_AUTOSCALER_V1 = dataclasses.replace(HORIZONTAL_POD_AUTOSCALER,
                                                    default=defaults.horizontal_pod_autoscaler_v1)

@@ -354,3 +354,36 @@ async def test_replicaset_field_selector_and_template_rules(api, new_ns):
     assert status == 201
     status, listed = await api.get(path, params={"fieldSelector": "status.replicas=0"})
     assert status == 200 and [i["metadata"]["name"] for i in listed["items"]] == ["r"]
+
+
+async def test_autoscaler_status_and_delete_answers(api, new_ns):
+    ns = await _namespace(api, new_ns)
+    path = f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers"
+    hpa = {"metadata": {"name": "h"}, "spec": {"maxReplicas": 3, "scaleTargetRef": {
+        "apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}}, "status": {"desiredReplicas": 5}}
+    status, created = await api.post(path, hpa)
+    assert status == 201, created
+    # the status given is not taken; v2 shows kube's zero status, v1 its own
+    assert created["status"] == {"currentMetrics": None, "desiredReplicas": 0}
+    status, v1 = await api.get(f"/apis/autoscaling/v1/namespaces/{ns}/horizontalpodautoscalers/h")
+    assert status == 200 and v1["status"] == {"currentReplicas": 0, "desiredReplicas": 0}
+    status, body = await api.put(f"{path}/h/status", {**created, "status": {"desiredReplicas": -1}})
+    assert status == 422 and body["details"]["causes"] == [{
+        "reason": "FieldValueInvalid", "field": "status.desiredReplicas",
+        "message": "Invalid value: -1: must be greater than or equal to 0"}]
+    status, written = await api.put(f"{path}/h/status", {**created, "spec": {**created["spec"], "maxReplicas": 9},
+                                                         "status": {"desiredReplicas": 2, "currentReplicas": 1}})
+    assert status == 200 and written["spec"]["maxReplicas"] == 3 and written["status"]["desiredReplicas"] == 2
+    # kube's storage answers a pod's delete with the pod; the workloads and autoscalers answer a Success Status
+    status, deleted = await api.delete(f"{path}/h")
+    assert status == 200 and deleted["kind"] == "Status" and deleted["status"] == "Success"
+    status, _ = await api.post(f"/apis/apps/v1/namespaces/{ns}/deployments", {"metadata": {"name": "web"}, "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "template": _template({"a": "b"})}})
+    assert status == 201
+    status, deleted = await api.delete(f"/apis/apps/v1/namespaces/{ns}/deployments/web")
+    assert status == 200 and deleted["kind"] == "Status" and deleted["details"]["name"] == "web"
+    status, _ = await api.post(f"/api/v1/namespaces/{ns}/pods", {"metadata": {"name": "p"},
+                                                                 "spec": {"containers": [CONTAINER]}})
+    assert status == 201
+    status, deleted = await api.delete(f"/api/v1/namespaces/{ns}/pods/p")
+    assert status == 200 and deleted["kind"] == "Pod" and deleted["metadata"]["name"] == "p"

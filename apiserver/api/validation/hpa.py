@@ -8,7 +8,7 @@ from typing import Any
 
 from apiserver.api.meta.errors import Cause, forbidden_field
 from apiserver.api.meta.types import Obj
-from apiserver.api.validation.kinds import invalid, not_supported, required
+from apiserver.api.validation.kinds import invalid, nonnegative, not_supported, required
 from apiserver.api.validation.metadata import name_errors
 
 MAX_PERIOD_SECONDS = 1800
@@ -165,3 +165,10 @@ def horizontal_pod_autoscaler(obj: Obj) -> list[Cause]:
         if isinstance(behavior.get(key), dict):
             causes += _rules(behavior[key], f"spec.behavior.{key}")
     return causes
+
+
+def horizontal_pod_autoscaler_status(new: Obj, old: Obj) -> list[Cause]:
+    """kube's ValidateHorizontalPodAutoscalerStatusUpdate: the replica counts the autoscaler reports."""
+    status = _dict(new.get("status"))
+    return (nonnegative(status.get("currentReplicas"), "status.currentReplicas")
+            + nonnegative(status.get("desiredReplicas"), "status.desiredReplicas"))
