@@ -261,6 +261,8 @@ REPLICATION_CONTROLLER = Strategy(
     tracks_generation=True, has_status=True, initial_status=lambda obj: {"replicas": 0}, scalable=True,
     default=defaults.replication_controller, validate=corevalidation.replication_controller,
     validate_update=corevalidation.replication_controller_update,
+    # kube's ValidateReplicationControllerStatus has the ReplicaSet's rules
+    validate_status=apps.replica_set_status,
     selectable_fields=lambda obj: {"status.replicas": _str(_get(obj, "status", "replicas") or 0)})
 POD_TEMPLATE = Strategy(tracks_generation=True, default=defaults.pod_template, validate=corevalidation.pod_template)
 # a new autoscaler shows kube's zero status: desiredReplicas and currentMetrics are not omitempty in v2

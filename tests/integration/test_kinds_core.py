@@ -369,6 +369,11 @@ async def test_nodes_quotas_and_controllers_keep_status_and_spec_apart(api, new_
     assert status == 200 and rc["metadata"]["generation"] == 2, rc
     status, rc = await api.request("PATCH", f"{controllers}/web/status", {"status": {"replicas": 1}}, headers=MERGE)
     assert status == 200 and rc["metadata"]["generation"] == 2 and rc["status"] == {"replicas": 1}, rc
+    status, body = await api.request("PATCH", f"{controllers}/web/status", {"status": {"readyReplicas": 2}},
+                                     headers=MERGE)
+    assert status == 422 and body["details"]["causes"] == [{
+        "reason": "FieldValueInvalid", "field": "status.readyReplicas",
+        "message": "Invalid value: 2: cannot be greater than status.replicas"}], body
 
     templates = f"/api/v1/namespaces/{ns}/podtemplates"
     status, template = await api.post(templates, {"metadata": {"name": "t"}, "template": {"spec": POD_SPEC}})
