@@ -20,10 +20,10 @@ from apiserver.endpoints.query import (
     CREATE_OPTIONS,
     PATCH_OPTIONS,
     UPDATE_OPTIONS,
-    dry_run,
     flag,
     parse_delete_options,
     parse_list_query,
+    write_options,
 )
 from apiserver.endpoints.watch import WatchSettings, serve_watch
 from apiserver.registry.actions import Action, ActionRequest
@@ -44,19 +44,10 @@ STRATEGIC_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 
 
-def field_manager(request: web.Request, required: bool = False) -> str:
-    """The `fieldManager` of a write; without one, the client's User-Agent up to its first '/', as kube does."""
-    manager = request.query.get("fieldManager", "")
-    if not manager:
-        if required:
-            raise errors.StatusError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: '
-                                     'Required value: is required for apply patch', causes=[errors.Cause(
-                                         "FieldValueRequired", "Required value: is required for apply patch",
-                                         "fieldManager")])
-        manager = (request.headers.get("User-Agent") or "unknown").split("/", 1)[0]
-    if len(manager) > 128:
-        raise errors.StatusError(422, "Invalid", "fieldManager: Too long: may not be more than 128 bytes")
-    return manager
+def field_manager(request: web.Request) -> str:
+    """The `fieldManager` of a write (checked by `write_options`); without one, the client's User-Agent up to its
+    first '/', as kube does."""
+    return request.query.get("fieldManager", "") or (request.headers.get("User-Agent") or "unknown").split("/", 1)[0]
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -69,6 +60,13 @@ async def read_body(request: web.Request) -> bytes:
         if len(body) > MAX_BODY_BYTES:
             raise errors.too_large(f"Request entity too large: limit is {MAX_BODY_BYTES}")
     return bytes(body)
+
+
+async def read_object_body(request: web.Request) -> bytes:
+    """The body of a write that carries an object, read as kube's handlers read it: a Content-Type it cannot
+    decode is 415 before anything else, then the size limit; the options and the decoding come after."""
+    serialization.check_decodable(request.headers.get("Content-Type"))
+    return await read_body(request)
 
 
 INCLUDE_OBJECT = ("None", "Metadata", "Object")
@@ -226,7 +224,9 @@ class RestHandler:
             raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
         if info.verb != "create" or info.name or info.subresource:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        obj, _ = decode_body(request, await read_body(request))
+        body = await read_object_body(request)
+        write_options(request.query, CREATE_OPTIONS)
+        obj, _ = decode_body(request, body)
         answer = await self.virtual.create(row, request_user(request), info.namespace, obj)
         return respond(request, answer, 201)
 
@@ -235,8 +235,11 @@ class RestHandler:
         action = self.actions.get(info.subresource)
         if action is None:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        body = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
-        result = await action(ActionRequest(info.namespace, info.name, body, dry_run(request.query, CREATE_OPTIONS)))
+        body = await read_object_body(request)
+        dry = write_options(request.query, CREATE_OPTIONS)
+        result = await action(ActionRequest(info.namespace, info.name,
+                                            serialization.decode_object(request.headers.get("Content-Type"), body),
+                                            dry))
         return respond(request, result.obj, 201, list(result.warnings))
 
     async def _get(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
@@ -282,16 +285,18 @@ class RestHandler:
                                  serialization.JSON if table else content_type)
 
     async def _create(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
-        obj, duplicates = decode_body(request, await read_body(request))
+        body = await read_object_body(request)
+        dry = write_options(request.query, CREATE_OPTIONS)
+        obj, duplicates = decode_body(request, body)
         warnings: list[str] = []
         check_fields(request, store, obj, warnings, duplicates)
-        dry = dry_run(request.query, CREATE_OPTIONS)
         created = await store.create(info.namespace, obj, dry, field_manager(request), self._admit(request, info))
         return respond(request, created, 201, warnings)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
-        obj, duplicates = decode_body(request, await read_body(request))
-        dry = dry_run(request.query, UPDATE_OPTIONS)
+        body = await read_object_body(request)
+        dry = write_options(request.query, UPDATE_OPTIONS)
+        obj, duplicates = decode_body(request, body)
         warnings: list[str] = []
         if info.subresource != "scale":
             check_fields(request, store, obj, warnings, duplicates)
@@ -314,15 +319,16 @@ class RestHandler:
             raise errors.StatusError(415, "UnsupportedMediaType", f'the body of the request was in an unknown '
                                      f'format - accepted media types include: {", ".join(accepted)}')
         body = await read_body(request)
+        dry = write_options(request.query, PATCH_OPTIONS, content_type)
         if content_type == APPLY_PATCH:
             if info.subresource and info.subresource not in OWNED_PATHS:
                 raise errors.StatusError(415, "UnsupportedMediaType", f"{APPLY_PATCH} is not supported on the "
                                          f"{info.subresource} subresource here")
-            return await self._server_side_apply(request, info, store, body)
+            return await self._server_side_apply(request, info, store, body, dry)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(
                 info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body, None),
-                dry_run(request.query, PATCH_OPTIONS), field_manager(request)))
+                dry, field_manager(request)))
         warnings: list[str] = []
 
         def patched(current: Obj) -> Obj:
@@ -333,19 +339,18 @@ class RestHandler:
             return result
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
-                                                  dry_run(request.query, PATCH_OPTIONS), field_manager(request),
+                                                  dry, field_manager(request),
                                                   self._admit(request, info)),
                        warnings=warnings)
 
     async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: AnyStore,
-                                 body: bytes) -> web.StreamResponse:
-        manager = field_manager(request, required=True)
+                                 body: bytes, dry: bool) -> web.StreamResponse:
+        manager = field_manager(request)
         config, duplicates = decode_body(request, body, serialization.YAML)
         warnings: list[str] = []
         check_fields(request, store, config, warnings, duplicates)
         force = flag(request.query.get("force", "false"))
-        result, created = await store.apply(info.namespace, info.name, config, manager, force,
-                                            dry_run(request.query, PATCH_OPTIONS), info.subresource,
+        result, created = await store.apply(info.namespace, info.name, config, manager, force, dry, info.subresource,
                                             self._admit(request, info))
         return respond(request, result, 201 if created else 200, warnings)
 
