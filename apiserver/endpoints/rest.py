@@ -33,7 +33,7 @@ from apiserver.registry.scale import scale_of
 from apiserver.registry.store import OWNED_PATHS
 from apiserver.registry.versioned import AnyStore
 from apiserver.registry.virtual import VirtualResources
-from apiserver.request.context import request_user
+from apiserver.request.context import recorded_warnings, request_user
 from apiserver.request.info import RequestInfo
 from apiserver.storage.interface import ListOptions, Obj
 
@@ -90,11 +90,13 @@ def respond_table(table: dict[str, Any], version: str) -> web.Response:
 
 
 def respond(request: web.Request, obj: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
+    """The answer; `warnings` join the request's recorded ones, which go out as Warning headers within kube's
+    limits (request/warnings.sent)."""
     body, content_type = serialization.encode_response(obj, request.headers.get("Accept"))
-    response = web.Response(body=body, status=status, content_type=content_type)
-    for warning in warnings or ():
-        response.headers.add("Warning", warning)
-    return response
+    recorded = recorded_warnings(request)
+    known = set(recorded)
+    recorded.extend(text for text in dict.fromkeys(warnings or ()) if text not in known)
+    return web.Response(body=body, status=status, content_type=content_type)
 
 
 def check_fields(request: web.Request, store: AnyStore, obj: Obj, warnings: list[str],
@@ -113,7 +115,7 @@ def check_fields(request: web.Request, store: AnyStore, obj: Obj, warnings: list
     if problems and mode == "Strict":
         raise fieldvalidation.strict_error(problems)
     if mode == "Warn":
-        warnings += fieldvalidation.warnings(problems)
+        warnings += problems
 
 
 def decode_body(request: web.Request, body: bytes, content_type: str | None = None) -> tuple[Obj, list[str]]:
