@@ -99,18 +99,18 @@ def respond(request: web.Request, obj: Any, status: int = 200, warnings: list[st
     return web.Response(body=body, status=status, content_type=content_type)
 
 
-def check_fields(request: web.Request, store: AnyStore, obj: Obj, warnings: list[str],
+def check_fields(request: web.Request, info: ResourceInfo, obj: Obj, warnings: list[str],
                  duplicates: list[str] | None = None) -> None:
     """Typed-decoding checks against the kind's schema: a value of the wrong type is 400; unknown fields are
     dropped and, with `duplicates`, refused under Strict or reported in `warnings` under Warn."""
     mode = fieldvalidation.parse_mode(request.query.get("fieldValidation"))
-    schema = openapi.schema_for(store.info)
+    schema = openapi.schema_for(info)
     if schema is None:
         return
     try:
-        typecheck.check(obj, *schema, store.info.kind)
+        typecheck.check(obj, *schema, info.kind)
     except typecheck.DecodeError as exc:
-        raise typecheck.decode_error(store.info.kind, store.info.version, str(exc)) from None
+        raise typecheck.decode_error(info.kind, info.version, str(exc)) from None
     problems = fieldvalidation.unknown_errors(fieldvalidation.prune_unknown(obj, *schema)) + (duplicates or [])
     if problems and mode == "Strict":
         raise fieldvalidation.strict_error(problems)
@@ -263,9 +263,12 @@ class RestHandler:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         body = await read_object_body(request)
         write_options(request.query, CREATE_OPTIONS)
-        obj, _ = decode_body(request, body)
+        obj, duplicates = decode_body(request, body)
+        # typed decoding as for stored kinds: kube decodes a review into its Go struct too
+        warnings: list[str] = []
+        check_fields(request, row, obj, warnings, duplicates)
         answer = await self.virtual.create(row, request_user(request), info.namespace, obj)
-        return respond(request, answer, 201)
+        return respond(request, answer, 201, warnings)
 
     async def _action(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         """POST to an action subresource of one object, answered by that subresource's action."""
@@ -326,7 +329,7 @@ class RestHandler:
         dry = write_options(request.query, CREATE_OPTIONS)
         obj, duplicates = decode_body(request, body)
         warnings: list[str] = []
-        check_fields(request, store, obj, warnings, duplicates)
+        check_fields(request, store.info, obj, warnings, duplicates)
         created = await store.create(info.namespace, obj, dry, field_manager(request), self._admit(request, info))
         return respond(request, created, 201, warnings)
 
@@ -336,7 +339,7 @@ class RestHandler:
         obj, duplicates = decode_body(request, body)
         warnings: list[str] = []
         if info.subresource != "scale":
-            check_fields(request, store, obj, warnings, duplicates)
+            check_fields(request, store.info, obj, warnings, duplicates)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
                                                              dry, field_manager(request)))
@@ -372,7 +375,7 @@ class RestHandler:
             result = _apply_patch(content_type, current, body, schema)
             if isinstance(result, dict):
                 warnings.clear()
-                check_fields(request, store, result, warnings)
+                check_fields(request, store.info, result, warnings)
             return result
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
@@ -385,7 +388,7 @@ class RestHandler:
         manager = field_manager(request)
         config, duplicates = decode_body(request, body, serialization.YAML)
         warnings: list[str] = []
-        check_fields(request, store, config, warnings, duplicates)
+        check_fields(request, store.info, config, warnings, duplicates)
         force = flag(request.query.get("force", "false"))
         result, created = await store.apply(info.namespace, info.name, config, manager, force, dry, info.subresource,
                                             self._admit(request, info))
