@@ -34,16 +34,17 @@ def fuzz(target: Target, budget: Budget, seed: int) -> Outcome:
     scope = Scope(secrets.token_hex(3), random.Random(seed))
     documents = load_documents(target)
     sentinels = intact.Sentinels(scope)
-    report = Report()
+    runner = Runner(target, documents, scope, budget, seed)
     try:
         target.ok("POST", "/api/v1/namespaces",
                   {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": scope.namespace}})
         sentinels.create(target)
         before = intact.snapshot(target, documents, scope)
-        report = Runner(target, documents, scope, budget, seed).run()
+        report = runner.run()
         damage = intact.unready(target) + sentinels.changed(target) + \
             intact.snapshot_changes(before, intact.snapshot(target, documents, scope))
         return Outcome(report, damage)
     finally:
-        intact.clean_up(target, documents, scope, report.created)
+        # what the runner created so far, even when the run stopped on an error
+        intact.clean_up(target, documents, scope, runner.report.created)
         sentinels.remove(target)
