@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: up down status test unit lint bench certs clean deps etcd-bin
+.PHONY: up down status test unit lint bench fuzz certs clean deps etcd-bin
 
 $(PY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: deps
 	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
 	$(PY) -m bench
+
+# requests generated from the server's own /openapi/v3 against a cluster of its own (tools/fuzz); the figures at the end
+FUZZ_REQUESTS ?= 3000
+fuzz: deps
+	$(PY) -m tools.fuzz --requests=$(FUZZ_REQUESTS)
 
 clean:
 	-[ -x $(PY) ] && $(PY) -m cluster down

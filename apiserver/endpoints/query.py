@@ -7,15 +7,17 @@ from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.errors import Cause
-from apiserver.api.meta.goformat import quote, string_slice
+from apiserver.api.meta.goformat import byte_len, quote, string_slice
 from apiserver.registry.deletion import PROPAGATION_POLICIES, DeleteOptions
 from apiserver.request.info import flag
 from apiserver.storage.interface import Preconditions
 
 # the options kinds whose validation failures name a write's bad dryRun
 CREATE_OPTIONS, UPDATE_OPTIONS, PATCH_OPTIONS = "CreateOptions", "UpdateOptions", "PatchOptions"
-
-
+APPLY_PATCH = "application/apply-patch+yaml"
+FIELD_MANAGER_MAX_BYTES = 128
+# kube's allowedFieldValidationValues, as sets.List() orders them
+FIELD_VALIDATION_VALUES = ("", "Ignore", "Strict", "Warn")
 
 
 def _bool(query: Mapping[str, str], name: str) -> bool | None:
@@ -128,14 +130,41 @@ def _dry_run_errors(values: list[str]) -> list[Cause]:
     return [errors.unsupported_value("dryRun", string_slice(values), ("All",))]
 
 
-def dry_run(query: Mapping[str, str], options_kind: str, body: Mapping[str, Any] | None = None) -> bool:
-    """Whether a write is a dry run; a value other than "All" is 422 on the verb's options kind
-    (CreateOptions, UpdateOptions, PatchOptions), as kube validates them."""
-    values = _dry_run_values(query, body)
-    causes = _dry_run_errors(values)
+def _field_manager_errors(manager: str) -> list[Cause]:
+    """kube's ValidateFieldManager: at most 128 bytes, every character printable (positions count bytes)."""
+    causes = []
+    if byte_len(manager) > FIELD_MANAGER_MAX_BYTES:
+        causes.append(Cause("FieldValueTooLong", f"Too long: must have at most {FIELD_MANAGER_MAX_BYTES} bytes",
+                            "fieldManager"))
+    position = 0
+    for char in manager:
+        if not char.isprintable() and char != " ":
+            causes.append(Cause("FieldValueInvalid", f"Invalid value: {quote(manager)}: invalid character "
+                                f"U+{ord(char):04X} (at position {position})", "fieldManager"))
+        position += byte_len(char)
+    return causes
+
+
+def write_options(query: Mapping[str, str], options_kind: str, patch_type: str | None = None) -> bool:
+    """kube's Validate{Create,Update,Patch}Options on a write's query, which its handlers run right after reading
+    the body and before decoding it: every bad field in one 422 on the options kind. Returns whether the write is
+    a dry run. `patch_type` is the Content-Type of a patch."""
+    manager = query.get("fieldManager", "")
+    causes: list[Cause] = []
+    if patch_type is not None and patch_type != APPLY_PATCH:
+        if "force" in query:
+            causes.append(errors.forbidden_field("force", "may not be specified for non-apply patch"))
+    elif patch_type is not None and not manager:
+        causes.append(Cause("FieldValueRequired", "Required value: is required for apply patch", "fieldManager"))
+    causes.extend(_field_manager_errors(manager))
+    dry_run_values = _dry_run_values(query, None)
+    causes.extend(_dry_run_errors(dry_run_values))
+    validation = query.get("fieldValidation", "")
+    if validation not in FIELD_VALIDATION_VALUES:
+        causes.append(errors.unsupported_value("fieldValidation", quote(validation), FIELD_VALIDATION_VALUES))
     if causes:
         raise errors.invalid(options_kind, "meta.k8s.io", "", causes)
-    return bool(values)
+    return bool(dry_run_values)
 
 
 def parse_delete_options(query: Mapping[str, str], body: Mapping[str, Any] | None) -> DeleteOptions:

@@ -20,10 +20,10 @@ from apiserver.endpoints.query import (
     CREATE_OPTIONS,
     PATCH_OPTIONS,
     UPDATE_OPTIONS,
-    dry_run,
     flag,
     parse_delete_options,
     parse_list_query,
+    write_options,
 )
 from apiserver.endpoints.watch import WatchSettings, serve_watch
 from apiserver.registry.actions import Action, ActionRequest
@@ -33,7 +33,7 @@ from apiserver.registry.scale import scale_of
 from apiserver.registry.store import OWNED_PATHS
 from apiserver.registry.versioned import AnyStore
 from apiserver.registry.virtual import VirtualResources
-from apiserver.request.context import request_user
+from apiserver.request.context import recorded_warnings, request_user
 from apiserver.request.info import RequestInfo
 from apiserver.storage.interface import ListOptions, Obj
 
@@ -44,19 +44,10 @@ STRATEGIC_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 
 
-def field_manager(request: web.Request, required: bool = False) -> str:
-    """The `fieldManager` of a write; without one, the client's User-Agent up to its first '/', as kube does."""
-    manager = request.query.get("fieldManager", "")
-    if not manager:
-        if required:
-            raise errors.StatusError(422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: '
-                                     'Required value: is required for apply patch', causes=[errors.Cause(
-                                         "FieldValueRequired", "Required value: is required for apply patch",
-                                         "fieldManager")])
-        manager = (request.headers.get("User-Agent") or "unknown").split("/", 1)[0]
-    if len(manager) > 128:
-        raise errors.StatusError(422, "Invalid", "fieldManager: Too long: may not be more than 128 bytes")
-    return manager
+def field_manager(request: web.Request) -> str:
+    """The `fieldManager` of a write (checked by `write_options`); without one, the client's User-Agent up to its
+    first '/', as kube does."""
+    return request.query.get("fieldManager", "") or (request.headers.get("User-Agent") or "unknown").split("/", 1)[0]
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -69,6 +60,13 @@ async def read_body(request: web.Request) -> bytes:
         if len(body) > MAX_BODY_BYTES:
             raise errors.too_large(f"Request entity too large: limit is {MAX_BODY_BYTES}")
     return bytes(body)
+
+
+async def read_object_body(request: web.Request) -> bytes:
+    """The body of a write that carries an object, read as kube's handlers read it: a Content-Type it cannot
+    decode is 415 before anything else, then the size limit; the options and the decoding come after."""
+    serialization.check_decodable(request.headers.get("Content-Type"))
+    return await read_body(request)
 
 
 INCLUDE_OBJECT = ("None", "Metadata", "Object")
@@ -92,30 +90,32 @@ def respond_table(table: dict[str, Any], version: str) -> web.Response:
 
 
 def respond(request: web.Request, obj: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
+    """The answer; `warnings` join the request's recorded ones, which go out as Warning headers within kube's
+    limits (request/warnings.sent)."""
     body, content_type = serialization.encode_response(obj, request.headers.get("Accept"))
-    response = web.Response(body=body, status=status, content_type=content_type)
-    for warning in warnings or ():
-        response.headers.add("Warning", warning)
-    return response
+    recorded = recorded_warnings(request)
+    known = set(recorded)
+    recorded.extend(text for text in dict.fromkeys(warnings or ()) if text not in known)
+    return web.Response(body=body, status=status, content_type=content_type)
 
 
-def check_fields(request: web.Request, store: AnyStore, obj: Obj, warnings: list[str],
+def check_fields(request: web.Request, info: ResourceInfo, obj: Obj, warnings: list[str],
                  duplicates: list[str] | None = None) -> None:
     """Typed-decoding checks against the kind's schema: a value of the wrong type is 400; unknown fields are
     dropped and, with `duplicates`, refused under Strict or reported in `warnings` under Warn."""
     mode = fieldvalidation.parse_mode(request.query.get("fieldValidation"))
-    schema = openapi.schema_for(store.info)
+    schema = openapi.schema_for(info)
     if schema is None:
         return
     try:
-        typecheck.check(obj, *schema, store.info.kind)
+        typecheck.check(obj, *schema, info.kind)
     except typecheck.DecodeError as exc:
-        raise typecheck.decode_error(store.info.kind, store.info.version, str(exc)) from None
+        raise typecheck.decode_error(info.kind, info.version, str(exc)) from None
     problems = fieldvalidation.unknown_errors(fieldvalidation.prune_unknown(obj, *schema)) + (duplicates or [])
     if problems and mode == "Strict":
         raise fieldvalidation.strict_error(problems)
     if mode == "Warn":
-        warnings += fieldvalidation.warnings(problems)
+        warnings += problems
 
 
 def decode_body(request: web.Request, body: bytes, content_type: str | None = None) -> tuple[Obj, list[str]]:
@@ -140,14 +140,49 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
+MAX_JSON_PATCH_OPERATIONS = 10000
+_GO_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "bool", int: "number", float: "number"}
+
+
+def _rejected(detail: str) -> errors.StatusError:
+    return errors.StatusError(422, "Invalid", f"the server rejected our request due to an error in our request: "
+                              f"{detail}")
+
+
+def _json_patch(current: Obj, body: bytes) -> Obj:
+    """RFC 6902 as kube applies it: a body that does not decode as a list of operations is 400, too many operations
+    413, an operation that does not apply 422. The failure names the operation and its path, never the document's
+    content: a client may patch what it may not read."""
+    operations = serialization.decode(serialization.JSON, body)
+    if operations is None:
+        return current
+    odd = operations if not isinstance(operations, list) else next(
+        (op for op in operations if op is not None and not isinstance(op, dict)), None)
+    if odd is not None:
+        into = "[]handlers.jsonPatchOp" if odd is operations else "handlers.jsonPatchOp"
+        raise errors.bad_request(f"error decoding patch: json: cannot unmarshal {_GO_JSON_TYPES[type(odd)]} into Go "
+                                 f"value of type {into}")
+    if len(operations) > MAX_JSON_PATCH_OPERATIONS:
+        raise errors.too_large(f"The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got "
+                               f"{len(operations)}")
+    document: Any = copy.deepcopy(current)
+    for operation in operations:
+        operation = operation or {}
+        try:
+            document = jsonpatch.JsonPatch([operation]).apply(document, in_place=True)
+        except jsonpatch.InvalidJsonPatch as exc:
+            raise _rejected(str(exc)) from None     # the operation's own shape: nothing of the document
+        except jsonpatch.JsonPatchTestFailed:
+            raise _rejected(f"testing value {operation.get('path')} failed: test failed") from None
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError):
+            raise _rejected(f"{operation.get('op')} operation does not apply: doc is missing path: "
+                            f"{quote(str(operation.get('path')))}: missing value") from None
+    return document
+
+
 def _apply_patch(content_type: str, current: Obj, body: bytes, schema: tuple[Obj, Obj] | None) -> Obj:
     if content_type == JSON_PATCH:
-        try:
-            patch = jsonpatch.JsonPatch(serialization.decode(serialization.JSON, body))
-            return patch.apply(current)
-        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError) as exc:
-            raise errors.StatusError(422, "Invalid", f"the server rejected our request due to an error in our "
-                                     f"request: {exc}") from None
+        return _json_patch(current, body)
     patch = serialization.decode(serialization.JSON, body)
     if not isinstance(patch, dict):
         raise errors.bad_request("a merge patch must be a JSON object")
@@ -226,17 +261,25 @@ class RestHandler:
             raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
         if info.verb != "create" or info.name or info.subresource:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        obj, _ = decode_body(request, await read_body(request))
+        body = await read_object_body(request)
+        write_options(request.query, CREATE_OPTIONS)
+        obj, duplicates = decode_body(request, body)
+        # typed decoding as for stored kinds: kube decodes a review into its Go struct too
+        warnings: list[str] = []
+        check_fields(request, row, obj, warnings, duplicates)
         answer = await self.virtual.create(row, request_user(request), info.namespace, obj)
-        return respond(request, answer, 201)
+        return respond(request, answer, 201, warnings)
 
     async def _action(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         """POST to an action subresource of one object, answered by that subresource's action."""
         action = self.actions.get(info.subresource)
         if action is None:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        body = serialization.decode_object(request.headers.get("Content-Type"), await read_body(request))
-        result = await action(ActionRequest(info.namespace, info.name, body, dry_run(request.query, CREATE_OPTIONS)))
+        body = await read_object_body(request)
+        dry = write_options(request.query, CREATE_OPTIONS)
+        result = await action(ActionRequest(info.namespace, info.name,
+                                            serialization.decode_object(request.headers.get("Content-Type"), body),
+                                            dry))
         return respond(request, result.obj, 201, list(result.warnings))
 
     async def _get(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
@@ -282,19 +325,21 @@ class RestHandler:
                                  serialization.JSON if table else content_type)
 
     async def _create(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
-        obj, duplicates = decode_body(request, await read_body(request))
+        body = await read_object_body(request)
+        dry = write_options(request.query, CREATE_OPTIONS)
+        obj, duplicates = decode_body(request, body)
         warnings: list[str] = []
-        check_fields(request, store, obj, warnings, duplicates)
-        dry = dry_run(request.query, CREATE_OPTIONS)
+        check_fields(request, store.info, obj, warnings, duplicates)
         created = await store.create(info.namespace, obj, dry, field_manager(request), self._admit(request, info))
         return respond(request, created, 201, warnings)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
-        obj, duplicates = decode_body(request, await read_body(request))
-        dry = dry_run(request.query, UPDATE_OPTIONS)
+        body = await read_object_body(request)
+        dry = write_options(request.query, UPDATE_OPTIONS)
+        obj, duplicates = decode_body(request, body)
         warnings: list[str] = []
         if info.subresource != "scale":
-            check_fields(request, store, obj, warnings, duplicates)
+            check_fields(request, store.info, obj, warnings, duplicates)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
                                                              dry, field_manager(request)))
@@ -314,38 +359,38 @@ class RestHandler:
             raise errors.StatusError(415, "UnsupportedMediaType", f'the body of the request was in an unknown '
                                      f'format - accepted media types include: {", ".join(accepted)}')
         body = await read_body(request)
+        dry = write_options(request.query, PATCH_OPTIONS, content_type)
         if content_type == APPLY_PATCH:
             if info.subresource and info.subresource not in OWNED_PATHS:
                 raise errors.StatusError(415, "UnsupportedMediaType", f"{APPLY_PATCH} is not supported on the "
                                          f"{info.subresource} subresource here")
-            return await self._server_side_apply(request, info, store, body)
+            return await self._server_side_apply(request, info, store, body, dry)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(
                 info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body, None),
-                dry_run(request.query, PATCH_OPTIONS), field_manager(request)))
+                dry, field_manager(request)))
         warnings: list[str] = []
 
         def patched(current: Obj) -> Obj:
             result = _apply_patch(content_type, current, body, schema)
             if isinstance(result, dict):
                 warnings.clear()
-                check_fields(request, store, result, warnings)
+                check_fields(request, store.info, result, warnings)
             return result
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
-                                                  dry_run(request.query, PATCH_OPTIONS), field_manager(request),
+                                                  dry, field_manager(request),
                                                   self._admit(request, info)),
                        warnings=warnings)
 
     async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: AnyStore,
-                                 body: bytes) -> web.StreamResponse:
-        manager = field_manager(request, required=True)
+                                 body: bytes, dry: bool) -> web.StreamResponse:
+        manager = field_manager(request)
         config, duplicates = decode_body(request, body, serialization.YAML)
         warnings: list[str] = []
-        check_fields(request, store, config, warnings, duplicates)
+        check_fields(request, store.info, config, warnings, duplicates)
         force = flag(request.query.get("force", "false"))
-        result, created = await store.apply(info.namespace, info.name, config, manager, force,
-                                            dry_run(request.query, PATCH_OPTIONS), info.subresource,
+        result, created = await store.apply(info.namespace, info.name, config, manager, force, dry, info.subresource,
                                             self._admit(request, info))
         return respond(request, result, 201 if created else 200, warnings)
 

@@ -39,12 +39,21 @@ def media_type(header: str | None) -> str:
     return (header or "").split(";", 1)[0].strip().lower()
 
 
+YAML_TYPES = (YAML, "application/x-yaml", "text/yaml")
+
+
+def check_decodable(content_type: str | None) -> None:
+    """415 for a request body in a media type `decode` does not read."""
+    if (media_type(content_type) or JSON) not in (JSON, PROTOBUF, *YAML_TYPES):
+        raise errors.unsupported_media_type(SERVED)
+
+
 def decode(content_type: str | None, body: bytes) -> Any:
     kind = media_type(content_type) or JSON
     try:
         if kind == JSON:
             return orjson.loads(body)
-        if kind in (YAML, "application/x-yaml", "text/yaml"):
+        if kind in YAML_TYPES:
             return yaml.safe_load(body)
         if kind == PROTOBUF:
             return decode_protobuf(body)

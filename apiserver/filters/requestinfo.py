@@ -5,7 +5,7 @@ from aiohttp import web
 
 from apiserver.request.context import audit_id, begin, recorded_warnings
 from apiserver.request.info import resolve
-from apiserver.request.warnings import header_value
+from apiserver.request.warnings import header_value, sent
 
 
 @web.middleware
@@ -20,5 +20,5 @@ async def context_headers(request: web.Request, response: web.StreamResponse) ->
     known = audit_id(request)
     if known is not None:
         response.headers["Audit-Id"] = known
-    for text in recorded_warnings(request):
+    for text in sent(recorded_warnings(request)):
         response.headers.add("Warning", header_value(text))

@@ -129,8 +129,8 @@ class TokenRequests:
         warnings = []
         maximum = self.issuer.max_expiration_seconds
         if maximum and spec["expirationSeconds"] > maximum:
-            warnings.append(f'299 - "requested expiration of {spec["expirationSeconds"]} seconds shortened to '
-                            f'{maximum} seconds"')
+            warnings.append(f'requested expiration of {spec["expirationSeconds"]} seconds shortened to '
+                            f'{maximum} seconds')
             spec["expirationSeconds"] = maximum
         lifetime = spec["expirationSeconds"]
         now = int(time.time())

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+# kube's recorder (k8s.io/apiserver/pkg/endpoints/filters/warning.go) sends warnings whole while they total at most
+# 4096 characters; past that, each is cut to 256 and none is added once 4096 are written
+TOTAL_CHARACTERS = 4 * 1024
+ITEM_CHARACTERS = 256
+
 _RECORDER: ContextVar[list[str] | None] = ContextVar("apiserver.warnings", default=None)
 
 
@@ -25,6 +30,31 @@ def add_warning(text: str) -> None:
         sink.append(text)
 
 
+def sent(texts: list[str]) -> list[str]:
+    """The warnings of a request, in order, as kube's recorder bounds them (TOTAL_CHARACTERS, ITEM_CHARACTERS):
+    a body with thousands of unknown fields gets a few kilobytes of Warning headers, not megabytes."""
+    out: list[str] = []
+    written = 0
+    truncating = False
+    for index, text in enumerate(texts):
+        if truncating:
+            if written >= TOTAL_CHARACTERS:
+                break
+            out.append(text[:ITEM_CHARACTERS])
+            written += len(out[-1])
+        elif written + len(text) <= TOTAL_CHARACTERS:
+            out.append(text)
+            written += len(text)
+        else:
+            # over the limit for the first time: every warning so far is sent again, cut
+            truncating = True
+            out = [earlier[:ITEM_CHARACTERS] for earlier in texts[:index + 1]]
+            written = sum(map(len, out))
+    return out
+
+
 def header_value(text: str) -> str:
-    """RFC 7234's form kube uses: code 299, agent "-", the text quoted."""
+    """RFC 7234's form kube uses: code 299, agent "-", the text quoted; line breaks become spaces, as Go's header
+    writer makes them."""
+    text = text.replace("\r", " ").replace("\n", " ")
     return '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -163,7 +163,8 @@ class APIServer:
         ]
         # the body limit is enforced per request by the REST handler so that it answers a Status
         app = web.Application(middlewares=middlewares, client_max_size=1 << 40)
-        app.router.add_route("*", "/{tail:.*}", self.dispatch)
+        # every path, line breaks in a name (%0A) included: `.` alone would leave those to aiohttp's bare 404
+        app.router.add_route("*", "/{tail:(?s:.*)}", self.dispatch)
         app.on_response_prepare.append(context_headers)
         app.on_startup.append(self._on_startup)
         app.on_cleanup.append(self._on_cleanup)

@@ -40,6 +40,18 @@ async def test_404_missing_object_and_unknown_resource(api):
     assert status == 404
 
 
+async def test_a_name_with_a_line_break_reaches_its_resource(api):
+    """Found by the fuzz run (tools/fuzz): a name ending in %0A got the router's bare 404 instead of the
+    resource's answer, and a write with it skipped kube's option checks."""
+    status, body = await api.get("/api/v1/namespaces/default/configmaps/a%0A")
+    assert status == 404
+    assert_status(body, 404, "NotFound")
+    assert body["details"] == {"name": "a\n", "kind": "configmaps"}
+    status, body = await api.request("PATCH", "/api/v1/namespaces/default/configmaps/a%0A", data=b"{}",
+                                     headers={"Content-Type": "application/apply-patch+yaml"})
+    assert status == 422 and body["details"]["kind"] == "PatchOptions"
+
+
 async def test_405_wrong_method(api):
     status, body = await api.put("/api/v1/namespaces/default/configmaps", configmap("x"))
     assert status == 405

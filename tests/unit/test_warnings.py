@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from apiserver.request.warnings import add_warning, header_value, start_recording
+from apiserver.request.warnings import add_warning, header_value, sent, start_recording
 
 
 def test_warnings_are_kept_per_task_and_once() -> None:
@@ -29,3 +29,20 @@ def test_warnings_outside_a_request_are_dropped() -> None:
 
 def test_header_value_quotes_as_kube() -> None:
     assert header_value('spec.x: "y" is deprecated') == '299 - "spec.x: \\"y\\" is deprecated"'
+
+
+def test_header_value_has_no_line_breaks() -> None:
+    assert header_value("line 3: key \"a\"\nalready set\r") == '299 - "line 3: key \\"a\\" already set "'
+
+
+def test_warnings_are_sent_whole_up_to_4096_characters() -> None:
+    short = [f"unknown field \"f{i:03d}\"" for i in range(200)]     # 20 characters each: 4000 in all
+    assert sent(short) == short
+
+
+def test_warnings_past_4096_characters_are_cut_as_kube_cuts_them() -> None:
+    # the 13th of 318 characters goes over: all 13 again at 256 characters, then 3 more fill 4096, then nothing
+    texts = [f"{i:03d}" + "x" * 315 for i in range(3000)]
+    assert sent(texts) == [text[:256] for text in texts[:16]]
+    # a short one after the cut still needs the total under 4096
+    assert sent(["a" * 4000, "b" * 300, "c"]) == ["a" * 256, "b" * 256, "c"]

@@ -132,6 +132,3 @@ def unknown_errors(unknown: list[str]) -> list[str]:
 def strict_error(problems: list[str]) -> errors.StatusError:
     return errors.bad_request("strict decoding error: " + ", ".join(problems))
 
-
-def warnings(problems: list[str]) -> list[str]:
-    return ['299 - "' + p.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"' for p in problems]
