@@ -134,8 +134,7 @@ def _field_manager_errors(manager: str) -> list[Cause]:
     """kube's ValidateFieldManager: at most 128 bytes, every character printable (positions count bytes)."""
     causes = []
     if byte_len(manager) > FIELD_MANAGER_MAX_BYTES:
-        causes.append(Cause("FieldValueTooLong", f"Too long: must have at most {FIELD_MANAGER_MAX_BYTES} bytes",
-                            "fieldManager"))
+        causes.append(errors.too_long("fieldManager", FIELD_MANAGER_MAX_BYTES))
     position = 0
     for char in manager:
         if not char.isprintable() and char != " ":

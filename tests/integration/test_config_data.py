@@ -104,3 +104,16 @@ async def test_an_immutable_secret_refuses_changes_and_its_type_never_changes(ap
     assert status == 200, body
     status, body = await api.request("PATCH", f"{path}/s", {"stringData": {"a": "2"}}, headers=MERGE)
     assert status == 422 and body["message"] == 'Secret "s" is invalid: data: ' + FROZEN, body
+
+
+async def test_config_data_is_bounded_at_one_mebibyte(api, new_ns):
+    ns = await _namespace(api, new_ns)
+    big = "x" * (512 * 1024 + 1)
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/configmaps", {
+        "metadata": {"name": "big"}, "data": {"a": big, "b": big}})
+    assert status == 422, body
+    assert body["message"] == 'ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes'
+    status, body = await api.post(f"/api/v1/namespaces/{ns}/secrets", {
+        "metadata": {"name": "big"}, "stringData": {"a": big, "b": big}})
+    assert status == 422, body
+    assert body["message"] == 'Secret "big" is invalid: data: Too long: may not be more than 1048576 bytes'

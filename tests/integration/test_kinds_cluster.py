@@ -275,7 +275,7 @@ async def test_volume_attachment_spec_is_fixed_and_status_split(api, new_ns):
     assert status == 200, body
     assert body["status"] == {"attached": True} and body["spec"]["nodeName"] == "node-1"
     await _refused(api, "PATCH", f"{path}/status", {"status": {"attachError": {"message": "x" * 1025}}}, [
-        ("status.attachError.message", "FieldValueTooLong", "Too long: must have at most 262144 bytes")],
+        ("status.attachError.message", "FieldValueTooLong", "Too long: may not be more than 262144 bytes")],
         headers=MERGE)
 
 

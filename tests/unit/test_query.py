@@ -208,7 +208,7 @@ OPTION_ERRORS = [
        "fieldValidation")]),
     # 65 characters, 130 bytes
     ({"fieldManager": "é" * 65}, None,
-     [("FieldValueTooLong", "Too long: must have at most 128 bytes", "fieldManager")]),
+     [("FieldValueTooLong", "Too long: may not be more than 128 bytes", "fieldManager")]),
     ({"fieldManager": "aé\x07\u200b"}, None,
      [("FieldValueInvalid", 'Invalid value: "aé\\a\\u200b": invalid character U+0007 (at position 3)', "fieldManager"),
       ("FieldValueInvalid", 'Invalid value: "aé\\a\\u200b": invalid character U+200B (at position 4)',

@@ -173,7 +173,7 @@ def test_validate_metadata(obj, rule, namespaced, expected):
     assert validate_metadata(obj, rule, namespaced) == expected
 
 
-TOO_LONG = Cause("FieldValueTooLong", "Too long: must have at most 262144 bytes", "metadata.annotations")
+TOO_LONG = Cause("FieldValueTooLong", "Too long: may not be more than 262144 bytes", "metadata.annotations")
 
 
 def test_annotation_limit_is_kubes():

@@ -105,6 +105,11 @@ def forbidden_field(field_path: str, detail: str) -> Cause:
     return Cause("FieldValueForbidden", f"Forbidden: {detail}", field_path)
 
 
+def too_long(field_path: str, limit: int) -> Cause:
+    """kube 1.32's field.TooLong (and TooLongMaxLength, which calls it): the value is never quoted."""
+    return Cause("FieldValueTooLong", f"Too long: may not be more than {limit} bytes", field_path)
+
+
 def unsupported_value(field_path: str, rendered_value: str, supported: tuple[str, ...]) -> Cause:
     """kube's field.NotSupported; `rendered_value` is already in Go's notation (see goformat)."""
     listed = ", ".join(quote(v) for v in supported)

@@ -8,7 +8,7 @@ import zoneinfo
 from typing import Any
 
 from apiserver.api.meta.duration import parse_go_duration
-from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.errors import Cause, too_long
 from apiserver.api.meta.labels import SelectorParseError, qualified_name_errors, selector_from_label_selector_object
 from apiserver.api.meta.types import Obj
 from apiserver.api.validation.kinds import (
@@ -158,7 +158,7 @@ def job_spec(spec: Obj, path: str) -> list[Cause]:
             causes.append(required(f"{path}.backoffLimitPerIndex", "when maxFailedIndexes is specified"))
     managed_by = spec.get("managedBy")
     if isinstance(managed_by, str) and len(managed_by) > 63:
-        causes.append(Cause("FieldValueTooLong", "Too long: may not be longer than 63", f"{path}.managedBy"))
+        causes.append(too_long(f"{path}.managedBy", 63))
     mode = spec.get("completionMode")
     if mode is not None:
         if mode not in ("NonIndexed", "Indexed"):

@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from apiserver.api.meta.errors import Cause, forbidden_field
+from apiserver.api.meta.errors import Cause, forbidden_field, too_long
 from apiserver.api.meta.goformat import byte_len, quote, string_slice
 from apiserver.api.meta.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
@@ -46,10 +46,6 @@ DEPRECATED_NODE_LABELS = {
 def invalid_as(path: str, rendered: str, detail: str) -> Cause:
     """field.Invalid for a value already rendered as Go prints it (structs, slices, byte strings)."""
     return Cause("FieldValueInvalid", f"Invalid value: {rendered}: {detail}", path)
-
-
-def too_long(path: str, limit: int) -> Cause:
-    return Cause("FieldValueTooLong", f"Too long: must have at most {limit} bytes", path)
 
 
 def as_dict(value: Any) -> Obj:

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from apiserver.api.meta.errors import Cause, forbidden_field
+from apiserver.api.meta.errors import Cause, forbidden_field, too_long
 from apiserver.api.meta.goformat import byte_len
 from apiserver.api.meta.types import Obj
 from apiserver.api.validation.kinds import invalid, required
@@ -55,18 +55,14 @@ def _keys(bag: Any, path: str) -> list[Cause]:
             for key in (bag or {}) for message in config_key_errors(key)]
 
 
-def _too_long(path: str) -> Cause:
-    return Cause("FieldValueTooLong", f"Too long: must have at most {MAX_SIZE} bytes", path)
-
-
 def config_map(obj: Obj) -> list[Cause]:
     data, binary = obj.get("data") or {}, obj.get("binaryData") or {}
     causes = _keys(data, "data")
     causes += [invalid(f"data[{key}]", key, "duplicate of key present in binaryData") for key in data if key in binary]
     causes += _keys(binary, "binaryData")
     size = sum(byte_len(v) for v in data.values() if isinstance(v, str)) + sum(map(_decoded_len, binary.values()))
-    # an empty path: the bound is on the whole object
-    return causes + ([_too_long("")] if size > MAX_SIZE else [])
+    # kube names the whole object with an empty path, which Go prints as `[]`
+    return causes + ([too_long("[]", MAX_SIZE)] if size > MAX_SIZE else [])
 
 
 def _frozen(new: Obj, old: Obj, fields: tuple[str, ...]) -> list[Cause]:
@@ -100,7 +96,7 @@ def secret(obj: Obj) -> list[Cause]:
     data = obj.get("data") or {}
     causes = _keys(data, "data")
     if sum(map(_decoded_len, data.values())) > MAX_SIZE:
-        causes.append(_too_long("data"))
+        causes.append(too_long("data", MAX_SIZE))
     kind = obj.get("type")
     if kind == "kubernetes.io/service-account-token":
         annotations = (obj.get("metadata") or {}).get("annotations") or {}

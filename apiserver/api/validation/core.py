@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from apiserver.api.meta import quantity as q
-from apiserver.api.meta.errors import Cause, forbidden_field
+from apiserver.api.meta.errors import Cause, forbidden_field, too_long
 from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
@@ -108,10 +108,6 @@ def _not_supported(path: str, rendered: str, supported: Iterable[str]) -> Cause:
 
 def _duplicate(path: str, rendered: str, detail: str = "") -> Cause:
     return Cause("FieldValueDuplicate", f"Duplicate value: {rendered}" + (f": {detail}" if detail else ""), path)
-
-
-def _too_long(path: str, limit: int) -> Cause:
-    return Cause("FieldValueTooLong", f"Too long: must have at most {limit} bytes", path)
 
 
 def _str(value: Any) -> str:
@@ -217,7 +213,7 @@ def annotation_errors(value: Any, path: str) -> list[Cause]:
         causes += [_invalid(path, quote(key), message) for message in qualified_name_errors(key.lower())]
         total += byte_len(key) + byte_len(_str(text))
     if total > ANNOTATIONS_MAX_BYTES:
-        causes.append(_too_long(path, ANNOTATIONS_MAX_BYTES))
+        causes.append(too_long(path, ANNOTATIONS_MAX_BYTES))
     return causes
 
 
@@ -898,7 +894,7 @@ def _storageos(source: Obj, path: str) -> list[Cause]:
 def csi_driver_name(name: str, path: str) -> list[Cause]:
     causes = [required(path)] if not name else []
     if byte_len(name) > 63:
-        causes.append(_too_long(path, 63))
+        causes.append(too_long(path, 63))
     causes += [_invalid(path, quote(name), message) for message in dns1123_subdomain_errors(name.lower())]
     return causes
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeGuard
 
-from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.errors import Cause, too_long
 from apiserver.api.meta.goformat import quote
 from apiserver.api.meta.labels import qualified_name_errors
 from apiserver.api.meta.types import Obj
@@ -93,10 +93,6 @@ def forbidden(path: str, detail: str) -> Cause:
 
 def not_found(path: str, value: Any) -> Cause:
     return Cause("FieldValueNotFound", f"Not found: {_go(value)}", path)
-
-
-def too_long(path: str, limit: int) -> Cause:
-    return Cause("FieldValueTooLong", f"Too long: must have at most {limit} bytes", path)
 
 
 def is_int(value: Any) -> TypeGuard[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.errors import Cause, too_long
 from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import (
     dns1123_subdomain_errors,
@@ -103,6 +103,5 @@ def _validate_annotations(annotations: Any) -> list[Cause]:
             continue
         total += byte_len(key) + byte_len(value)
     if total > ANNOTATIONS_MAX_BYTES:
-        causes.append(Cause("FieldValueTooLong", f"Too long: must have at most {ANNOTATIONS_MAX_BYTES} bytes",
-                            "metadata.annotations"))
+        causes.append(too_long("metadata.annotations", ANNOTATIONS_MAX_BYTES))
     return causes

@@ -12,7 +12,7 @@ import ipaddress
 import re
 from typing import Any
 
-from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.errors import Cause, too_long
 from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
@@ -358,8 +358,7 @@ def ingress_class(obj: Obj) -> list[Cause]:
     controller = spec.get("controller") or ""
     causes: list[Cause] = []
     if byte_len(controller) > _CONTROLLER_MAX_BYTES:
-        causes.append(Cause("FieldValueTooLong", f"Too long: may not be more than {_CONTROLLER_MAX_BYTES} bytes",
-                            "spec.controller"))
+        causes.append(too_long("spec.controller", _CONTROLLER_MAX_BYTES))
     causes += _domain_prefixed_path(controller, "spec.controller")
     return causes + _parameters(spec.get("parameters"), "spec.parameters")
 

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from apiserver.api.meta import quantity
-from apiserver.api.meta.errors import Cause
+from apiserver.api.meta.errors import Cause, too_long
 from apiserver.api.meta.labels import label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
 from apiserver.api.validation.kinds import (
@@ -37,7 +37,6 @@ from apiserver.api.validation.kinds import (
     semantic,
     spec_of,
     string_slice,
-    too_long,
 )
 from apiserver.api.validation.labelselector import label_map, label_selector
 from apiserver.api.validation.metadata import name_errors

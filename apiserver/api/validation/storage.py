@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apiserver.api.meta.errors import Cause, forbidden_field
+from apiserver.api.meta.errors import Cause, forbidden_field, too_long
 from apiserver.api.meta.goformat import byte_len, quote, string_slice
 from apiserver.api.meta.labels import dns1123_subdomain_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
@@ -26,7 +26,6 @@ from apiserver.api.validation.cluster import (
     label_name,
     label_selector,
     nonnegative,
-    too_long,
 )
 from apiserver.api.validation.kinds import duplicate, invalid, not_supported, required
 
