@@ -121,7 +121,9 @@ def test_tolerations_and_node_selector():
     assert causes[1:] == [
         ("spec.tolerations[0].operator", 'Invalid value: "Equal": operator must be Exists when `key` is empty, which '
                                          'means "match all values and all keys"'),
-        ("spec.tolerations[1].operator", 'Invalid value: "v": value must be empty when `operator` is \'Exists\''),
+        ("spec.tolerations[1].operator", 'Invalid value: core.Toleration{Key:"k", Operator:"Exists", Value:"v", '
+                                         'Effect:"", TolerationSeconds:(*int64)(nil)}: value must be empty when '
+                                         "`operator` is 'Exists'"),
         ("spec.tolerations[2].effect", 'Invalid value: "NoSchedule": effect must be \'NoExecute\' when '
                                        '`tolerationSeconds` is set'),
         ("spec.tolerations[3].effect", 'Unsupported value: "Never": supported values: "NoSchedule", '

@@ -20,25 +20,20 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from apiserver.api.meta.errors import Cause, forbidden_field, too_long
-from apiserver.api.meta.goformat import byte_len, quote, string_slice
+from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation import kinds
 from apiserver.api.validation.kinds import duplicate, invalid, not_supported, required
+from apiserver.api.validation.labelselector import label_map, label_selector
 from apiserver.api.validation.metadata import name_errors
+from apiserver.api.validation.podwarnings import DEPRECATED_NODE_LABELS
 
 NONNEGATIVE = "must be greater than or equal to 0"
 IMMUTABLE = "field is immutable"
 # kube's %#v of a non-nil pointer prints its address, which no client can rely on: this one stands for any
 GO_ADDRESS = "0xc000010000"
 
-# node labels kube warns about where they select nodes (pkg/api/node)
-DEPRECATED_NODE_LABELS = {
-    "beta.kubernetes.io/arch": 'deprecated since v1.14; use "kubernetes.io/arch" instead',
-    "beta.kubernetes.io/os": 'deprecated since v1.14; use "kubernetes.io/os" instead',
-    "failure-domain.beta.kubernetes.io/region": 'deprecated since v1.17; use "topology.kubernetes.io/region" instead',
-    "failure-domain.beta.kubernetes.io/zone": 'deprecated since v1.17; use "topology.kubernetes.io/zone" instead',
-    "beta.kubernetes.io/instance-type": 'deprecated since v1.17; use "node.kubernetes.io/instance-type" instead',
-}
 
 
 # --- causes and Go renderings --------------------------------------------------------------------------------
@@ -61,12 +56,6 @@ def go_pointer(type_name: str, value: Any) -> str:
     return f"(*{type_name})({'nil' if value is None else GO_ADDRESS})"
 
 
-def go_string_map(value: Any) -> str:
-    if not isinstance(value, dict):
-        return "map[string]string(nil)"
-    return "map[string]string{" + ", ".join(f"{quote(k)}:{quote(str(v))}" for k, v in sorted(value.items())) + "}"
-
-
 def go_typed_strings(type_name: str, values: Any) -> str:
     """A slice of a named string type (`[]storage.VolumeLifecycleMode{"Persistent"}`) as %#v prints it."""
     if not isinstance(values, list):
@@ -75,19 +64,8 @@ def go_typed_strings(type_name: str, values: Any) -> str:
 
 
 def go_label_selector(selector: Any) -> str:
-    """A *metav1.LabelSelector as kube's field errors print it: dereferenced, then %#v."""
-    if not isinstance(selector, dict):
-        return "null"
-    expressions = selector.get("matchExpressions")
-    if isinstance(expressions, list):
-        rendered = ", ".join(
-            f"v1.LabelSelectorRequirement{{Key:{quote(str(e.get('key') or ''))}, "
-            f"Operator:{quote(str(e.get('operator') or ''))}, Values:{string_slice(e.get('values') or [])}}}"
-            for e in expressions if isinstance(e, dict))
-        exprs = f"[]v1.LabelSelectorRequirement{{{rendered}}}"
-    else:
-        exprs = "[]v1.LabelSelectorRequirement(nil)"
-    return f"v1.LabelSelector{{MatchLabels:{go_string_map(selector.get('matchLabels'))}, MatchExpressions:{exprs}}}"
+    """A *metav1.LabelSelector as kube's field errors print it: dereferenced, then %#v; nil as null."""
+    return str(kinds.go_label_selector(selector)) if isinstance(selector, dict) else "null"
 
 
 def go_int_or_string(value: Any) -> str:
@@ -111,40 +89,6 @@ def nonnegative(value: Any, path: str) -> list[Cause]:
 
 def label_name(key: str, path: str) -> list[Cause]:
     return [invalid(path, key, m) for m in qualified_name_errors(key)]
-
-
-def labels_map(labels: Any, path: str) -> list[Cause]:
-    """metav1 ValidateLabels: qualified-name keys and label values, both reported at the map's path."""
-    causes: list[Cause] = []
-    for key, value in as_dict(labels).items():
-        causes += label_name(key, path)
-        causes += [invalid(path, value, m) for m in label_value_errors(str(value))]
-    return causes
-
-
-def label_selector(selector: Any, path: str) -> list[Cause]:
-    """metav1 ValidateLabelSelector (label values in expressions checked, as kube does for new objects)."""
-    if not isinstance(selector, dict):
-        return []
-    causes = labels_map(selector.get("matchLabels"), f"{path}.matchLabels")
-    for i, expression in enumerate(selector.get("matchExpressions") or []):
-        where = f"{path}.matchExpressions[{i}]"
-        expression = as_dict(expression)
-        operator = expression.get("operator") or ""
-        values = expression.get("values") or []
-        if operator in ("In", "NotIn"):
-            if not values:
-                causes.append(required(f"{where}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
-        elif operator in ("Exists", "DoesNotExist"):
-            if values:
-                causes.append(forbidden_field(f"{where}.values",
-                                              "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-        else:
-            causes.append(invalid(f"{where}.operator", operator, "not a valid selector operator"))
-        causes += label_name(str(expression.get("key") or ""), f"{where}.key")
-        for j, value in enumerate(values):
-            causes += [invalid(f"{where}.values[{j}]", value, m) for m in label_value_errors(str(value))]
-    return causes
 
 
 _PERCENT = re.compile(r"[0-9]+%")
@@ -300,7 +244,7 @@ def runtime_class(obj: Obj) -> list[Cause]:
     scheduling = obj.get("scheduling")
     if isinstance(scheduling, dict):
         if scheduling.get("nodeSelector") is not None:
-            causes += labels_map(scheduling["nodeSelector"], "scheduling.nodeSelector")
+            causes += label_map(scheduling["nodeSelector"], "scheduling.nodeSelector")
         causes += tolerations(scheduling.get("tolerations"), "scheduling.tolerations")
     return causes
 

@@ -25,9 +25,10 @@ from apiserver.api.meta.errors import Cause, forbidden_field, too_long
 from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
-from apiserver.api.validation.kinds import required
+from apiserver.api.validation.kinds import required, string_map
 from apiserver.api.validation.metadata import ANNOTATIONS_MAX_BYTES, name_errors
-from apiserver.api.validation.pods import pod_spec
+from apiserver.api.validation.pods import node_selector_term, pod_spec
+from apiserver.api.validation.podwarnings import DEPRECATED_NODE_LABELS
 
 _PORT_RANGE = "must be between 1 and 65535, inclusive"
 _IMMUTABLE = "field is immutable"
@@ -67,13 +68,6 @@ _ENFORCE_MOUNTABLE_SECRETS = "kubernetes.io/enforce-mountable-secrets"
 # volume types whose plugins take mount options
 _MOUNT_OPTION_VOLUMES = ("gcePersistentDisk", "awsElasticBlockStore", "glusterfs", "nfs", "rbd", "quobyte", "iscsi",
                          "cinder", "cephfs", "azureFile", "vsphereVolume", "azureDisk", "photonPersistentDisk")
-_DEPRECATED_NODE_LABELS = {
-    "beta.kubernetes.io/arch": 'deprecated since v1.14; use "kubernetes.io/arch" instead',
-    "beta.kubernetes.io/os": 'deprecated since v1.14; use "kubernetes.io/os" instead',
-    "failure-domain.beta.kubernetes.io/region": 'deprecated since v1.17; use "topology.kubernetes.io/region" instead',
-    "failure-domain.beta.kubernetes.io/zone": 'deprecated since v1.17; use "topology.kubernetes.io/zone" instead',
-    "beta.kubernetes.io/instance-type": 'deprecated since v1.17; use "node.kubernetes.io/instance-type" instead',
-}
 # beta node label → the GA label a PersistentVolume's node affinity may be moved to
 _BETA_TO_GA_LABELS = {
     "failure-domain.beta.kubernetes.io/zone": "topology.kubernetes.io/zone",
@@ -125,14 +119,6 @@ def _list(value: Any) -> list[Any]:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def go_string_map(value: Any) -> str:
-    """`%#v` of a map[string]string: nil and empty maps differ, as JSON's absent and `{}` do."""
-    if not isinstance(value, dict):
-        return "map[string]string(nil)"
-    inner = ", ".join(f"{quote(str(k))}:{quote(_str(v))}" for k, v in sorted(value.items()))
-    return "map[string]string{" + inner + "}"
 
 
 def go_slice(value: Any, element: str = "string") -> str:
@@ -627,54 +613,7 @@ def node_selector(selector: Obj, path: str, allow_invalid_values: bool = False) 
         return [required(terms_path, "must have at least one node selector term")]
     causes: list[Cause] = []
     for i, term in enumerate(terms):
-        term, where = _dict(term), f"{terms_path}[{i}]"
-        for j, expression in enumerate(_list(term.get("matchExpressions"))):
-            causes += _node_selector_requirement(_dict(expression), f"{where}.matchExpressions[{j}]",
-                                                 allow_invalid_values)
-        for j, expression in enumerate(_list(term.get("matchFields"))):
-            causes += _node_field_requirement(_dict(expression), f"{where}.matchFields[{j}]")
-    return causes
-
-
-def _node_selector_requirement(requirement: Obj, path: str, allow_invalid_values: bool) -> list[Cause]:
-    causes: list[Cause] = []
-    operator, values = _str(requirement.get("operator")), _list(requirement.get("values"))
-    if operator in ("In", "NotIn"):
-        if not values:
-            causes.append(required(f"{path}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
-    elif operator in ("Exists", "DoesNotExist"):
-        if values:
-            causes.append(forbidden_field(f"{path}.values",
-                                          "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-    elif operator in ("Gt", "Lt"):
-        if len(values) != 1:
-            causes.append(required(f"{path}.values", "must be specified single value when `operator` is 'Lt' or "
-                                                     "'Gt'"))
-    else:
-        causes.append(_invalid(f"{path}.operator", quote(operator), "not a valid selector operator"))
-    causes += _qualified_name(_str(requirement.get("key")), f"{path}.key")
-    if not allow_invalid_values:
-        for i, value in enumerate(values):
-            causes += [_invalid(f"{path}.values[{i}]", quote(_str(value)), message)
-                       for message in label_value_errors(_str(value))]
-    return causes
-
-
-def _node_field_requirement(requirement: Obj, path: str) -> list[Cause]:
-    causes: list[Cause] = []
-    operator, values = _str(requirement.get("operator")), _list(requirement.get("values"))
-    if operator in ("In", "NotIn"):
-        if len(values) != 1:
-            causes.append(required(f"{path}.values", "must be only one value when `operator` is 'In' or 'NotIn' "
-                                                     "for node field selector"))
-    else:
-        causes.append(_invalid(f"{path}.operator", quote(operator), "not a valid selector operator"))
-    key = _str(requirement.get("key"))
-    if key != "metadata.name":
-        causes.append(_invalid(f"{path}.key", quote(key), "not a valid field selector key"))
-    else:
-        for i, value in enumerate(values):
-            causes += _named(_str(value), f"{path}.values[{i}]", "subdomain")
+        causes += node_selector_term(_dict(term), f"{terms_path}[{i}]", not allow_invalid_values)
     return causes
 
 
@@ -1100,9 +1039,9 @@ def persistent_volume_warnings(obj: Obj) -> list[str]:
     for i, term in enumerate(terms):
         for j, expression in enumerate(_list(_dict(term).get("matchExpressions"))):
             key = _str(_dict(expression).get("key"))
-            if key in _DEPRECATED_NODE_LABELS:
+            if key in DEPRECATED_NODE_LABELS:
                 warnings.append(f"spec.nodeAffinity.required.nodeSelectorTerms[{i}].matchExpressions[{j}].key: "
-                                f"{key} is {_DEPRECATED_NODE_LABELS[key]}")
+                                f"{key} is {DEPRECATED_NODE_LABELS[key]}")
     for plugin, why in _DEPRECATED_PV_PLUGINS:
         if spec.get(plugin) is not None:
             # kube names two of them by their Go spelling
@@ -1487,7 +1426,8 @@ def _replication_controller_spec(spec: Obj) -> list[Cause]:
         return causes + [required("spec.template")]
     template_labels = _dict(template.get("metadata")).get("labels")
     if selector and not _selector_matches(selector, _dict(template_labels)):
-        causes.append(_invalid("spec.template.metadata.labels", go_string_map(template_labels),
+        rendered = string_map(template_labels if isinstance(template_labels, dict) else None)
+        causes.append(_invalid("spec.template.metadata.labels", rendered,
                                "`selector` does not match template `labels`"))
     causes += pod_template_spec(template, "spec.template")
     template_spec = _dict(template.get("spec"))

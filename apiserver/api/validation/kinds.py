@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeGuard
 
 from apiserver.api.meta.errors import Cause, too_long
-from apiserver.api.meta.goformat import quote
+from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import qualified_name_errors
 from apiserver.api.meta.types import Obj
 
@@ -154,7 +154,7 @@ def port_number(value: Any, path: str) -> list[Cause]:
 def port_name_errors(name: str) -> list[str]:
     """kube's IsValidPortName (an IANA service name)."""
     errors = []
-    if len(name) > 15:
+    if byte_len(name) > 15:
         errors.append("must be no more than 15 characters")
     if not re.fullmatch(r"[-a-z0-9]+", name):
         errors.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")

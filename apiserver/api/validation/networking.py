@@ -16,7 +16,7 @@ from apiserver.api.meta.errors import Cause, too_long
 from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
-from apiserver.api.validation.kinds import duplicate, invalid, not_supported, required
+from apiserver.api.validation.kinds import duplicate, invalid, not_supported, port_name_errors, required
 from apiserver.api.validation.labelselector import label_selector
 from apiserver.api.validation.metadata import name_errors
 
@@ -45,22 +45,6 @@ def _too_many(path: str, count: int, limit: int) -> Cause:
 
 def _immutable(path: str, new: Any, old: Any) -> list[Cause]:
     return [] if new == old else [invalid(path, new, "field is immutable")]
-
-
-def port_name_errors(name: str) -> list[str]:
-    """kube's IsValidPortName (an IANA service name)."""
-    errors = []
-    if byte_len(name) > 15:
-        errors.append("must be no more than 15 characters")
-    if not re.fullmatch(r"[-a-z0-9]+", name):
-        errors.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
-    if not re.search(r"[a-z]", name):
-        errors.append("must contain at least one letter (a-z)")
-    if "--" in name:
-        errors.append("must not contain consecutive hyphens")
-    if name.startswith("-") or name.endswith("-"):
-        errors.append("must not begin or end with a hyphen")
-    return errors
 
 
 def _port_number(value: int, path: str) -> list[Cause]:

@@ -17,6 +17,8 @@ from apiserver.api.meta import quantity
 from apiserver.api.meta.errors import Cause, too_long
 from apiserver.api.meta.labels import label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation.cluster import tolerations
+from apiserver.api.validation.configdata import config_key_errors
 from apiserver.api.validation.kinds import (
     NEGATIVE,
     PROTOCOLS,
@@ -72,7 +74,6 @@ _STANDARD_RESOURCES = _STANDARD_CONTAINER_RESOURCES + (
     "limits.ephemeral-storage", "pods", "services", "replicationcontrollers", "resourcequotas", "secrets",
     "persistentvolumeclaims", "requests.storage", "configmaps", "services.loadbalancers", "services.nodeports")
 _HUGEPAGES = ("hugepages-", "requests.hugepages-", "limits.hugepages-")
-_TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 _NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
 _SYSCTL = re.compile(r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?")
 
@@ -359,24 +360,8 @@ def _key_selector(ref: Obj, path: str) -> list[Cause]:
     if not key:
         causes.append(required(f"{path}.key"))
     elif not re.fullmatch(r"[-._a-zA-Z0-9]+", key) or len(key) > 253 or key in (".", "..") or key.startswith(".."):
-        causes += [invalid(f"{path}.key", key, m) for m in _config_key_errors(key)]
+        causes += [invalid(f"{path}.key", key, m) for m in config_key_errors(key)]
     return causes
-
-
-def _config_key_errors(key: str) -> list[str]:
-    errors = []
-    if len(key) > 253:
-        errors.append("must be no more than 253 characters")
-    if not re.fullmatch(r"[-._a-zA-Z0-9]+", key):
-        errors.append("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. "
-                      "'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
-    if key == ".":
-        errors.append("must not be '.'")
-    elif key == "..":
-        errors.append("must not be '..'")
-    elif key.startswith(".."):
-        errors.append("must not start with '..'")
-    return errors
 
 
 def _env(items: Any, path: str) -> list[Cause]:
@@ -846,7 +831,8 @@ def _node_requirement(requirement: Obj, path: str, check_values: bool) -> list[C
     return causes
 
 
-def _node_term(term: Obj, path: str, check_values: bool) -> list[Cause]:
+def node_selector_term(term: Obj, path: str, check_values: bool) -> list[Cause]:
+    """kube's validateNodeSelectorTerm (label values unchecked where a stored object keeps invalid ones)."""
     causes: list[Cause] = []
     for i, requirement in enumerate(_list(term.get("matchExpressions"))):
         causes += _node_requirement(_dict(requirement), f"{path}.matchExpressions[{i}]", check_values)
@@ -896,12 +882,12 @@ def _affinity(affinity: Any, path: str) -> list[Cause]:
             if not terms:
                 causes.append(required(where, "must have at least one node selector term"))
             for i, term in enumerate(terms):
-                causes += _node_term(_dict(term), f"{where}[{i}]", True)
+                causes += node_selector_term(_dict(term), f"{where}[{i}]", True)
         for i, preferred in enumerate(_list(node.get("preferredDuringSchedulingIgnoredDuringExecution"))):
             where = f"{path}.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[{i}]"
             preferred = _dict(preferred)
             causes += _weight(preferred.get("weight"), f"{where}.weight")
-            causes += _node_term(_dict(preferred.get("preference")), f"{where}.preference", False)
+            causes += node_selector_term(_dict(preferred.get("preference")), f"{where}.preference", False)
     for kind in ("podAffinity", "podAntiAffinity"):
         pod = affinity.get(kind)
         if not isinstance(pod, dict):
@@ -976,36 +962,6 @@ def _topology_spread(constraints: Any, path: str) -> list[Cause]:
             if policy is not None and policy not in ("Honor", "Ignore"):
                 causes.append(not_supported(f"{where}.{field}", policy, ("Honor", "Ignore")))
         causes += label_selector(constraint.get("labelSelector"), f"{where}.labelSelector")
-    return causes
-
-
-def tolerations(items: Any, path: str) -> list[Cause]:
-    """kube's ValidateTolerations."""
-    causes: list[Cause] = []
-    for i, toleration in enumerate(_list(items)):
-        toleration = _dict(toleration)
-        where = f"{path}[{i}]"
-        key, operator = str(toleration.get("key") or ""), toleration.get("operator") or ""
-        effect, value = toleration.get("effect") or "", str(toleration.get("value") or "")
-        if key:
-            causes += label_name_errors(key, f"{where}.key")
-        if not key and operator != "Exists":
-            causes.append(invalid(f"{where}.operator", operator, 'operator must be Exists when `key` is empty, which '
-                                                                 'means "match all values and all keys"'))
-        if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
-            causes.append(invalid(f"{where}.effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is "
-                                                             "set"))
-        if operator in ("Equal", ""):
-            errors = label_value_errors(value)
-            if errors:
-                causes.append(invalid(f"{where}.operator", value, ";".join(errors)))
-        elif operator == "Exists":
-            if value:
-                causes.append(invalid(f"{where}.operator", value, "value must be empty when `operator` is 'Exists'"))
-        else:
-            causes.append(not_supported(f"{where}.operator", operator, ("Equal", "Exists")))
-        if effect and effect not in _TAINT_EFFECTS:
-            causes.append(not_supported(f"{where}.effect", effect, _TAINT_EFFECTS))
     return causes
 
 

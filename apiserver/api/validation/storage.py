@@ -24,10 +24,10 @@ from apiserver.api.validation.cluster import (
     invalid_as,
     is_int,
     label_name,
-    label_selector,
     nonnegative,
 )
 from apiserver.api.validation.kinds import duplicate, invalid, not_supported, required
+from apiserver.api.validation.labelselector import label_selector
 
 _MAX_PARAMETERS = 512
 _MAX_PARAMETERS_BYTES = 256 * 1024
