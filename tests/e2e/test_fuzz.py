@@ -3,8 +3,6 @@ schemathesis generates from the server's own /openapi/v3, over every group, neve
 Status with the code kube gives that input; the data outside the run's scope is intact and every replica ready."""
 from __future__ import annotations
 
-import random
-
 from tests.e2e.conftest import Topology
 from tools.fuzz.campaign import fuzz
 from tools.fuzz.runner import Budget
@@ -13,13 +11,14 @@ from tools.fuzz.target import Target
 
 # about a minute of requests on a 2-core machine: one case per operation and mode reaches every group well before
 BUDGET = Budget(requests=1500, seconds=60, examples=1)
+# a fixed seed: `make test` must not fail at random on inputs nobody has seen; `make fuzz` explores new seeds
+SEED = 681788359
 
 
 def test_bad_input_never_gets_a_500_and_leaves_the_data_intact(make_up: Topology) -> None:
     target = Target.from_state(make_up.state)
-    seed = random.randrange(1 << 32)
-    outcome = fuzz(target, BUDGET, seed)
-    summary = f"seed {seed} (python -m tools.fuzz --seed={seed} replays it)\n{outcome.summary()}"
+    outcome = fuzz(target, BUDGET, SEED)
+    summary = f"seed {SEED} (python -m tools.fuzz --seed={SEED} replays it)\n{outcome.summary()}"
     print(summary)
     assert outcome.passed, summary
     assert set(outcome.report.by_group) == {d.group_version for d in load_documents(target)}, summary
