@@ -145,7 +145,22 @@ def encode(obj: Any, content_type: str = JSON) -> bytes:
         return encode_object(obj)
     # Go's json.Encoder ends each document with a newline, and clients that quote a body (the Python client's
     # errors) show it
-    return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+    return go_json(obj)
+
+
+# what Go's encoding/json escapes that orjson writes as is: HTML's three characters and two line separators
+_GO_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"), ("\u2028".encode(), b"\\u2028"),
+               ("\u2029".encode(), b"\\u2029"))
+
+
+def go_json(obj: Any) -> bytes:
+    """JSON as kube's serializer writes it (Go's json.Encoder): one line, escaped as Go escapes. The characters
+    can only appear inside strings, so replacing them in the bytes is exact."""
+    body = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+    for raw, escaped in _GO_ESCAPES:
+        if raw in body:
+            body = body.replace(raw, escaped)
+    return body
 
 
 def encode_response(obj: Any, accept: str | None) -> tuple[bytes, str]:

@@ -16,13 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
 from apiserver.api.protobuf import ProtobufEncodeError, watch_frame
-from apiserver.endpoints.serialization import JSON, PROTOBUF, WATCH_PROTOBUF
+from apiserver.endpoints.serialization import JSON, PROTOBUF, WATCH_PROTOBUF, go_json
 from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.store import WatchStart
 from apiserver.storage.interface import CorruptObject, Expired, WatchClosed
@@ -43,7 +42,7 @@ EventEncoder = Callable[[str, Any], bytes]
 
 
 def json_line(event_type: str, obj: Any) -> bytes:
-    return orjson.dumps({"type": event_type, "object": obj}) + b"\n"
+    return go_json({"type": event_type, "object": obj})
 
 
 def event_encoder(content_type: str) -> EventEncoder:

@@ -1,6 +1,7 @@
 """Media type negotiation of answers, as kube-apiserver's (k8s.io/apiserver handlers/negotiation) does it."""
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from apiserver.api.meta.errors import StatusError
@@ -78,3 +79,9 @@ def test_errors_follow_accept_and_fall_back_to_json() -> None:
     # the decoder leaves out empty structs such as metadata {}, which Go prints
     assert content_type == s.PROTOBUF and decode_body(body) == {k: v for k, v in status.items() if v != {}}
     assert s.encode_error(status, "application/cbor")[1] == s.JSON
+
+
+def test_json_is_escaped_and_ended_as_gos_encoder_writes_it():
+    body = s.encode({"message": "a <b> & c\u2028d"})
+    assert body == b'{"message":"a \\u003cb\\u003e \\u0026 c\\u2028d"}\n'
+    assert orjson.loads(body) == {"message": "a <b> & c\u2028d"}
