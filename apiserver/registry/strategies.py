@@ -242,7 +242,8 @@ PERSISTENT_VOLUME_CLAIM = Strategy(
 ENDPOINTS = Strategy(allow_create_on_update=True, default=coredefaults.endpoints, validate=corevalidation.endpoints)
 LIMIT_RANGE = Strategy(default=coredefaults.limit_range, validate=corevalidation.limit_range)
 RESOURCE_QUOTA = Strategy(has_status=True, initial_status=lambda obj: {}, default=coredefaults.resource_quota,
-                          validate=corevalidation.resource_quota, validate_update=corevalidation.resource_quota_update)
+                          validate=corevalidation.resource_quota, validate_update=corevalidation.resource_quota_update,
+                          validate_status=corevalidation.resource_quota_status)
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(
     tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, default=defaults.replica_set,

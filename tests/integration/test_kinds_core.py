@@ -361,6 +361,8 @@ async def test_nodes_quotas_and_controllers_keep_status_and_spec_apart(api, new_
                                                            "status": {"hard": {"cpu": "1"}, "used": {"cpu": "0"}}})
     assert status == 200 and written["spec"]["hard"] == {"cpu": "1"}, written
     assert written["status"] == {"hard": {"cpu": "1"}, "used": {"cpu": "0"}}
+    status, body = await api.put(f"{quotas}/q/status", {**written, "status": {"used": {"cpu": "-1"}}})
+    assert status == 422 and [c["field"] for c in body["details"]["causes"]] == ["status.used[cpu]"], body
 
     controllers = f"/api/v1/namespaces/{ns}/replicationcontrollers"
     status, rc = await api.post(controllers, {**_rc("web"), "status": {"replicas": 7}})

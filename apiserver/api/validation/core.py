@@ -1378,9 +1378,13 @@ def _quota_scope_selector(selector: Obj, hard: list[str], shown_scopes: str) -> 
 
 
 def resource_quota(obj: Obj) -> list[Cause]:
-    status = _dict(obj.get("status"))
-    causes = metadata_finalizers(obj) + _quota_spec(_dict(obj.get("spec")))
-    return causes + _hard(status.get("hard"), "status.hard") + _hard(status.get("used"), "status.used")
+    return metadata_finalizers(obj) + _quota_spec(_dict(obj.get("spec"))) + resource_quota_status(obj)
+
+
+def resource_quota_status(new: Obj, old: Obj | None = None) -> list[Cause]:
+    """kube's ValidateResourceQuotaStatusUpdate: what the quota controller reports is held to the spec's rules."""
+    status = _dict(new.get("status"))
+    return _hard(status.get("hard"), "status.hard") + _hard(status.get("used"), "status.used")
 
 
 def resource_quota_update(new: Obj, old: Obj) -> list[Cause]:
