@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from apiserver.api.meta import errors
@@ -165,6 +165,12 @@ def _empty_status(obj: Obj) -> Obj:
     return {}
 
 
+def _zero_status(*fields: str) -> Callable[[Obj], Obj]:
+    """A new object's status struct as Go writes it: the counts without omitempty are there, as 0 (clients whose
+    models require them, such as the Python client's, refuse a status without them)."""
+    return lambda obj: dict.fromkeys(fields, 0)
+
+
 WORKLOAD = Strategy(tracks_generation=True, has_status=True)
 DEPLOYMENT = Strategy(
     tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, default=defaults.deployment,
@@ -172,12 +178,14 @@ DEPLOYMENT = Strategy(
     validate_update=workloads.whole_then_update(apps.deployment, apps.workload_update),
     validate_status=apps.deployment_status, warnings=workloads.workload_warnings(name_used=True))
 STATEFUL_SET = Strategy(
-    tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, name_rule="label",
-    default=defaults.stateful_set, validate_create=apps.stateful_set,
+    tracks_generation=True, has_status=True, initial_status=_zero_status("replicas", "availableReplicas"),
+    scalable=True, name_rule="label", default=defaults.stateful_set, validate_create=apps.stateful_set,
     validate_update=workloads.whole_then_update(apps.stateful_set, apps.stateful_set_update),
     validate_status=apps.stateful_set_status, warnings=workloads.workload_warnings(name_used=False))
 DAEMON_SET = Strategy(
-    tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.daemon_set,
+    tracks_generation=True, has_status=True, default=defaults.daemon_set,
+    initial_status=_zero_status("currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+                                "numberReady"),
     prepare_create=workloads.daemon_set_prepare_create, prepare_update=workloads.daemon_set_prepare_update,
     validate_create=apps.daemon_set, validate_update=workloads.whole_then_update(apps.daemon_set, apps.workload_update),
     validate_status=apps.daemon_set_status, warnings=workloads.workload_warnings(name_used=False))
@@ -246,7 +254,8 @@ RESOURCE_QUOTA = Strategy(has_status=True, initial_status=lambda obj: {}, defaul
                           validate_status=corevalidation.resource_quota_status)
 STATUS_ONLY = Strategy(has_status=True)
 REPLICA_SET = Strategy(
-    tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, default=defaults.replica_set,
+    tracks_generation=True, has_status=True, initial_status=_zero_status("replicas"), scalable=True,
+    default=defaults.replica_set,
     validate_create=apps.replica_set,
     validate_update=workloads.whole_then_update(apps.replica_set, apps.workload_update),
     validate_status=apps.replica_set_status, warnings=workloads.workload_warnings(name_used=True),
@@ -259,7 +268,7 @@ JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_empty_st
 
 
 REPLICATION_CONTROLLER = Strategy(
-    tracks_generation=True, has_status=True, initial_status=lambda obj: {"replicas": 0}, scalable=True,
+    tracks_generation=True, has_status=True, initial_status=_zero_status("replicas"), scalable=True,
     default=defaults.replication_controller, validate=corevalidation.replication_controller,
     validate_update=corevalidation.replication_controller_update,
     # kube's ValidateReplicationControllerStatus has the ReplicaSet's rules

@@ -100,3 +100,19 @@ def test_create_from_yaml_reports_a_conflict_in_kubes_words(api: client.ApiClien
         'Error from server (Conflict): {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
         '"message":"services \\"twice\\" already exists","reason":"AlreadyExists",'
         '"details":{"name":"twice","kind":"services"},"code":409}\n')
+
+
+def test_python_client_reads_new_workloads_into_its_typed_models(api: client.ApiClient, namespace: str):
+    # the client's models require the status counts kube writes without omitempty (a new object's are 0)
+    apps = client.AppsV1Api(api)
+    labels = {"app": "w"}
+    template = {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    spec = {"selector": {"matchLabels": labels}, "template": template}
+    daemon_set = apps.create_namespaced_daemon_set(namespace, {"metadata": {"name": "ds"}, "spec": spec})
+    assert daemon_set.status.number_ready == 0 and daemon_set.status.desired_number_scheduled == 0
+    replica_set = apps.create_namespaced_replica_set(namespace, {"metadata": {"name": "rs"}, "spec": spec})
+    assert replica_set.status.replicas == 0
+    stateful_set = apps.create_namespaced_stateful_set(namespace, {"metadata": {"name": "ss"}, "spec": spec})
+    assert stateful_set.status.replicas == 0 and stateful_set.status.available_replicas == 0
+    deployment = apps.create_namespaced_deployment(namespace, {"metadata": {"name": "d"}, "spec": spec})
+    assert apps.read_namespaced_deployment("d", namespace).metadata.uid == deployment.metadata.uid
