@@ -160,20 +160,15 @@ def _secret_defaults(obj: Obj) -> None:
         obj["type"] = "Opaque"
 
 
-def _empty_status(obj: Obj) -> Obj:
-    # kube's workload statuses are structs: a new object shows an empty one
-    return {}
-
-
 def _zero_status(*fields: str) -> Callable[[Obj], Obj]:
-    """A new object's status struct as Go writes it: the counts without omitempty are there, as 0 (clients whose
-    models require them, such as the Python client's, refuse a status without them)."""
+    """A new object's status struct as Go writes it: empty but for the counts without omitempty, which are 0
+    (clients whose models require them, such as the Python client's, refuse a status without them)."""
     return lambda obj: dict.fromkeys(fields, 0)
 
 
 WORKLOAD = Strategy(tracks_generation=True, has_status=True)
 DEPLOYMENT = Strategy(
-    tracks_generation=True, has_status=True, initial_status=_empty_status, scalable=True, default=defaults.deployment,
+    tracks_generation=True, has_status=True, initial_status=_zero_status(), scalable=True, default=defaults.deployment,
     validate_create=apps.deployment, prepare_update=workloads.deployment_prepare_update,
     validate_update=workloads.whole_then_update(apps.deployment, apps.workload_update),
     validate_status=apps.deployment_status, warnings=workloads.workload_warnings(name_used=True))
@@ -192,7 +187,7 @@ DAEMON_SET = Strategy(
 CONTROLLER_REVISION = Strategy(
     validate_create=apps.controller_revision,
     validate_update=workloads.whole_then_update(apps.controller_revision, apps.controller_revision_update))
-CRON_JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.cron_job,
+CRON_JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_zero_status(), default=defaults.cron_job,
                     validate_create=batch.cron_job, validate_update=batch.cron_job,
                     warnings=workloads.cron_job_warnings)
 POD = Strategy(has_status=True, initial_status=_pod_initial_status, selectable_fields=_pod_fields,
@@ -260,7 +255,7 @@ REPLICA_SET = Strategy(
     validate_update=workloads.whole_then_update(apps.replica_set, apps.workload_update),
     validate_status=apps.replica_set_status, warnings=workloads.workload_warnings(name_used=True),
     selectable_fields=lambda obj: {"status.replicas": workloads.count_field(obj, "replicas")})
-JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_empty_status, default=defaults.job,
+JOB = Strategy(tracks_generation=True, has_status=True, initial_status=_zero_status(), default=defaults.job,
                prepare_create=workloads.job_prepare_create, prepare_update=workloads.job_prepare_update,
                validate_create=batch.job, validate_update=workloads.whole_then_update(batch.job, batch.job_update),
                validate_status=batch.job_status, warnings=workloads.job_warnings,

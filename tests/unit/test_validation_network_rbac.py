@@ -12,16 +12,8 @@ import pytest
 from apiserver.api.validation import networking as net
 from apiserver.api.validation import rbac
 from apiserver.registry import strategies
+from tests.unit.test_validation import DNS1035, LABEL, SUBDOMAIN
 
-SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
-             "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
-             "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
-LABEL = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "
-         "end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
-         "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
-DNS1035 = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
-           "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
-           "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
 WILDCARD = ("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist "
             "of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. "
             "'*.example.com', regex used for validation is "

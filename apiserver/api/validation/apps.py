@@ -26,7 +26,7 @@ from apiserver.api.validation.kinds import (
     string_map,
 )
 from apiserver.api.validation.labelselector import label_map, label_selector
-from apiserver.api.validation.pods import pod_template
+from apiserver.api.validation.pods import always_restarting, pod_template
 
 _PERCENT = re.compile(r"[0-9]+%")
 _PERCENT_MESSAGE = ("a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or "
@@ -75,14 +75,7 @@ def _replica_set_template(spec: Obj, parsed: Any, kind: str) -> list[Cause]:
     """kube's ValidatePodTemplateSpecForReplicaSet, shared by Deployments, ReplicaSets and DaemonSets' checks."""
     template = spec.get("template")
     causes = _matches_template(parsed, template, "spec.template") + pod_template(template, "spec.template")
-    template_spec = _dict(_dict(template).get("spec"))
-    policy = template_spec.get("restartPolicy") or ""
-    if policy != "Always":
-        causes.append(not_supported("spec.template.spec.restartPolicy", policy, ("Always",)))
-    if template_spec.get("activeDeadlineSeconds") is not None:
-        causes.append(forbidden("spec.template.spec.activeDeadlineSeconds",
-                                f"activeDeadlineSeconds in {kind} is not Supported"))
-    return causes
+    return causes + always_restarting(template, kind)
 
 
 def _int_or_percent(value: Any, path: str) -> list[Cause]:
@@ -234,13 +227,7 @@ def stateful_set(obj: Obj) -> list[Cause]:
     causes += selector_causes
     if parsed is not None:
         causes += _stateful_set_template(spec, parsed)
-    template_spec = _dict(_dict(spec.get("template")).get("spec"))
-    if (template_spec.get("restartPolicy") or "") != "Always":
-        causes.append(not_supported("spec.template.spec.restartPolicy", template_spec.get("restartPolicy") or "",
-                                    ("Always",)))
-    if template_spec.get("activeDeadlineSeconds") is not None:
-        causes.append(forbidden("spec.template.spec.activeDeadlineSeconds",
-                                "activeDeadlineSeconds in StatefulSet is not Supported"))
+    causes += always_restarting(spec.get("template"), "StatefulSet")
     return causes
 
 
@@ -300,13 +287,7 @@ def daemon_set(obj: Obj) -> list[Cause]:
     if isinstance(selector, dict) and not (selector.get("matchLabels") or selector.get("matchExpressions")):
         causes.append(invalid("spec.selector", go_label_selector(selector), "empty selector is invalid for daemonset"))
     causes += pod_template(spec.get("template"), "spec.template")
-    template_spec = _dict(_dict(spec.get("template")).get("spec"))
-    if (template_spec.get("restartPolicy") or "") != "Always":
-        causes.append(not_supported("spec.template.spec.restartPolicy", template_spec.get("restartPolicy") or "",
-                                    ("Always",)))
-    if template_spec.get("activeDeadlineSeconds") is not None:
-        causes.append(forbidden("spec.template.spec.activeDeadlineSeconds",
-                                "activeDeadlineSeconds in DaemonSet is not Supported"))
+    causes += always_restarting(spec.get("template"), "DaemonSet")
     causes += nonnegative(spec.get("minReadySeconds"), "spec.minReadySeconds")
     causes += _daemon_set_strategy(_dict(spec.get("updateStrategy")))
     return causes + nonnegative(spec.get("revisionHistoryLimit"), "spec.revisionHistoryLimit")

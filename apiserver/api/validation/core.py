@@ -25,9 +25,11 @@ from apiserver.api.meta.errors import Cause, forbidden_field, too_long
 from apiserver.api.meta.goformat import byte_len, quote
 from apiserver.api.meta.labels import dns1123_subdomain_errors, label_value_errors, qualified_name_errors
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation import pods
 from apiserver.api.validation.kinds import required, string_map
-from apiserver.api.validation.metadata import ANNOTATIONS_MAX_BYTES, name_errors
-from apiserver.api.validation.pods import node_selector_term, pod_spec
+from apiserver.api.validation.labelselector import label_selector
+from apiserver.api.validation.metadata import name_errors
+from apiserver.api.validation.pods import node_selector_term
 from apiserver.api.validation.podwarnings import DEPRECATED_NODE_LABELS
 
 _PORT_RANGE = "must be between 1 and 65535, inclusive"
@@ -180,52 +182,6 @@ def _named(value: str, path: str, rule: str) -> list[Cause]:
 def _qualified_name(value: str, path: str, rendered: str | None = None) -> list[Cause]:
     shown = quote(value) if rendered is None else rendered
     return [_invalid(path, shown, message) for message in qualified_name_errors(value)]
-
-
-def label_errors(value: Any, path: str) -> list[Cause]:
-    """apimachinery's ValidateLabels: keys as qualified names, values as label values, both at `path`."""
-    causes: list[Cause] = []
-    for key, label in sorted(_dict(value).items()):
-        causes += _qualified_name(key, path)
-        causes += [_invalid(path, quote(_str(label)), message) for message in label_value_errors(_str(label))]
-    return causes
-
-
-def annotation_errors(value: Any, path: str) -> list[Cause]:
-    """apimachinery's ValidateAnnotations at `path`: keys as (lower-cased) qualified names, 256 KiB in all."""
-    causes: list[Cause] = []
-    total = 0
-    for key, text in sorted(_dict(value).items()):
-        causes += [_invalid(path, quote(key), message) for message in qualified_name_errors(key.lower())]
-        total += byte_len(key) + byte_len(_str(text))
-    if total > ANNOTATIONS_MAX_BYTES:
-        causes.append(too_long(path, ANNOTATIONS_MAX_BYTES))
-    return causes
-
-
-def label_selector(selector: Any, path: str) -> list[Cause]:
-    """apimachinery's ValidateLabelSelector."""
-    if not isinstance(selector, dict):
-        return []
-    causes = label_errors(selector.get("matchLabels"), f"{path}.matchLabels")
-    for i, expression in enumerate(_list(selector.get("matchExpressions"))):
-        where = f"{path}.matchExpressions[{i}]"
-        expression = _dict(expression)
-        operator, values = _str(expression.get("operator")), _list(expression.get("values"))
-        if operator in ("In", "NotIn"):
-            if not values:
-                causes.append(required(f"{where}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
-        elif operator in ("Exists", "DoesNotExist"):
-            if values:
-                causes.append(forbidden_field(f"{where}.values",
-                                              "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-        else:
-            causes.append(_invalid(f"{where}.operator", quote(operator), "not a valid selector operator"))
-        causes += _qualified_name(_str(expression.get("key")), f"{where}.key")
-        for j, value in enumerate(values):
-            causes += [_invalid(f"{where}.values[{j}]", quote(_str(value)), message)
-                       for message in label_value_errors(_str(value))]
-    return causes
 
 
 def _kube_finalizer(value: str, path: str) -> list[Cause]:
@@ -1398,21 +1354,8 @@ def resource_quota_update(new: Obj, old: Obj) -> list[Cause]:
 
 # --- pod templates and ReplicationControllers -------------------------------------------------------------
 
-def pod_template_spec(template: Obj, path: str) -> list[Cause]:
-    """kube's ValidatePodTemplateSpec: the template's labels and annotations, its pod spec, no ephemeral
-    containers."""
-    meta = _dict(template.get("metadata"))
-    causes = label_errors(meta.get("labels"), f"{path}.labels") + annotation_errors(meta.get("annotations"),
-                                                                         f"{path}.annotations")
-    causes += pod_spec(template.get("spec"), f"{path}.spec")
-    if _list(_dict(template.get("spec")).get("ephemeralContainers")):
-        causes.append(forbidden_field(f"{path}.spec.ephemeralContainers",
-                                      "ephemeral containers not allowed in pod template"))
-    return causes
-
-
 def pod_template(obj: Obj) -> list[Cause]:
-    return metadata_finalizers(obj) + pod_template_spec(_dict(obj.get("template")), "template")
+    return metadata_finalizers(obj) + pods.pod_template(_dict(obj.get("template")), "template")
 
 
 def _selector_matches(selector: Obj, template_labels: Obj) -> bool:
@@ -1433,15 +1376,8 @@ def _replication_controller_spec(spec: Obj) -> list[Cause]:
         rendered = string_map(template_labels if isinstance(template_labels, dict) else None)
         causes.append(_invalid("spec.template.metadata.labels", rendered,
                                "`selector` does not match template `labels`"))
-    causes += pod_template_spec(template, "spec.template")
-    template_spec = _dict(template.get("spec"))
-    policy = _str(template_spec.get("restartPolicy"))
-    if policy != "Always":
-        causes.append(_not_supported("spec.template.spec.restartPolicy", quote(policy), ("Always",)))
-    if template_spec.get("activeDeadlineSeconds") is not None:
-        causes.append(forbidden_field("spec.template.spec.activeDeadlineSeconds",
-                                      "activeDeadlineSeconds in ReplicationController is not Supported"))
-    return causes
+    causes += pods.pod_template(template, "spec.template")
+    return causes + pods.always_restarting(template, "ReplicationController")
 
 
 def replication_controller(obj: Obj) -> list[Cause]:

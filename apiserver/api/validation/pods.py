@@ -359,7 +359,7 @@ def _key_selector(ref: Obj, path: str) -> list[Cause]:
     key = ref.get("key") or ""
     if not key:
         causes.append(required(f"{path}.key"))
-    elif not re.fullmatch(r"[-._a-zA-Z0-9]+", key) or len(key) > 253 or key in (".", "..") or key.startswith(".."):
+    else:
         causes += [invalid(f"{path}.key", key, m) for m in config_key_errors(key)]
     return causes
 
@@ -1035,6 +1035,18 @@ def pod_template(template: Any, path: str) -> list[Cause]:
     causes += pod_spec(template.get("spec"), f"{path}.spec")
     if _list(_dict(template.get("spec")).get("ephemeralContainers")):
         causes.append(forbidden(f"{path}.spec.ephemeralContainers", "ephemeral containers not allowed in pod template"))
+    return causes
+
+
+def always_restarting(template: Any, kind: str) -> list[Cause]:
+    """The pods a controller keeps running (ReplicaSets, StatefulSets, DaemonSets, ReplicationControllers) restart
+    Always and have no deadline."""
+    template_spec = _dict(_dict(template).get("spec"))
+    policy = template_spec.get("restartPolicy") or ""
+    causes = [] if policy == "Always" else [not_supported("spec.template.spec.restartPolicy", policy, ("Always",))]
+    if template_spec.get("activeDeadlineSeconds") is not None:
+        causes.append(forbidden("spec.template.spec.activeDeadlineSeconds",
+                                f"activeDeadlineSeconds in {kind} is not Supported"))
     return causes
 
 
