@@ -65,6 +65,15 @@ EVENT = Case("event", "events", ("core", "/api/v1"), ("events", "/apis/events.k8
 CASES = (HPA, EVENT)
 
 
+def _in_namespace(body: dict[str, Any], namespace: str) -> dict[str, Any]:
+    """An Event about a namespaced object must be in that object's namespace (kube refuses others): the object it
+    names moves with it, in either version's field."""
+    for field in ("involvedObject", "regarding"):
+        if isinstance(body.get(field), dict):
+            body = {**body, field: {**body[field], "namespace": namespace}}
+    return body
+
+
 async def _measure_case(session: aiohttp.ClientSession, url: str, case: Case, seconds: float,
                         concurrency: int) -> list[Result]:
     ns = f"convbench-{case.name}-{uuid.uuid4().hex[:6]}"
@@ -81,7 +90,8 @@ async def _measure_case(session: aiohttp.ClientSession, url: str, case: Case, se
     for name in (ns, f"{ns}-w"):
         await post("/api/v1/namespaces", {"metadata": {"name": name}})
     for i in range(OBJECTS):
-        await post(f"{case.stored[1]}/namespaces/{ns}/{case.plural}", {**case.seed, "metadata": {"name": f"o-{i}"}})
+        await post(f"{case.stored[1]}/namespaces/{ns}/{case.plural}",
+                   _in_namespace({**case.seed, "metadata": {"name": f"o-{i}"}}, ns))
 
     # the same object in either version, as each version reads it, metadata reduced to the annotations (HPA v1's
     # carry the memory metric and the behavior)
@@ -109,7 +119,8 @@ async def _measure_case(session: aiohttp.ClientSession, url: str, case: Case, se
         async def create(i: int) -> None:
             created["n"] += 1
             body = bodies[label]
-            body = {**body, "metadata": {**body["metadata"], "name": f"c-{created['n']}"}}
+            body = _in_namespace({**body, "metadata": {**body["metadata"], "name": f"c-{created['n']}"}},
+                                 f"{ns}-w")
             async with session.post(writes, data=orjson.dumps(body),
                                     headers={"Content-Type": "application/json"}) as resp:
                 await resp.read()

@@ -33,8 +33,9 @@ from apiserver.registry.scale import scale_of
 from apiserver.registry.store import OWNED_PATHS
 from apiserver.registry.versioned import AnyStore
 from apiserver.registry.virtual import VirtualResources
-from apiserver.request.context import recorded_warnings, request_user
+from apiserver.request.context import request_user
 from apiserver.request.info import RequestInfo
+from apiserver.request.warnings import add_warning
 from apiserver.storage.interface import ListOptions, Obj
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -89,20 +90,15 @@ def respond_table(table: dict[str, Any], version: str) -> web.Response:
                         headers={"Content-Type": f"application/json;as=Table;v={version};g=meta.k8s.io"})
 
 
-def respond(request: web.Request, obj: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
-    """The answer; `warnings` join the request's recorded ones, which go out as Warning headers within kube's
-    limits (request/warnings.sent)."""
+def respond(request: web.Request, obj: Any, status: int = 200) -> web.Response:
+    """The answer; warnings recorded for the request go out as Warning headers (filters/requestinfo.py)."""
     body, content_type = serialization.encode_response(obj, request.headers.get("Accept"))
-    recorded = recorded_warnings(request)
-    known = set(recorded)
-    recorded.extend(text for text in dict.fromkeys(warnings or ()) if text not in known)
     return web.Response(body=body, status=status, content_type=content_type)
 
 
-def check_fields(request: web.Request, info: ResourceInfo, obj: Obj, warnings: list[str],
-                 duplicates: list[str] | None = None) -> None:
+def check_fields(request: web.Request, info: ResourceInfo, obj: Obj, duplicates: list[str] | None = None) -> None:
     """Typed-decoding checks against the kind's schema: a value of the wrong type is 400; unknown fields are
-    dropped and, with `duplicates`, refused under Strict or reported in `warnings` under Warn."""
+    dropped and, with `duplicates`, refused under Strict or recorded as warnings under Warn."""
     mode = fieldvalidation.parse_mode(request.query.get("fieldValidation"))
     schema = openapi.schema_for(info)
     if schema is None:
@@ -115,7 +111,8 @@ def check_fields(request: web.Request, info: ResourceInfo, obj: Obj, warnings: l
     if problems and mode == "Strict":
         raise fieldvalidation.strict_error(problems)
     if mode == "Warn":
-        warnings += problems
+        for problem in problems:
+            add_warning(problem)
 
 
 def decode_body(request: web.Request, body: bytes, content_type: str | None = None) -> tuple[Obj, list[str]]:
@@ -265,10 +262,9 @@ class RestHandler:
         write_options(request.query, CREATE_OPTIONS)
         obj, duplicates = decode_body(request, body)
         # typed decoding as for stored kinds: kube decodes a review into its Go struct too
-        warnings: list[str] = []
-        check_fields(request, row, obj, warnings, duplicates)
+        check_fields(request, row, obj, duplicates)
         answer = await self.virtual.create(row, request_user(request), info.namespace, obj)
-        return respond(request, answer, 201, warnings)
+        return respond(request, answer, 201)
 
     async def _action(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         """POST to an action subresource of one object, answered by that subresource's action."""
@@ -280,7 +276,7 @@ class RestHandler:
         result = await action(ActionRequest(info.namespace, info.name,
                                             serialization.decode_object(request.headers.get("Content-Type"), body),
                                             dry))
-        return respond(request, result.obj, 201, list(result.warnings))
+        return respond(request, result.obj, 201)
 
     async def _get(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         rv = request.query.get("resourceVersion", "")
@@ -328,28 +324,26 @@ class RestHandler:
         body = await read_object_body(request)
         dry = write_options(request.query, CREATE_OPTIONS)
         obj, duplicates = decode_body(request, body)
-        warnings: list[str] = []
-        check_fields(request, store.info, obj, warnings, duplicates)
+        check_fields(request, store.info, obj, duplicates)
         created = await store.create(info.namespace, obj, dry, field_manager(request), self._admit(request, info))
-        return respond(request, created, 201, warnings)
+        return respond(request, created, 201)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         body = await read_object_body(request)
         dry = write_options(request.query, UPDATE_OPTIONS)
         obj, duplicates = decode_body(request, body)
-        warnings: list[str] = []
         if info.subresource != "scale":
-            check_fields(request, store.info, obj, warnings, duplicates)
+            check_fields(request, store.info, obj, duplicates)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
                                                              dry, field_manager(request)))
         if info.subresource in OWNED_PATHS:
             result = await store.update_subresource(info.namespace, info.name, info.subresource, obj, dry,
                                                     field_manager(request))
-            return respond(request, result, warnings=warnings)
+            return respond(request, result)
         result, created = await store.update(info.namespace, info.name, obj, dry, field_manager(request),
                                              self._admit(request, info))
-        return respond(request, result, 201 if created else 200, warnings)
+        return respond(request, result, 201 if created else 200)
 
     async def _patch(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         content_type = serialization.media_type(request.headers.get("Content-Type"))
@@ -369,30 +363,27 @@ class RestHandler:
             return respond(request, await store.update_scale(
                 info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body, None),
                 dry, field_manager(request)))
-        warnings: list[str] = []
 
         def patched(current: Obj) -> Obj:
             result = _apply_patch(content_type, current, body, schema)
+            # a retried attempt records the same warnings again, which the recorder keeps once
             if isinstance(result, dict):
-                warnings.clear()
-                check_fields(request, store.info, result, warnings)
+                check_fields(request, store.info, result)
             return result
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
                                                   dry, field_manager(request),
-                                                  self._admit(request, info)),
-                       warnings=warnings)
+                                                  self._admit(request, info)))
 
     async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: AnyStore,
                                  body: bytes, dry: bool) -> web.StreamResponse:
         manager = field_manager(request)
         config, duplicates = decode_body(request, body, serialization.YAML)
-        warnings: list[str] = []
-        check_fields(request, store.info, config, warnings, duplicates)
+        check_fields(request, store.info, config, duplicates)
         force = flag(request.query.get("force", "false"))
         result, created = await store.apply(info.namespace, info.name, config, manager, force, dry, info.subresource,
                                             self._admit(request, info))
-        return respond(request, result, 201 if created else 200, warnings)
+        return respond(request, result, 201 if created else 200)
 
     async def _delete(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         body = await read_body(request)

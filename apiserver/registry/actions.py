@@ -1,5 +1,5 @@
 """The contract of an action subresource (pods/binding, pods/eviction, serviceaccounts/token): a POST of one
-object to a named resource, answered with an object and any warnings."""
+object to a named resource, answered with an object (warnings go through request/warnings.py)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -19,7 +19,6 @@ class ActionRequest:
 @dataclass(frozen=True)
 class ActionResult:
     obj: Obj
-    warnings: tuple[str, ...] = ()
 
 
 Action = Callable[[ActionRequest], Awaitable[ActionResult]]

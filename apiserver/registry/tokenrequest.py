@@ -18,6 +18,7 @@ from apiserver.authn.sakeys import SigningKey
 from apiserver.registry.actions import ActionRequest, ActionResult
 from apiserver.registry.registry import Registry
 from apiserver.request.user import service_account_username
+from apiserver.request.warnings import add_warning
 
 GROUP, VERSION, KIND = "authentication.k8s.io", "v1", "TokenRequest"
 _MODEL = "AuthenticationV1TokenRequest"
@@ -126,10 +127,9 @@ class TokenRequests:
                 private["node"] = _ref(node)
         if not spec.get("audiences"):
             spec["audiences"] = list(self.issuer.api_audiences)
-        warnings = []
         maximum = self.issuer.max_expiration_seconds
         if maximum and spec["expirationSeconds"] > maximum:
-            warnings.append(f'requested expiration of {spec["expirationSeconds"]} seconds shortened to '
+            add_warning(f'requested expiration of {spec["expirationSeconds"]} seconds shortened to '
                             f'{maximum} seconds')
             spec["expirationSeconds"] = maximum
         lifetime = spec["expirationSeconds"]
@@ -148,4 +148,4 @@ class TokenRequests:
         return ActionResult({
             "kind": KIND, "apiVersion": f"{GROUP}/{VERSION}", "metadata": meta, "spec": spec,
             "status": {"token": self.issuer.sign(claims), "expirationTimestamp": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")},
-        }, tuple(warnings))
+        })
