@@ -8,6 +8,7 @@ from typing import Any
 from apiserver.api.meta import errors
 from apiserver.api.meta.errors import Cause
 from apiserver.api.meta.goformat import byte_len, quote, string_slice
+from apiserver.api.meta.types import Obj
 from apiserver.registry.deletion import PROPAGATION_POLICIES, DeleteOptions
 from apiserver.request.info import flag
 from apiserver.storage.interface import Preconditions
@@ -200,3 +201,34 @@ def parse_delete_options(query: Mapping[str, str], body: Mapping[str, Any] | Non
         dry_run=bool(dry_run_values),
         orphan_dependents=orphan,
     )
+
+
+def options_object(query: Mapping[str, str], options_kind: str) -> Obj:
+    """The write's options as an object, as admission (and a webhook's AdmissionReview) is shown them."""
+    out: Obj = {"kind": options_kind, "apiVersion": "meta.k8s.io/v1"}
+    dry_run = _dry_run_values(query, None)
+    if dry_run:
+        out["dryRun"] = dry_run
+    for key in ("fieldManager", "fieldValidation"):
+        if query.get(key):
+            out[key] = query[key]
+    if options_kind == PATCH_OPTIONS and "force" in query:
+        out["force"] = query["force"] != "false"
+    return out
+
+
+def delete_options_object(options: DeleteOptions) -> Obj:
+    out: Obj = {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"}
+    if options.grace_period_seconds is not None:
+        out["gracePeriodSeconds"] = options.grace_period_seconds
+    if options.propagation_policy:
+        out["propagationPolicy"] = options.propagation_policy
+    if options.orphan_dependents is not None:
+        out["orphanDependents"] = options.orphan_dependents
+    if options.dry_run:
+        out["dryRun"] = ["All"]
+    pre = {k: v for k, v in (("uid", options.preconditions.uid),
+                             ("resourceVersion", options.preconditions.resource_version)) if v}
+    if pre:
+        out["preconditions"] = pre
+    return out

@@ -9,7 +9,7 @@ from typing import Any
 import jsonpatch
 from aiohttp import web
 
-from apiserver.admission.hook import Admission, Admit
+from apiserver.admission.chain import BoundAdmission, Chain, RequestScope
 from apiserver.api.meta import errors
 from apiserver.api.meta.goformat import quote
 from apiserver.api.patch import strategicpatch
@@ -20,7 +20,9 @@ from apiserver.endpoints.query import (
     CREATE_OPTIONS,
     PATCH_OPTIONS,
     UPDATE_OPTIONS,
+    delete_options_object,
     flag,
+    options_object,
     parse_delete_options,
     parse_list_query,
     write_options,
@@ -31,7 +33,7 @@ from apiserver.registry.catalogue import SUBRESOURCES, ResourceInfo
 from apiserver.registry.registry import Registry
 from apiserver.registry.scale import scale_of
 from apiserver.registry.store import OWNED_PATHS
-from apiserver.registry.versioned import AnyStore
+from apiserver.registry.versioned import AnyStore, VersionedStore
 from apiserver.registry.virtual import VirtualResources
 from apiserver.request.context import request_user
 from apiserver.request.info import RequestInfo
@@ -43,6 +45,8 @@ JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
+# what admission is shown for a write through a scale subresource, whatever the resource
+SCALE_KIND = ("autoscaling", "v1", "Scale")
 
 
 def field_manager(request: web.Request) -> str:
@@ -205,18 +209,26 @@ def table_events(store: AnyStore, version: str, include: str) -> Callable[[Obj],
 
 class RestHandler:
     def __init__(self, registry: Registry, watch_settings: WatchSettings, stopping: asyncio.Event,
-                 virtual: VirtualResources, admission: Admission | None = None,
+                 virtual: VirtualResources, admission: Chain | None = None,
                  actions: Mapping[str, Action] | None = None) -> None:
         self.registry = registry
-        self.admission = admission or Admission()
+        self.admission = admission or Chain([])
         self.watch_settings = watch_settings
         self.stopping = stopping
         self.virtual = virtual
         # by subresource name, as the server registers them
         self.actions: Mapping[str, Action] = actions or {}
 
-    def _admit(self, request: web.Request, info: RequestInfo) -> Admit | None:
-        return self.admission.bind(request_user(request), info)
+    def _admit(self, request: web.Request, info: RequestInfo, store: AnyStore, options: Obj | None,
+               kind: tuple[str, str, str] | None = None) -> BoundAdmission | None:
+        """The admission chain bound to this request, on objects of the store's storage version."""
+        if not self.admission.plugins:
+            return None
+        row = store.store.info if isinstance(store, VersionedStore) else store.info
+        dry_run = bool((options or {}).get("dryRun"))
+        return self.admission.bind(RequestScope(row, info.api_group, info.api_version, info.subresource,
+                                                info.namespace, info.name, request_user(request), options, dry_run,
+                                                kind))
 
     def _store(self, info: RequestInfo) -> AnyStore:
         store = self.registry.serving(info.api_group, info.api_version, info.resource)
@@ -273,9 +285,15 @@ class RestHandler:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         body = await read_object_body(request)
         dry = write_options(request.query, CREATE_OPTIONS)
-        result = await action(ActionRequest(info.namespace, info.name,
-                                            serialization.decode_object(request.headers.get("Content-Type"), body),
-                                            dry))
+        obj = serialization.decode_object(request.headers.get("Content-Type"), body)
+        # admission sees the action's own object (an Eviction, a Binding, a TokenRequest) as a CREATE
+        group, _, version = str(obj.get("apiVersion") or "").rpartition("/")
+        admit = self._admit(request, info, store, options_object(request.query, CREATE_OPTIONS),
+                            (group, version, str(obj.get("kind") or "")))
+        if admit:
+            await admit.mutate(obj, None)
+            await admit.validate(obj, None)
+        result = await action(ActionRequest(info.namespace, info.name, obj, dry))
         return respond(request, result.obj, 201)
 
     async def _get(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
@@ -325,7 +343,8 @@ class RestHandler:
         dry = write_options(request.query, CREATE_OPTIONS)
         obj, duplicates = decode_body(request, body)
         check_fields(request, store.info, obj, duplicates)
-        created = await store.create(info.namespace, obj, dry, field_manager(request), self._admit(request, info))
+        admit = self._admit(request, info, store, options_object(request.query, CREATE_OPTIONS))
+        created = await store.create(info.namespace, obj, dry, field_manager(request), admit)
         return respond(request, created, 201)
 
     async def _update(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
@@ -334,15 +353,17 @@ class RestHandler:
         obj, duplicates = decode_body(request, body)
         if info.subresource != "scale":
             check_fields(request, store.info, obj, duplicates)
+        options = options_object(request.query, UPDATE_OPTIONS)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(info.namespace, info.name, lambda _: obj,
-                                                             dry, field_manager(request)))
+                                                             dry, field_manager(request),
+                                                             self._admit(request, info, store, options, SCALE_KIND)))
+        admit = self._admit(request, info, store, options)
         if info.subresource in OWNED_PATHS:
             result = await store.update_subresource(info.namespace, info.name, info.subresource, obj, dry,
-                                                    field_manager(request))
+                                                    field_manager(request), admit)
             return respond(request, result)
-        result, created = await store.update(info.namespace, info.name, obj, dry, field_manager(request),
-                                             self._admit(request, info))
+        result, created = await store.update(info.namespace, info.name, obj, dry, field_manager(request), admit)
         return respond(request, result, 201 if created else 200)
 
     async def _patch(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
@@ -354,15 +375,16 @@ class RestHandler:
                                      f'format - accepted media types include: {", ".join(accepted)}')
         body = await read_body(request)
         dry = write_options(request.query, PATCH_OPTIONS, content_type)
+        options = options_object(request.query, PATCH_OPTIONS)
         if content_type == APPLY_PATCH:
             if info.subresource and info.subresource not in OWNED_PATHS:
                 raise errors.StatusError(415, "UnsupportedMediaType", f"{APPLY_PATCH} is not supported on the "
                                          f"{info.subresource} subresource here")
-            return await self._server_side_apply(request, info, store, body, dry)
+            return await self._server_side_apply(request, info, store, body, dry, options)
         if info.subresource == "scale":
             return respond(request, await store.update_scale(
                 info.namespace, info.name, lambda scale: _apply_patch(content_type, scale, body, None),
-                dry, field_manager(request)))
+                dry, field_manager(request), self._admit(request, info, store, options, SCALE_KIND)))
 
         def patched(current: Obj) -> Obj:
             result = _apply_patch(content_type, current, body, schema)
@@ -373,23 +395,24 @@ class RestHandler:
 
         return respond(request, await store.patch(info.namespace, info.name, info.subresource, patched,
                                                   dry, field_manager(request),
-                                                  self._admit(request, info)))
+                                                  self._admit(request, info, store, options)))
 
     async def _server_side_apply(self, request: web.Request, info: RequestInfo, store: AnyStore,
-                                 body: bytes, dry: bool) -> web.StreamResponse:
+                                 body: bytes, dry: bool, options: Obj) -> web.StreamResponse:
         manager = field_manager(request)
         config, duplicates = decode_body(request, body, serialization.YAML)
         check_fields(request, store.info, config, duplicates)
         force = flag(request.query.get("force", "false"))
         result, created = await store.apply(info.namespace, info.name, config, manager, force, dry, info.subresource,
-                                            self._admit(request, info))
+                                            self._admit(request, info, store, options))
         return respond(request, result, 201 if created else 200)
 
     async def _delete(self, request: web.Request, info: RequestInfo, store: AnyStore) -> web.StreamResponse:
         body = await read_body(request)
         options = parse_delete_options(
             request.query, serialization.decode_object(request.headers.get("Content-Type"), body) if body else None)
-        obj, deleted = await store.delete(info.namespace, info.name, options)
+        obj, deleted = await store.delete(info.namespace, info.name, options,
+                                          self._admit(request, info, store, delete_options_object(options)))
         if not deleted:
             # kube answers 202 only to the legacy orphanDependents=false; everything else still pending is 200
             return respond(request, obj, 202 if options.orphan_dependents is False else 200)
@@ -409,4 +432,5 @@ class RestHandler:
         options = parse_delete_options(
             request.query, serialization.decode_object(request.headers.get("Content-Type"), body) if body else None)
         _, list_options = self._list_options(store, request.query)
-        return respond(request, await store.delete_collection(info.namespace, list_options, options))
+        admit = self._admit(request, info, store, delete_options_object(options))
+        return respond(request, await store.delete_collection(info.namespace, list_options, options, admit))

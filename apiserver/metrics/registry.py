@@ -49,6 +49,7 @@ class Metrics:
                                             "of encryption configuration split by apiserver identity.",
                                             ("status", "apiserver_id_hash"), registry=self.registry)
         self._kms_metrics()
+        self._admission_metrics()
 
     def _kms_metrics(self) -> None:
         envelope = "apiserver_envelope_encryption_"
@@ -71,6 +72,49 @@ class Metrics:
         self.dek_cache_misses = Counter("apiserver_storage_envelope_transformation_cache_misses_total",
                                         "Total number of cache misses while accessing key decryption key(KEK).",
                                         registry=self.registry)
+
+    def _admission_metrics(self) -> None:
+        prefix = "apiserver_admission_"
+        kinds = ("operation", "rejected", "type")
+        buckets = (0.005, 0.025, 0.1, 0.5, 1.0, 2.5)
+        self.admission_step = Histogram(prefix + "step_admission_duration_seconds", "Admission sub-step latency "
+                                        "histogram in seconds, broken out for each operation and API resource and "
+                                        "step type (validate or admit).", kinds, registry=self.registry,
+                                        buckets=buckets)
+        self.admission_controller = Histogram(prefix + "controller_admission_duration_seconds", "Admission "
+                                              "controller latency histogram in seconds, identified by name and "
+                                              "broken out for each operation and API resource and type (validate "
+                                              "or admit).", ("name",) + kinds, registry=self.registry,
+                                              buckets=buckets)
+        self.admission_webhook = Histogram(prefix + "webhook_admission_duration_seconds", "Admission webhook "
+                                           "latency histogram in seconds, identified by name and broken out for "
+                                           "each operation and API resource and type (validate or admit).",
+                                           ("name",) + kinds, registry=self.registry,
+                                           buckets=buckets + (10.0, 25.0))
+        self.admission_webhook_requests = Counter(prefix + "webhook_request_total", "Admission webhook request "
+                                                  "total, identified by name and broken out for each admission type "
+                                                  "(validating or mutating) and operation. Additional labels "
+                                                  "specify whether the request was rejected or not and an HTTP "
+                                                  "status code. Codes greater than 600 are truncated to 600, to "
+                                                  "keep the metrics cardinality bounded.",
+                                                  ("name", "type", "operation", "code", "rejected"),
+                                                  registry=self.registry)
+        self.admission_webhook_rejections = Counter(prefix + "webhook_rejection_count", "Admission webhook "
+                                                    "rejection count, identified by name and broken out for each "
+                                                    "admission type (validating or admit) and operation. Additional "
+                                                    "labels specify an error type (calling_webhook_error or "
+                                                    "apiserver_internal_error if an error occurred; no_error "
+                                                    "otherwise) and optionally a non-zero rejection code if the "
+                                                    "webhook rejects the request with an HTTP status code (honored "
+                                                    "by the apiserver when the code is greater or equal to 400). "
+                                                    "Codes greater than 600 are truncated to 600, to keep the "
+                                                    "metrics cardinality bounded.",
+                                                    ("name", "type", "operation", "error_type", "rejection_code"),
+                                                    registry=self.registry)
+        self.admission_webhook_fail_open = Counter(prefix + "webhook_fail_open_count", "Admission webhook fail open "
+                                                   "count, identified by name and broken out for each admission "
+                                                   "type (validating or mutating).", ("name", "type"),
+                                                   registry=self.registry)
 
     def record_transformation(self, kind: str, prefix: str, seconds: float, error: BaseException | None) -> None:
         # kube labels errors that did not come from a gRPC KMS call "unknown-non-grpc"

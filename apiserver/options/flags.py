@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from apiserver.options import (
+    admission,
     authentication,
     authorization,
     coordination,
@@ -21,6 +22,7 @@ from apiserver.options import (
     servicenetwork,
     serving,
 )
+from apiserver.options.admission import AdmissionOptions
 from apiserver.options.authentication import AuthenticationOptions
 from apiserver.options.authorization import AuthorizationOptions
 from apiserver.options.coordination import CoordinationOptions
@@ -31,7 +33,7 @@ from apiserver.options.servicenetwork import ServiceNetworkOptions
 from apiserver.options.serving import ServingOptions
 from apiserver.options.values import non_negative
 
-CONCERNS = (etcd, serving, authentication, authorization, encryption, servicenetwork, coordination)
+CONCERNS = (etcd, serving, authentication, authorization, admission, encryption, servicenetwork, coordination)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ServerConfig:
     serving: ServingOptions
     authentication: AuthenticationOptions = field(default_factory=AuthenticationOptions)
     authorization: AuthorizationOptions = field(default_factory=AuthorizationOptions)
+    admission: AdmissionOptions = field(default_factory=AdmissionOptions)
     encryption: EncryptionOptions = field(default_factory=EncryptionOptions)
     service_network: ServiceNetworkOptions = field(default_factory=ServiceNetworkOptions)
     coordination: CoordinationOptions = field(default_factory=CoordinationOptions)
@@ -62,7 +65,7 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         etcd=etcd.from_args(args), serving=serving.from_args(args), authorization=authorization.from_args(args),
         coordination=coordination.from_args(args), service_network=servicenetwork.from_args(args),
         encryption=encryption.from_args(args), authentication=authentication.from_args(args),
-        verbosity=args.verbosity)
+        admission=admission.from_args(args), verbosity=args.verbosity)
 
 
 def fail(message: str) -> NoReturn:

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from apiserver.admission.hook import Admit
 from apiserver.api.conversion.hub import Convert
 from apiserver.api.meta import errors
 from apiserver.api.meta.fields import parse_field_selector
@@ -24,6 +23,7 @@ from apiserver.api.patch import fieldmanager
 from apiserver.api.schema import openapi
 from apiserver.api.validation.metadata import validate_metadata
 from apiserver.registry import deletion
+from apiserver.registry.admit import Admit
 from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.scale import scale_of, with_replicas
 from apiserver.registry.semantic import spec_changed
@@ -273,7 +273,8 @@ class RegistryStore:
         strategy.default(obj)
 
     async def _check_namespace(self, namespace: str, name: str) -> None:
-        """New objects need a namespace that exists and is not being deleted (kube's NamespaceLifecycle)."""
+        """New objects written without an admission chain (by the replica's own controllers) need a namespace
+        that exists and is not being deleted, as kube's NamespaceLifecycle holds its controllers' API writes to."""
         if not (self.info.namespaced and self.find_namespace):
             return
         found = await self.find_namespace(namespace)
@@ -284,13 +285,23 @@ class RegistryStore:
             raise errors.forbidden_on(self.info.plural, self.info.group, name, why, [
                 errors.Cause("NamespaceTerminating", why, "metadata.namespace")])
 
-    async def _new_object(self, namespace: str, obj: Obj, manager: str) -> None:
-        """What every object created (by POST or by an update that creates) goes through before its write;
-        validation comes first, so a missing name is a 422 before anything reads it."""
+    async def _new_object(self, namespace: str, obj: Obj, manager: str, admit: Admit | None) -> None:
+        """What every object created (by POST or by an update that creates) goes through before its write, after
+        the mutating admission; validation comes first, so a missing name is a 422 before anything reads it."""
         self._prepare_create(obj)
         self._validate(obj)
         self._track(obj, None, manager)
-        await self._check_namespace(namespace, obj["metadata"]["name"])
+        if admit:
+            await admit.validate(obj, None)
+        else:
+            await self._check_namespace(namespace, obj["metadata"]["name"])
+
+    async def _mutate(self, admit: Admit | None, namespace: str, name: str | None, new: Obj,
+                      old: Obj | None) -> None:
+        """The mutating admission; a mutation may not move the object to another namespace or name."""
+        if admit:
+            await admit.mutate(new, old)
+            self._check_identity(new, namespace, name)
 
     def _track(self, new: Obj, current: Obj | None, manager: str, subresource: str = "") -> None:
         """Records in managedFields which fields `manager` set with this write."""
@@ -301,13 +312,13 @@ class RegistryStore:
     async def create(self, namespace: str, obj: Obj, dry_run: bool = False, manager: str = "",
                      admit: Admit | None = None) -> Obj:
         self._check_identity(obj, namespace, None)
+        # as in kube, the mutating admission sees a generateName object still without its name
+        await self._mutate(admit, namespace, None, obj, None)
         meta = obj["metadata"]
         generate = meta.get("generateName") if not meta.get("name") else None
         if generate:
             meta["name"] = generate + "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
-        await self._new_object(namespace, obj, manager)
-        if admit:
-            await admit(obj, None)
+        await self._new_object(namespace, obj, manager, admit)
         effects = self.effects(dry_run)
         async with finishing(effects):
             await effects.prepare(obj, None)
@@ -351,24 +362,29 @@ class RegistryStore:
         return new
 
     async def _updated(self, namespace: str, name: str, new: Obj, current: Obj | None, wanted_rv: str,
-                       manager: str = "") -> Obj:
+                       manager: str = "", admit: Admit | None = None) -> Obj:
         """The object an update stores: the client's version with the system-owned parts carried over."""
         if current is None:
             new["metadata"].pop("resourceVersion", None)
-            await self._new_object(namespace, new, manager)
+            await self._mutate(admit, namespace, name, new, None)
+            await self._new_object(namespace, new, manager, admit)
             return new
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
+        await self._mutate(admit, namespace, name, new, current)
         new = self._merge_update(new, current)
         self._validate(new, current)
         self._track(new, current, manager)
+        if admit:
+            await admit.validate(new, current)
         return new
 
-    def _subresource_updated(self, subresource: str, name: str, new: Obj, current: Obj, wanted_rv: str,
-                             manager: str = "") -> Obj:
+    async def _subresource_updated(self, subresource: str, namespace: str, name: str, new: Obj, current: Obj,
+                                   wanted_rv: str, manager: str = "", admit: Admit | None = None) -> Obj:
         """A field-owning subresource (status, a namespace's finalize) changes its part and nothing else."""
         if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
             raise errors.conflict(self.info.plural, self.info.group, name, errors.OBJECT_MODIFIED)
+        await self._mutate(admit, namespace, name, new, current)
         result = copy.deepcopy(current)
         *parents, leaf = OWNED_PATHS[subresource]
         source: Any  # what the client sent at this path, if anything
@@ -386,17 +402,17 @@ class RegistryStore:
         if causes:
             raise errors.invalid(self.info.kind, self.info.group, name, causes)
         self._track(result, current, manager, subresource)
+        if admit:
+            await admit.validate(result, current)
         return result
 
     async def read_modify_write(self, namespace: str, name: str, apply: UpdateFunc, dry_run: bool,
-                                allow_create: bool, admit: Admit | None = None) -> tuple[Obj, bool]:
+                                allow_create: bool) -> tuple[Obj, bool]:
         key = self.key(namespace, name)
         effects = self.effects(dry_run)
 
         async def apply_with_effects(current: Obj | None) -> Obj:
             new = await apply(current)
-            if admit:
-                await admit(new, current)
             await effects.prepare(new, current)
             return new
 
@@ -421,19 +437,20 @@ class RegistryStore:
         wanted_rv = obj["metadata"].get("resourceVersion") or ""
 
         async def apply(current: Obj | None) -> Obj:
-            return await self._updated(namespace, name, copy.deepcopy(obj), current, wanted_rv, manager)
+            return await self._updated(namespace, name, copy.deepcopy(obj), current, wanted_rv, manager, admit)
 
         return await self.read_modify_write(namespace, name, apply, dry_run,
-                                            self.info.strategy.allow_create_on_update, admit)
+                                            self.info.strategy.allow_create_on_update)
 
     async def update_subresource(self, namespace: str, name: str, subresource: str, obj: Obj,
-                                 dry_run: bool = False, manager: str = "") -> Obj:
+                                 dry_run: bool = False, manager: str = "", admit: Admit | None = None) -> Obj:
         self._check_identity(obj, namespace, name)
         wanted_rv = obj["metadata"].get("resourceVersion") or ""
 
         async def apply(current: Obj | None) -> Obj:
             assert current is not None
-            return self._subresource_updated(subresource, name, obj, current, wanted_rv, manager)
+            return await self._subresource_updated(subresource, namespace, name, copy.deepcopy(obj), current,
+                                                   wanted_rv, manager, admit)
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return result
@@ -451,10 +468,11 @@ class RegistryStore:
             if wanted_rv == current["metadata"].get("resourceVersion"):
                 wanted_rv = ""
             if subresource in OWNED_PATHS:
-                return self._subresource_updated(subresource, name, patched, current, wanted_rv, manager)
-            return await self._updated(namespace, name, patched, current, wanted_rv, manager)
+                return await self._subresource_updated(subresource, namespace, name, patched, current, wanted_rv,
+                                                       manager, admit)
+            return await self._updated(namespace, name, patched, current, wanted_rv, manager, admit)
 
-        result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False, admit)
+        result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return result
 
     async def apply(self, namespace: str, name: str, config: Obj, manager: str, force: bool,
@@ -488,27 +506,35 @@ class RegistryStore:
             if served:
                 merged = served.into(merged)
             if not subresource:
-                return await self._updated(namespace, name, merged, current, "")
+                return await self._updated(namespace, name, merged, current, "", admit=admit)
             assert current is not None
-            result = self._subresource_updated(subresource, name, merged, current, "")
-            result["metadata"]["managedFields"] = merged["metadata"].get("managedFields") or []
+            managed = merged["metadata"].get("managedFields") or []
+            result = await self._subresource_updated(subresource, namespace, name, merged, current, "",
+                                                     admit=admit)
+            result["metadata"]["managedFields"] = managed
             return result
 
-        return await self.read_modify_write(namespace, name, apply, dry_run, not subresource, admit)
+        return await self.read_modify_write(namespace, name, apply, dry_run, not subresource)
 
     async def update_scale(self, namespace: str, name: str, change: Callable[[Obj], Obj],
-                           dry_run: bool = False, manager: str = "") -> Obj:
-        """Writes the replica count of the Scale that `change` makes from the current one; answers a Scale."""
+                           dry_run: bool = False, manager: str = "", admit: Admit | None = None) -> Obj:
+        """Writes the replica count of the Scale that `change` makes from the current one; answers a Scale.
+        Admission sees the Scale, as kube's does for a scale subresource."""
         async def apply(current: Obj | None) -> Obj:
             assert current is not None
             scale = change(scale_of(current))
+            if admit and isinstance(scale, dict):
+                await admit.mutate(scale, scale_of(current))
             replicas = (scale.get("spec") or {}).get("replicas", 0) if isinstance(scale, dict) else None
             if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
                 raise errors.invalid("Scale", "autoscaling", name, [errors.Cause(
                     "FieldValueInvalid", f"Invalid value: {replicas!r}: must be greater than or equal to 0",
                     "spec.replicas")])
             wanted_rv = (scale.get("metadata") or {}).get("resourceVersion") or ""
-            return await self._updated(namespace, name, with_replicas(current, scale), current, wanted_rv, manager)
+            updated = await self._updated(namespace, name, with_replicas(current, scale), current, wanted_rv, manager)
+            if admit:
+                await admit.validate(scale_of(updated), scale_of(current))
+            return updated
 
         result, _ = await self.read_modify_write(namespace, name, apply, dry_run, False)
         return scale_of(result)
@@ -533,8 +559,8 @@ class RegistryStore:
         async with finishing(effects):
             await effects.prepare(None, obj)
 
-    async def delete(self, namespace: str, name: str,
-                     options: deletion.DeleteOptions | None = None) -> tuple[Obj, bool]:
+    async def delete(self, namespace: str, name: str, options: deletion.DeleteOptions | None = None,
+                     admit: Admit | None = None) -> tuple[Obj, bool]:
         """Returns (object, deleted now). An object that finalizers or a grace period hold is only marked
         for deletion; the mark is written in a compare-and-swap on the revision the decision was made on."""
         options = options or deletion.DeleteOptions()
@@ -545,6 +571,9 @@ class RegistryStore:
                 current = await self.storage.get(key)
                 options.preconditions.check(key, current)
                 strategy.check_delete(current)
+                if admit:
+                    await admit.mutate(None, current)
+                    await admit.validate(None, current)
                 decision = deletion.decide(current, options, strategy.grace_period, strategy.pending_finalizers)
                 if options.dry_run or decision.outcome is deletion.Outcome.PENDING:
                     return decision.obj, decision.outcome is deletion.Outcome.DELETE_NOW
@@ -570,13 +599,13 @@ class RegistryStore:
         return deleted, True
 
     async def delete_collection(self, namespace: str, options: ListOptions,
-                                delete_options: deletion.DeleteOptions) -> Obj:
+                                delete_options: deletion.DeleteOptions, admit: Admit | None = None) -> Obj:
         listed = await self.list(namespace, ListOptions(predicate=options.predicate))
         deleted = []
         for item in listed["items"]:
             meta = item["metadata"]
             try:
-                obj, _ = await self.delete(meta.get("namespace", ""), meta["name"], delete_options)
+                obj, _ = await self.delete(meta.get("namespace", ""), meta["name"], delete_options, admit)
             except errors.StatusError as exc:
                 # an object deleted meanwhile by someone else is not an error for the collection
                 if exc.code == 404:

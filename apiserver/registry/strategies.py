@@ -23,7 +23,6 @@ from apiserver.registry.strategy import Strategy, warn_on_create, warn_on_every_
 
 NAMESPACE_FINALIZER = "kubernetes"
 # kube's NamespaceLifecycle refuses to delete these
-IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 
 
 def _get(obj: Any, *path: str) -> Any:
@@ -139,12 +138,6 @@ def _namespace_terminating(obj: Obj) -> None:
     obj.setdefault("status", {})["phase"] = "Terminating"
 
 
-def _namespace_check_delete(obj: Obj) -> None:
-    name = obj["metadata"]["name"]
-    if name in IMMORTAL_NAMESPACES:
-        raise errors.forbidden_on("namespaces", "", name, "this namespace may not be deleted")
-
-
 def _pod_grace_period(pod: Obj, requested: int | None) -> int:
     """Seconds a deleted pod stays: the request's, else its terminationGracePeriodSeconds; none for a pod that
     is not on a node or has finished, since no kubelet has anything to stop."""
@@ -200,7 +193,7 @@ NAMESPACE = Strategy(has_status=True, initial_status=lambda obj: {"phase": "Acti
                      default=_namespace_defaults, prepare_create=_namespace_create,
                      prepare_update=_namespace_keep_finalizers, pending_finalizers=_namespace_held,
                      validate=corevalidation.namespace, return_deleted_object=True,
-                     mark_deleting=_namespace_terminating, check_delete=_namespace_check_delete,
+                     mark_deleting=_namespace_terminating,
                      selectable_fields=lambda obj: _fields(obj, {"status.phase": ("status", "phase")}),
                      name_rule="label", actions=("finalize",))
 SERVICE = Strategy(has_status=True, initial_status=lambda obj: {"loadBalancer": {}}, name_rule="dns1035",

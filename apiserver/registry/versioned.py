@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 
-from apiserver.admission.hook import Admit
 from apiserver.api.conversion.hub import converter
 from apiserver.api.meta import errors
 from apiserver.api.meta.fields import parse_field_selector
 from apiserver.api.meta.labels import SelectorParseError
 from apiserver.api.meta.types import Obj
 from apiserver.registry import deletion
+from apiserver.registry.admit import Admit
 from apiserver.registry.catalogue import ResourceInfo
 from apiserver.registry.store import RegistryStore, Served, WatchStart, check_identity
 from apiserver.storage.interface import ListOptions, Predicate, Watch, WatchEvent
@@ -133,9 +133,9 @@ class VersionedStore:
         return self.out(result), created
 
     async def update_subresource(self, namespace: str, name: str, subresource: str, obj: Obj,
-                                 dry_run: bool = False, manager: str = "") -> Obj:
+                                 dry_run: bool = False, manager: str = "", admit: Admit | None = None) -> Obj:
         return self.out(await self.store.update_subresource(namespace, name, subresource,
-                                                            self.into(obj, namespace, name), dry_run, manager))
+                                                            self.into(obj, namespace, name), dry_run, manager, admit))
 
     async def patch(self, namespace: str, name: str, subresource: str, patch: Callable[[Obj], Obj],
                     dry_run: bool = False, manager: str = "", admit: Admit | None = None) -> Obj:
@@ -152,18 +152,19 @@ class VersionedStore:
         return self.out(result), created
 
     async def update_scale(self, namespace: str, name: str, change: Callable[[Obj], Obj],
-                           dry_run: bool = False, manager: str = "") -> Obj:
+                           dry_run: bool = False, manager: str = "", admit: Admit | None = None) -> Obj:
         # a Scale is autoscaling/v1 whatever version the resource is read in
-        return await self.store.update_scale(namespace, name, change, dry_run, manager)
+        return await self.store.update_scale(namespace, name, change, dry_run, manager, admit)
 
-    async def delete(self, namespace: str, name: str,
-                     options: deletion.DeleteOptions | None = None) -> tuple[Obj, bool]:
-        obj, deleted = await self.store.delete(namespace, name, options)
+    async def delete(self, namespace: str, name: str, options: deletion.DeleteOptions | None = None,
+                     admit: Admit | None = None) -> tuple[Obj, bool]:
+        obj, deleted = await self.store.delete(namespace, name, options, admit)
         return self.out(obj), deleted
 
     async def delete_collection(self, namespace: str, options: ListOptions,
-                                delete_options: deletion.DeleteOptions) -> Obj:
-        return self._list_out(await self.store.delete_collection(namespace, options, delete_options), self.out)
+                                delete_options: deletion.DeleteOptions, admit: Admit | None = None) -> Obj:
+        return self._list_out(await self.store.delete_collection(namespace, options, delete_options, admit),
+                              self.out)
 
 
 AnyStore = RegistryStore | VersionedStore

@@ -10,13 +10,11 @@ import orjson
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from apiserver.admission import requestor
-from apiserver.admission.hook import Admission
+from apiserver.admission.build import build_chain
 from apiserver.api.meta import errors
 from apiserver.authn.build import build_authenticator
 from apiserver.authz.build import build_authorizer
 from apiserver.authz.rbac import RBACAuthorizer
-from apiserver.authz.rbac_escalation import EscalationCheck
 from apiserver.authz.reviews import Reviews
 from apiserver.controllers.manager import ControllerManager, replica_identity
 from apiserver.endpoints import discovery, openapi
@@ -87,11 +85,8 @@ class APIServer:
                                        authn_files.service_account_keys) if accounts.issuers else None)
         self.authenticator = build_authenticator(config.authentication, authn_files, self.registry.token_objects())
         self.authorizer = build_authorizer(config.authorization, self.files.authorization, self.registry)
-        self.admission = Admission()
-        requestor.register(self.admission)
+        self.admission = build_chain(config.admission, self.registry, self.authorizer, self.metrics)
         rbac = self.authorizer.find(RBACAuthorizer)
-        if rbac:
-            EscalationCheck(rbac, self.authorizer).register(self.admission)
         virtual = VirtualResources({**authnreviews.handlers(self.authenticator, accounts.api_audiences),
                                     **Reviews(self.authorizer).handlers()})
         # the pods' actions are always served; the token action only with an issuer and a signing key
@@ -176,6 +171,7 @@ class APIServer:
         await self.encryption.start()
         self.registry.start()
         await self.authorizer.start()
+        await self.admission.start()
         path = self.config.encryption.provider_config
         if path is not None and self.config.encryption.automatic_reload:
             apiserver_id = self.metrics.apiserver_id
@@ -203,6 +199,7 @@ class APIServer:
         await self.controllers.stop()
 
     async def _on_cleanup(self, app: web.Application) -> None:
+        await self.admission.stop()
         await self.authorizer.stop()
         if self._reloader:
             self._reloader.cancel()

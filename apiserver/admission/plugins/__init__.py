@@ -1,0 +1,1 @@
+"""kube's built-in admission plugins, a module each (named for the plugin)."""
