@@ -1,5 +1,6 @@
 """The production profile: the flags `make up` and compose give every replica (the seed's production checklist:
-no anonymous requests, Node,RBAC, bound ServiceAccount tokens, TLS 1.2 or later, Secrets encrypted at rest).
+no anonymous requests, Node,RBAC, NodeRestriction and PodSecurity admission, bound ServiceAccount tokens, TLS 1.2
+or later, Secrets encrypted at rest).
 
 `python -m cluster.production --pki-dir D --port P --etcd-servers URLS --encryption-config F` becomes such a
 replica; docker/apiserver.sh runs it, so the containers run exactly `make up`'s command line.
@@ -24,6 +25,9 @@ def production_flags(pki: PkiPaths, encryption_config: Path) -> list[str]:
     return [
         "--anonymous-auth=false",
         "--authorization-mode=Node,RBAC",
+        # the checklist's two security plugins, named although PodSecurity is on by default (kubeadm names
+        # NodeRestriction; the checklist looks for both in this flag)
+        "--enable-admission-plugins=NodeRestriction,PodSecurity",
         "--tls-min-version=VersionTLS12",
         "--enable-bootstrap-token-auth",
         f"--service-account-issuer={SERVICE_ACCOUNT_ISSUER}",

@@ -154,3 +154,15 @@ async def test_cluster_role_binding_and_aggregation_rule_need_full_rights(cluste
     status, body = await post_binding(carol, f"{RBAC}/clusterrolebindings",
                                       binding(f"{name}-admin", "ClusterRole", f"{name}-all", [user("carol")]))
     assert status == 403 and "not currently held" in body["message"], body
+
+
+async def test_escalation_is_refused_before_validation(cluster, ns):
+    """kube checks escalation before it validates a role: an invalid role with rules the writer does not hold is
+    403, not 422; the same invalid role from a writer who holds its rules is 422."""
+    bob = cluster.users["bob"]
+    await grant_and_wait(cluster, ns, "bob", [WRITE_RBAC])
+    invalid = role("invalid", [rule(["get"], [""], ["secrets"]), rule([], [""], ["pods"])], ns)
+    status, body = await bob.post(f"{RBAC}/namespaces/{ns}/roles", invalid)
+    assert status == 403 and "attempting to grant RBAC permissions not currently held" in body["message"], body
+    status, body = await cluster.admin.post(f"{RBAC}/namespaces/{ns}/roles", invalid)
+    assert status == 422 and body["reason"] == "Invalid", body
