@@ -1,7 +1,8 @@
 """`python -m bench`: the replica's creates/s and GETs/s against raw etcd puts/s and gets/s, GETs/s
 straight to a replica vs through the bundled load balancer vs through HAProxy (mode tcp), and the cost of
 encryption at rest per provider (bench/encryption.py), of serving a version other than the storage version
-(bench/conversion.py) and of each storage media type (bench/media_type.py), all in one run.
+(bench/conversion.py), of each storage media type (bench/media_type.py) and of admission (bench/admission.py),
+all in one run.
 
 Everything runs on this machine at the same time and concurrency, so the ratios mean more than the raw
 numbers on a shared, noisy host. etcd is a fresh 3-member mTLS cluster on /dev/shm; the replica talks to it
@@ -20,6 +21,7 @@ import orjson
 import uvloop
 
 from apiserver.storage.etcd_client import EtcdClient, EtcdClientConfig
+from bench.admission import bench_admission, print_admission
 from bench.conversion import bench_conversion, print_conversion
 from bench.encryption import bench_encryption, print_encryption
 from bench.measure import Result, parse_args, run_for, scratch_cluster
@@ -157,6 +159,7 @@ def main() -> None:
         encryption = bench_encryption(cluster, pki, root, args.seconds, args.concurrency)
         conversion = bench_conversion(cluster, pki, root, args.seconds, args.concurrency)
         media_types = bench_media_types(cluster, pki, root, args.seconds, args.concurrency)
+        admission = bench_admission(cluster, pki, root, args.seconds, args.concurrency)
     finally:
         for process in processes:
             stop_process(process.pid)
@@ -184,6 +187,7 @@ def main() -> None:
     print_encryption(encryption)
     print_conversion(conversion)
     print_media_types(media_types)
+    print_admission(admission)
 
 
 if __name__ == "__main__":

@@ -140,12 +140,15 @@ class Collection:
             assert resp.status == 200, resp.status
 
 
-async def in_turns(targets: list[Collection], seconds: float, concurrency: int, rounds: int = 3) -> list[Result]:
+async def in_turns(targets: list[Collection], seconds: float, concurrency: int, rounds: int = 3,
+                   setup: bool = True) -> list[Result]:
     """Creates then GETs of every target in turn, over several rounds, so that drift in the machine's load
-    hits them all alike; one Result per target and operation, named `<target> create|get`."""
+    hits them all alike; one Result per target and operation, named `<target> create|get`. `setup=False`: the
+    caller has set the targets up."""
     total: dict[str, Result] = {}
     for target in targets:
-        await target.setup()
+        if setup:
+            await target.setup()
     for _ in range(rounds):
         for target in targets:
             for op, run in (("create", target.create), ("get", target.get)):
