@@ -9,9 +9,22 @@ from typing import Any
 
 from apiserver.admission.chain import Chain
 from apiserver.admission.plugin import Plugin
+from apiserver.admission.plugins.always import AlwaysAdmit, AlwaysDeny
+from apiserver.admission.plugins.certapproval import CertificateApproval
+from apiserver.admission.plugins.certsigning import CertificateSigning
+from apiserver.admission.plugins.certsubject import CertificateSubjectRestriction
 from apiserver.admission.plugins.csrrequestor import CSRRequestor
+from apiserver.admission.plugins.defaultingressclass import DefaultIngressClass
+from apiserver.admission.plugins.defaultstorageclass import DefaultStorageClass
+from apiserver.admission.plugins.denyexternalips import DenyServiceExternalIPs
+from apiserver.admission.plugins.eventratelimit import EventRateLimit, parse_config
+from apiserver.admission.plugins.namespaceautoprovision import NamespaceAutoProvision
+from apiserver.admission.plugins.namespaceexists import NamespaceExists
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
+from apiserver.admission.plugins.ownerrefs import OwnerReferencesPermissionEnforcement
+from apiserver.admission.plugins.pvcresize import PersistentVolumeClaimResize
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
+from apiserver.admission.plugins.storageprotection import StorageObjectInUseProtection
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.metrics.registry import Metrics
@@ -36,6 +49,23 @@ Factory = Callable[[PluginContext], Plugin]
 
 FACTORIES: dict[str, Factory] = {
     "NamespaceLifecycle": lambda c: NamespaceLifecycle(c.registry.find_namespace),
+    "AlwaysAdmit": lambda c: AlwaysAdmit(),
+    "AlwaysDeny": lambda c: AlwaysDeny(),
+    "NamespaceAutoProvision": lambda c: NamespaceAutoProvision(c.registry.namespaces),
+    "NamespaceExists": lambda c: NamespaceExists(c.registry.namespaces),
+    "DefaultStorageClass": lambda c: DefaultStorageClass(c.registry.store("storage.k8s.io", "v1", "storageclasses")),
+    "StorageObjectInUseProtection": lambda c: StorageObjectInUseProtection(),
+    "PersistentVolumeClaimResize":
+        lambda c: PersistentVolumeClaimResize(c.registry.store("storage.k8s.io", "v1", "storageclasses")),
+    "CertificateApproval": lambda c: CertificateApproval(c.authorizer),
+    "CertificateSigning": lambda c: CertificateSigning(c.authorizer),
+    "CertificateSubjectRestriction": lambda c: CertificateSubjectRestriction(),
+    "DefaultIngressClass":
+        lambda c: DefaultIngressClass(c.registry.store("networking.k8s.io", "v1", "ingressclasses")),
+    "DenyServiceExternalIPs": lambda c: DenyServiceExternalIPs(),
+    "EventRateLimit": lambda c: EventRateLimit(parse_config(c.config)),
+    "OwnerReferencesPermissionEnforcement":
+        lambda c: OwnerReferencesPermissionEnforcement(c.authorizer, c.registry.catalogue),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube

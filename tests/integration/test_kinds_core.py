@@ -314,8 +314,13 @@ async def test_volumes_and_claims_keep_status_and_spec_apart(api, new_ns):
     assert written["status"]["lastPhaseTransitionTime"]
 
     claims = f"/api/v1/namespaces/{ns}/persistentvolumeclaims"
-    status, claim = await api.post(claims, {**_pvc("c", resources={"requests": {"storage": "1.5Gi"}}),
-                                            "status": {"phase": "Bound"}})
+    # growing a claim needs a class that allows it (kube's PersistentVolumeClaimResize admission)
+    expandable = unique("sc")
+    status, body = await api.post("/apis/storage.k8s.io/v1/storageclasses", {
+        "metadata": {"name": expandable}, "provisioner": "example.com/p", "allowVolumeExpansion": True})
+    assert status == 201, body
+    status, claim = await api.post(claims, {**_pvc("c", resources={"requests": {"storage": "1.5Gi"}},
+                                                   storageClassName=expandable), "status": {"phase": "Bound"}})
     assert status == 201, claim
     assert claim["status"] == {"phase": "Pending"}
     assert claim["spec"]["resources"]["requests"]["storage"] == "1536Mi" and claim["spec"]["volumeMode"] == "Filesystem"
