@@ -3,7 +3,8 @@ of the default RBAC policy at start (kube's post-start hook runs on every replic
 after a default object was deleted brings it back), and — on the one replica elected leader — the jobs only
 one replica may run (etcd compaction, expired identity lease clean-up, the garbage collector, the namespace
 controller, the end of pods' grace periods, the repair of Service IP and node port allocations, the
-aggregation of ClusterRoles and the `default` ServiceAccount of every namespace)."""
+aggregation of ClusterRoles, the `default` ServiceAccount of every namespace, and the removal of the
+StorageObjectInUseProtection finalizers from unused claims and volumes being deleted)."""
 from __future__ import annotations
 
 import asyncio
@@ -27,6 +28,7 @@ from apiserver.controllers.podtermination import PodTerminator
 from apiserver.controllers.rbacbootstrap import PolicyReconciler
 from apiserver.controllers.serviceaccounts import ServiceAccountsController
 from apiserver.controllers.servicerepair import ServiceAllocationRepair
+from apiserver.controllers.storageprotection import StorageProtection
 from apiserver.options.flags import ServerConfig
 from apiserver.registry.registry import Registry
 from apiserver.registry.serviceranges import ServiceAllocators
@@ -73,7 +75,8 @@ class ControllerManager:
         jobs: list[Callable[[], Awaitable[None]]] = [
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
             GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run,
-            ClusterRoleAggregator(self.registry).run, ServiceAccountsController(self.registry).run]
+            ClusterRoleAggregator(self.registry).run, ServiceAccountsController(self.registry).run,
+            StorageProtection(self.registry).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs

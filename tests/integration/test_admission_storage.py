@@ -138,3 +138,47 @@ async def test_a_claim_grows_only_when_bound_and_its_class_allows_expansion(admi
     # the same size, written again as 1024Mi, is no growth
     status, body = await admin.put(f"{path}/rigid", _grown(rigid, "1024Mi"))
     assert status == 200, body
+
+
+async def test_protection_finalizers_are_released_when_nothing_uses_the_object(admin):
+    """The pvc-protection and pv-protection controllers: a deleted claim stays while a running pod mounts it and
+    goes once the pod is gone; a deleted volume stays while Bound and goes once released."""
+    ns = await _namespace(admin)
+    claims = f"{CORE}/namespaces/{ns}/persistentvolumeclaims"
+    for name in ("used", "free"):
+        status, body = await admin.post(claims, _claim(name, storageClassName=""))
+        assert status == 201, body
+    pod = {"metadata": {"name": "mounter"}, "spec": {
+        "containers": [{"name": "c", "image": "busybox"}],
+        "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "used"}}]}}
+    status, body = await admin.post(f"{CORE}/namespaces/{ns}/pods", pod)
+    assert status == 201, body
+    for name in ("used", "free"):
+        status, body = await admin.delete(f"{claims}/{name}")
+        assert status == 200 and body["metadata"]["deletionTimestamp"], body
+
+    async def gone(path: str) -> bool:
+        return (await admin.get(path))[0] == 404
+
+    await eventually(lambda: gone(f"{claims}/free"), what="the unused claim deleted")
+    await asyncio.sleep(1)
+    status, body = await admin.get(f"{claims}/used")
+    assert status == 200 and "kubernetes.io/pvc-protection" in body["metadata"]["finalizers"], body
+    await admin.delete(f"{CORE}/namespaces/{ns}/pods/mounter", params={"gracePeriodSeconds": "0"})
+    await eventually(lambda: gone(f"{claims}/used"), what="the claim deleted once its pod is gone")
+
+    volume = {"metadata": {"name": f"pv-{ns}"}, "spec": {
+        "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/tmp/x"}}}
+    status, body = await admin.post(f"{CORE}/persistentvolumes", volume)
+    assert status == 201 and body["metadata"]["finalizers"] == ["kubernetes.io/pv-protection"], body
+    path = f"{CORE}/persistentvolumes/{volume['metadata']['name']}"
+    status, body = await admin.request("PATCH", f"{path}/status", data=b'{"status":{"phase":"Bound"}}',
+                                       headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200, body
+    await admin.delete(path)
+    await asyncio.sleep(1)
+    assert (await admin.get(path))[0] == 200
+    status, body = await admin.request("PATCH", f"{path}/status", data=b'{"status":{"phase":"Released"}}',
+                                       headers={"Content-Type": "application/merge-patch+json"})
+    assert status == 200, body
+    await eventually(lambda: gone(path), what="the released volume deleted")
