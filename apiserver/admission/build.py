@@ -11,6 +11,7 @@ from apiserver.admission.chain import Chain
 from apiserver.admission.plugin import Plugin
 from apiserver.admission.plugins.csrrequestor import CSRRequestor
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
+from apiserver.admission.plugins.podsecurity import plugin as podsecurity
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
@@ -36,6 +37,7 @@ Factory = Callable[[PluginContext], Plugin]
 
 FACTORIES: dict[str, Factory] = {
     "NamespaceLifecycle": lambda c: NamespaceLifecycle(c.registry.find_namespace),
+    "PodSecurity": lambda c: podsecurity.build(c.registry, c.config),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube
