@@ -22,6 +22,7 @@ from apiserver.admission.plugins.namespaceautoprovision import NamespaceAutoProv
 from apiserver.admission.plugins.namespaceexists import NamespaceExists
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
 from apiserver.admission.plugins.ownerrefs import OwnerReferencesPermissionEnforcement
+from apiserver.admission.plugins.podsecurity import plugin as podsecurity
 from apiserver.admission.plugins.pvcresize import PersistentVolumeClaimResize
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
 from apiserver.admission.plugins.storageprotection import StorageObjectInUseProtection
@@ -66,6 +67,7 @@ FACTORIES: dict[str, Factory] = {
     "EventRateLimit": lambda c: EventRateLimit(parse_config(c.config)),
     "OwnerReferencesPermissionEnforcement":
         lambda c: OwnerReferencesPermissionEnforcement(c.authorizer, c.registry.catalogue),
+    "PodSecurity": lambda c: podsecurity.build(c.registry, c.config),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube
@@ -85,7 +87,7 @@ def build_chain(options: AdmissionOptions, registry: Registry, authorizer: Union
         if factory is None:
             if name in options.enable:
                 raise ConfigError(f"admission plugin {name!r} is not supported by this server (docs/admission.md)")
-            log.info("admission plugin %s is on by default and inert: %s", name,
+            log.debug("admission plugin %s is on by default and inert: %s", name,
                      INERT.get(name, "not implemented yet"))
             continue
         plugins.append(factory(PluginContext(registry, authorizer, metrics, options.plugin_configs.get(name))))
