@@ -10,8 +10,10 @@ from typing import Any
 from apiserver.admission.chain import Chain
 from apiserver.admission.plugin import Plugin
 from apiserver.admission.plugins.csrrequestor import CSRRequestor
+from apiserver.admission.plugins.limitranger import LimitRanger
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
+from apiserver.admission.plugins.resourcequota import ResourceQuota, parse_config
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.metrics.registry import Metrics
@@ -36,6 +38,8 @@ Factory = Callable[[PluginContext], Plugin]
 
 FACTORIES: dict[str, Factory] = {
     "NamespaceLifecycle": lambda c: NamespaceLifecycle(c.registry.find_namespace),
+    "LimitRanger": lambda c: LimitRanger(c.registry.store("", "v1", "limitranges")),
+    "ResourceQuota": lambda c: ResourceQuota(c.registry.store("", "v1", "resourcequotas"), parse_config(c.config)),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube

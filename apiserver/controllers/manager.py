@@ -25,6 +25,7 @@ from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderEle
 from apiserver.controllers.namespace import NamespaceController
 from apiserver.controllers.podtermination import PodTerminator
 from apiserver.controllers.rbacbootstrap import PolicyReconciler
+from apiserver.controllers.resourcequota import ResourceQuotaController
 from apiserver.controllers.serviceaccounts import ServiceAccountsController
 from apiserver.controllers.servicerepair import ServiceAllocationRepair
 from apiserver.options.flags import ServerConfig
@@ -73,7 +74,8 @@ class ControllerManager:
         jobs: list[Callable[[], Awaitable[None]]] = [
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
             GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run,
-            ClusterRoleAggregator(self.registry).run, ServiceAccountsController(self.registry).run]
+            ClusterRoleAggregator(self.registry).run, ServiceAccountsController(self.registry).run,
+            ResourceQuotaController(self.registry).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs
