@@ -97,11 +97,11 @@ class ResourceQuota(Plugin):
             return
         if attrs.operation is Operation.UPDATE and not evaluator.updates_charge:
             return
+        if not self.limited and not await self.quotas(attrs.namespace):
+            return
         async with self._locks[attrs.namespace]:
-            quotas = await self.quotas(attrs.namespace)
-            if not quotas and not self.limited:
-                return
-            await self._charge(attrs, evaluator, quotas)
+            # read again under the lock: the write charged before this one is in it
+            await self._charge(attrs, evaluator, await self.quotas(attrs.namespace))
 
     async def _charge(self, attrs: Attributes, evaluator: Evaluator, quotas: list[Obj]) -> None:
         conflict: errors.StatusError | None = None
