@@ -9,6 +9,7 @@ from typing import Any
 
 from apiserver.admission.chain import Chain
 from apiserver.admission.plugin import Plugin
+from apiserver.admission.plugins import eventratelimit, resourcequota
 from apiserver.admission.plugins.always import AlwaysAdmit, AlwaysDeny
 from apiserver.admission.plugins.certapproval import CertificateApproval
 from apiserver.admission.plugins.certsigning import CertificateSigning
@@ -17,7 +18,8 @@ from apiserver.admission.plugins.csrrequestor import CSRRequestor
 from apiserver.admission.plugins.defaultingressclass import DefaultIngressClass
 from apiserver.admission.plugins.defaultstorageclass import DefaultStorageClass
 from apiserver.admission.plugins.denyexternalips import DenyServiceExternalIPs
-from apiserver.admission.plugins.eventratelimit import EventRateLimit, parse_config
+from apiserver.admission.plugins.eventratelimit import EventRateLimit
+from apiserver.admission.plugins.limitranger import LimitRanger
 from apiserver.admission.plugins.namespaceautoprovision import NamespaceAutoProvision
 from apiserver.admission.plugins.namespaceexists import NamespaceExists
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
@@ -25,6 +27,7 @@ from apiserver.admission.plugins.ownerrefs import OwnerReferencesPermissionEnfor
 from apiserver.admission.plugins.podsecurity import plugin as podsecurity
 from apiserver.admission.plugins.pvcresize import PersistentVolumeClaimResize
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
+from apiserver.admission.plugins.resourcequota import ResourceQuota
 from apiserver.admission.plugins.storageprotection import StorageObjectInUseProtection
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
@@ -64,10 +67,13 @@ FACTORIES: dict[str, Factory] = {
     "DefaultIngressClass":
         lambda c: DefaultIngressClass(c.registry.store("networking.k8s.io", "v1", "ingressclasses")),
     "DenyServiceExternalIPs": lambda c: DenyServiceExternalIPs(),
-    "EventRateLimit": lambda c: EventRateLimit(parse_config(c.config)),
+    "EventRateLimit": lambda c: EventRateLimit(eventratelimit.parse_config(c.config)),
     "OwnerReferencesPermissionEnforcement":
         lambda c: OwnerReferencesPermissionEnforcement(c.authorizer, c.registry.catalogue),
     "PodSecurity": lambda c: podsecurity.build(c.registry, c.config),
+    "LimitRanger": lambda c: LimitRanger(c.registry.store("", "v1", "limitranges")),
+    "ResourceQuota": lambda c: ResourceQuota(c.registry.store("", "v1", "resourcequotas"),
+                                             resourcequota.parse_config(c.config)),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube

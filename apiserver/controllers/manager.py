@@ -4,7 +4,8 @@ after a default object was deleted brings it back), and — on the one replica e
 one replica may run (etcd compaction, expired identity lease clean-up, the garbage collector, the namespace
 controller, the end of pods' grace periods, the repair of Service IP and node port allocations, the
 aggregation of ClusterRoles, the `default` ServiceAccount of every namespace, and the removal of the
-StorageObjectInUseProtection finalizers from unused claims and volumes being deleted)."""
+StorageObjectInUseProtection finalizers from unused claims and volumes being deleted, and the usage in
+ResourceQuotas' status)."""
 from __future__ import annotations
 
 import asyncio
@@ -26,6 +27,7 @@ from apiserver.controllers.leaderelection import LeaderElectionConfig, LeaderEle
 from apiserver.controllers.namespace import NamespaceController
 from apiserver.controllers.podtermination import PodTerminator
 from apiserver.controllers.rbacbootstrap import PolicyReconciler
+from apiserver.controllers.resourcequota import ResourceQuotaController
 from apiserver.controllers.serviceaccounts import ServiceAccountsController
 from apiserver.controllers.servicerepair import ServiceAllocationRepair
 from apiserver.controllers.storageprotection import StorageProtection
@@ -76,7 +78,7 @@ class ControllerManager:
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
             GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run,
             ClusterRoleAggregator(self.registry).run, ServiceAccountsController(self.registry).run,
-            StorageProtection(self.registry).run]
+            StorageProtection(self.registry).run, ResourceQuotaController(self.registry).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs
