@@ -12,6 +12,7 @@ from apiserver.admission.plugin import Plugin
 from apiserver.admission.plugins.csrrequestor import CSRRequestor
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
+from apiserver.admission.plugins.serviceaccount import ServiceAccount
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.metrics.registry import Metrics
@@ -36,6 +37,7 @@ Factory = Callable[[PluginContext], Plugin]
 
 FACTORIES: dict[str, Factory] = {
     "NamespaceLifecycle": lambda c: NamespaceLifecycle(c.registry.find_namespace),
+    "ServiceAccount": lambda c: ServiceAccount(c.registry.store("", "v1", "serviceaccounts")),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube
