@@ -28,6 +28,7 @@ from apiserver.admission.plugins.podsecurity import plugin as podsecurity
 from apiserver.admission.plugins.pvcresize import PersistentVolumeClaimResize
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
 from apiserver.admission.plugins.resourcequota import ResourceQuota
+from apiserver.admission.plugins.serviceaccount import ServiceAccount
 from apiserver.admission.plugins.storageprotection import StorageObjectInUseProtection
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
@@ -74,6 +75,7 @@ FACTORIES: dict[str, Factory] = {
     "LimitRanger": lambda c: LimitRanger(c.registry.store("", "v1", "limitranges")),
     "ResourceQuota": lambda c: ResourceQuota(c.registry.store("", "v1", "resourcequotas"),
                                              resourcequota.parse_config(c.config)),
+    "ServiceAccount": lambda c: ServiceAccount(c.registry.store("", "v1", "serviceaccounts")),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube

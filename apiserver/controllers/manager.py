@@ -3,9 +3,9 @@ of the default RBAC policy at start (kube's post-start hook runs on every replic
 after a default object was deleted brings it back), and — on the one replica elected leader — the jobs only
 one replica may run (etcd compaction, expired identity lease clean-up, the garbage collector, the namespace
 controller, the end of pods' grace periods, the repair of Service IP and node port allocations, the
-aggregation of ClusterRoles, the `default` ServiceAccount of every namespace, and the removal of the
-StorageObjectInUseProtection finalizers from unused claims and volumes being deleted, and the usage in
-ResourceQuotas' status)."""
+aggregation of ClusterRoles, the `default` ServiceAccount and `kube-root-ca.crt` ConfigMap of every namespace,
+the removal of the StorageObjectInUseProtection finalizers from unused claims and volumes being deleted, and the
+usage in ResourceQuotas' status)."""
 from __future__ import annotations
 
 import asyncio
@@ -28,6 +28,7 @@ from apiserver.controllers.namespace import NamespaceController
 from apiserver.controllers.podtermination import PodTerminator
 from apiserver.controllers.rbacbootstrap import PolicyReconciler
 from apiserver.controllers.resourcequota import ResourceQuotaController
+from apiserver.controllers.rootcapublisher import RootCAFiles, RootCAPublisher
 from apiserver.controllers.serviceaccounts import ServiceAccountsController
 from apiserver.controllers.servicerepair import ServiceAllocationRepair
 from apiserver.controllers.storageprotection import StorageProtection
@@ -69,6 +70,7 @@ class ControllerManager:
         self.gc_interval = max(coordination.identity_lease_renew_interval_seconds, 1)
         self.leases = leases
         self.registry = registry
+        self.root_ca_files = RootCAFiles.of(config)
         self._tasks: list[asyncio.Task] = []
 
     def _leader_jobs(self) -> list[Callable[[], Awaitable[None]]]:
@@ -78,7 +80,8 @@ class ControllerManager:
             lambda: collect_expired_identity_leases(self.leases, self.gc_interval), self.service_repair.run,
             GarbageCollector(self.registry).run, NamespaceController(self.registry).run, PodTerminator(pods).run,
             ClusterRoleAggregator(self.registry).run, ServiceAccountsController(self.registry).run,
-            StorageProtection(self.registry).run, ResourceQuotaController(self.registry).run]
+            StorageProtection(self.registry).run, ResourceQuotaController(self.registry).run,
+            RootCAPublisher(self.registry, self.root_ca_files).run]
         if self.compactor:
             jobs.append(self.compactor.run)
         return jobs

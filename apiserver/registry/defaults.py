@@ -132,8 +132,10 @@ def _tolerated(tolerations: list[Obj], taint: str) -> bool:
 def pod(obj: Obj) -> None:
     pod_spec(obj.setdefault("spec", {}))
     spec = obj["spec"]
-    if spec.get("serviceAccountName") is None:
-        spec["serviceAccountName"] = spec.get("serviceAccount") or "default"
+    # the deprecated alias stands in for an empty serviceAccountName; `default` is the ServiceAccount admission
+    # plugin's to give (mirror pods, and every pod with the plugin off, keep none)
+    if not spec.get("serviceAccountName") and spec.get("serviceAccount"):
+        spec["serviceAccountName"] = spec["serviceAccount"]
     spec.setdefault("enableServiceLinks", True)
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")

@@ -19,6 +19,7 @@ from cluster.replica import (
     stop_process,
     wait_ready,
 )
+from tests.polling import eventually
 
 if TYPE_CHECKING:
     from tests.integration.rbac_tools import RbacCluster
@@ -189,6 +190,20 @@ def new_ns() -> Callable[[], str]:
 async def make_namespace(api: Api, name: str) -> None:
     status, body = await api.post("/api/v1/namespaces", {"metadata": {"name": name}})
     assert status == 201, body
+
+
+# every namespace's CA bundle, published by the root CA publisher as kube-controller-manager does
+ROOT_CA_CONFIGMAP = "kube-root-ca.crt"
+
+
+async def root_ca_published(api: Api, namespace: str) -> None:
+    """Waits for the namespace's kube-root-ca.crt, so that a test listing or watching the namespace's ConfigMaps
+    sees it there from the start instead of arriving at a moment of its own."""
+    async def published() -> bool:
+        status, _ = await api.get(f"/api/v1/namespaces/{namespace}/configmaps/{ROOT_CA_CONFIGMAP}")
+        return status == 200
+
+    await eventually(published)
 
 
 def configmap(name: str, data: dict | None = None, labels: dict | None = None) -> dict:

@@ -1,7 +1,7 @@
 """List semantics: selectors, resourceVersion rules, pagination."""
 from __future__ import annotations
 
-from tests.integration.conftest import configmap, make_namespace
+from tests.integration.conftest import ROOT_CA_CONFIGMAP, configmap, make_namespace, root_ca_published
 from tests.integration.etcd_tools import compact, current_revision
 from tests.polling import eventually
 
@@ -15,6 +15,9 @@ async def _names(api, path, **params) -> list[str]:
 async def test_label_selectors(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
+    # the namespace's own kube-root-ca.crt has no labels
+    await root_ca_published(api, ns)
+    root = ROOT_CA_CONFIGMAP
     labels = {"a": {"env": "prod", "tier": "web"}, "b": {"env": "dev", "tier": "web"}, "c": {"env": "qa"},
               "d": {}}
     for name, lbl in labels.items():
@@ -22,11 +25,11 @@ async def test_label_selectors(api, new_ns):
     path = f"/api/v1/namespaces/{ns}/configmaps"
     assert await _names(api, path, labelSelector="env=prod") == ["a"]
     assert await _names(api, path, labelSelector="env==dev") == ["b"]
-    assert await _names(api, path, labelSelector="env!=prod") == ["b", "c", "d"]
+    assert await _names(api, path, labelSelector="env!=prod") == ["b", "c", "d", root]
     assert await _names(api, path, labelSelector="env in (prod,qa)") == ["a", "c"]
-    assert await _names(api, path, labelSelector="env notin (prod,qa)") == ["b", "d"]
+    assert await _names(api, path, labelSelector="env notin (prod,qa)") == ["b", "d", root]
     assert await _names(api, path, labelSelector="tier") == ["a", "b"]
-    assert await _names(api, path, labelSelector="!tier") == ["c", "d"]
+    assert await _names(api, path, labelSelector="!tier") == ["c", "d", root]
     assert await _names(api, path, labelSelector="tier=web,env=dev") == ["b"]
     status, body = await api.get(path, params={"labelSelector": "env in prod"})
     assert status == 400 and body["reason"] == "BadRequest"
@@ -63,6 +66,8 @@ async def test_list_across_namespaces(api, new_ns):
 async def test_resource_version_rules(api, new_ns, etcd_cluster, pki):
     ns = new_ns()
     await make_namespace(api, ns)
+    await root_ca_published(api, ns)
+    root = ROOT_CA_CONFIGMAP
     path = f"/api/v1/namespaces/{ns}/configmaps"
     _, first = await api.post(path, configmap("one"))
     rv1 = first["metadata"]["resourceVersion"]
@@ -73,22 +78,22 @@ async def test_resource_version_rules(api, new_ns, etcd_cluster, pki):
     _, body = await api.get(path)
     assert int(body["metadata"]["resourceVersion"]) >= current_revision(etcd_cluster, pki) - 50
     assert int(body["metadata"]["resourceVersion"]) >= int(rv2)
-    assert [i["metadata"]["name"] for i in body["items"]] == ["one", "two"]
+    assert [i["metadata"]["name"] for i in body["items"]] == [root, "one", "two"]
     # Exact: the state at that revision
     _, exact = await api.get(path, params={"resourceVersion": rv1, "resourceVersionMatch": "Exact"})
-    assert [i["metadata"]["name"] for i in exact["items"]] == ["one"]
+    assert [i["metadata"]["name"] for i in exact["items"]] == [root, "one"]
     assert exact["metadata"]["resourceVersion"] == rv1
     # NotOlderThan: at least that revision
     _, newer = await api.get(path, params={"resourceVersion": rv2, "resourceVersionMatch": "NotOlderThan"})
-    assert int(newer["metadata"]["resourceVersion"]) >= int(rv2) and len(newer["items"]) == 2
+    assert int(newer["metadata"]["resourceVersion"]) >= int(rv2) and len(newer["items"]) == 3
     # "0": any state the cache has; it catches up with our writes quickly
     async def cached_names() -> list[str]:
         _, cached = await api.get(path, params={"resourceVersion": "0"})
         names = [i["metadata"]["name"] for i in cached["items"]]
-        assert len(names) == 2, names
+        assert len(names) == 3, names
         return names
 
-    assert await eventually(cached_names) == ["one", "two"]
+    assert await eventually(cached_names) == [root, "one", "two"]
     # a revision from the future is a 504 Timeout with the ResourceVersionTooLarge cause
     status, body = await api.get(path, params={"resourceVersion": str(int(rv2) + 10_000_000),
                                                "resourceVersionMatch": "NotOlderThan", "limit": "1"})
@@ -109,12 +114,13 @@ async def test_resource_version_rules(api, new_ns, etcd_cluster, pki):
 async def test_pagination_is_a_consistent_snapshot(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
+    await root_ca_published(api, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps"
     for i in range(10):
         await api.post(path, configmap(f"cm-{i:02d}"))
     _, page = await api.get(path, params={"limit": "3"})
     assert [i["metadata"]["name"] for i in page["items"]] == ["cm-00", "cm-01", "cm-02"]
-    assert page["metadata"]["remainingItemCount"] == 7
+    assert page["metadata"]["remainingItemCount"] == 8
     snapshot_rv = page["metadata"]["resourceVersion"]
     seen = [i["metadata"]["name"] for i in page["items"]]
     # concurrent writes: new objects, a deletion and an update must not show up in the snapshot
@@ -131,7 +137,7 @@ async def test_pagination_is_a_consistent_snapshot(api, new_ns):
             if item["metadata"]["name"] == "cm-09":
                 assert item["data"] == {"k": "v"}
         token = page["metadata"].get("continue")
-    assert seen == [f"cm-{i:02d}" for i in range(10)]
+    assert seen == [f"cm-{i:02d}" for i in range(10)] + [ROOT_CA_CONFIGMAP]
     status, body = await api.get(path, params={"limit": "3", "continue": "garbage!!"})
     assert status == 400
 

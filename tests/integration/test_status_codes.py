@@ -7,7 +7,15 @@ import signal
 import ssl
 
 from cluster.replica import client_context
-from tests.integration.conftest import Api, configmap, make_namespace, process_stopped, write_token_file
+from tests.integration.conftest import (
+    ROOT_CA_CONFIGMAP,
+    Api,
+    configmap,
+    make_namespace,
+    process_stopped,
+    root_ca_published,
+    write_token_file,
+)
 from tests.integration.etcd_tools import etcdctl
 from tests.polling import eventually
 
@@ -156,6 +164,7 @@ async def test_429_too_many_mutating_requests(replica_factory, pki):
 async def test_500_undecodable_object_without_traceback(api, apiserver, etcd_cluster, pki, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
+    await root_ca_published(api, ns)
     key = f"{apiserver.prefix}/configmaps/{ns}/broken"
     etcdctl(etcd_cluster, pki, "put", key, "this is not json")
     try:
@@ -169,7 +178,7 @@ async def test_500_undecodable_object_without_traceback(api, apiserver, etcd_clu
         async def cached_list_has_it() -> bool:
             status, body = await api.get(f"/api/v1/namespaces/{ns}/configmaps", params={"resourceVersion": "0"})
             assert status == 200, body
-            return [i["metadata"]["name"] for i in body["items"]] == ["fine"]
+            return [i["metadata"]["name"] for i in body["items"]] == ["fine", ROOT_CA_CONFIGMAP]
 
         await eventually(cached_list_has_it)
     finally:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.integration.conftest import configmap, make_namespace
+from tests.integration.conftest import ROOT_CA_CONFIGMAP, configmap, make_namespace, root_ca_published
 from tests.integration.etcd_tools import compact
 from tests.polling import eventually
 
@@ -15,6 +15,8 @@ def _summary(events):
 async def test_watch_replays_after_resource_version(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
+    # published before the watched writes: not replayed among them
+    await root_ca_published(api, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps"
     _, a = await api.post(path, configmap("a"))
     await api.post(path, configmap("b"))
@@ -31,6 +33,7 @@ async def test_watch_replays_after_resource_version(api, new_ns):
 async def test_watch_without_resource_version_starts_with_current_state(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
+    await root_ca_published(api, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps"
     await api.post(path, configmap("x"))
     await api.post(path, configmap("y"))
@@ -104,13 +107,14 @@ async def test_bookmarks_and_timeout(api, new_ns):
 async def test_watch_list_initial_events_end_with_bookmark(api, new_ns):
     ns = new_ns()
     await make_namespace(api, ns)
+    await root_ca_published(api, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps"
     await api.post(path, configmap("w1"))
     await api.post(path, configmap("w2"))
     events = await api.watch(path, {"sendInitialEvents": "true", "resourceVersionMatch": "NotOlderThan",
                                     "allowWatchBookmarks": "true"}, until=lambda ev: ev[-1]["type"] == "BOOKMARK")
-    assert _summary(events[:2]) == [("ADDED", "w1"), ("ADDED", "w2")]
-    assert events[2]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert _summary(events[:3]) == [("ADDED", ROOT_CA_CONFIGMAP), ("ADDED", "w1"), ("ADDED", "w2")]
+    assert events[3]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
     status, body = await api.get(path, params={"watch": "true", "sendInitialEvents": "true"})
     assert (status, body["reason"]) == (422, "Invalid")
 
@@ -143,6 +147,7 @@ async def test_watch_query_on_one_object_is_a_plain_get(api, new_ns):
 async def test_old_revisions_come_from_etcd_then_410_after_compaction(api, new_ns, etcd_cluster, pki):
     ns = new_ns()
     await make_namespace(api, ns)
+    await root_ca_published(api, ns)
     path = f"/api/v1/namespaces/{ns}/configmaps"
     _, first = await api.post(path, configmap("old-0"))
     start = first["metadata"]["resourceVersion"]
@@ -202,11 +207,13 @@ async def test_cache_relists_when_etcd_compacts_under_it(replica_factory, pki, e
         async def cache_complete() -> bool:
             status, body = await a.get(f"/api/v1/namespaces/{ns}/configmaps", params={"resourceVersion": "0"})
             assert status == 200, body
-            return len(body["items"]) == 301
+            # the leader publishes the namespace's kube-root-ca.crt at a moment of its own
+            return len([i for i in body["items"] if i["metadata"]["name"] != ROOT_CA_CONFIGMAP]) == 301
 
         await eventually(cache_complete)
         await asyncio.wait_for(stream, 60)
-        names = [e["object"]["metadata"]["name"] for e in events[1:] if e["type"] == "ADDED"]
+        names = [e["object"]["metadata"]["name"] for e in events if e["type"] == "ADDED"
+                 and e["object"]["metadata"]["name"] not in ("before", ROOT_CA_CONFIGMAP)]
         assert names == [f"c{i}" for i in range(len(names))], "a watch must never skip events"
     finally:
         await a.close()
