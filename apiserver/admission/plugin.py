@@ -46,6 +46,7 @@ def operations(*ops: Operation) -> frozenset[Operation]:
 
 def forbidden(attrs: Attributes, why: str, causes: Iterable[errors.Cause] = ()) -> errors.StatusError:
     """kube's admission.NewForbidden: 403 on the resource (never the subresource), named by the new object's
-    name, or "Unknown" when it has none yet (a generateName create, a DELETE)."""
-    name = ((attrs.obj or {}).get("metadata") or {}).get("name") or "Unknown"
+    name, its generateName before the name is generated, or "Unknown" without an object (a DELETE)."""
+    meta = (attrs.obj or {}).get("metadata") or {}
+    name = meta.get("name") or meta.get("generateName") or "Unknown"
     return errors.forbidden_on(attrs.resource, attrs.group, name, why, list(causes))

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.integration.conftest import Api, configmap, make_namespace
+from tests.integration.conftest import Api, configmap, make_namespace, root_ca_published
 from tests.polling import eventually
 
 
@@ -54,8 +54,10 @@ async def _used(api: Api, ns: str, name: str = "q") -> dict:
 
 
 async def _namespace(api: Api, new_ns) -> str:
+    """A new namespace holding what every namespace holds: its kube-root-ca.crt ConfigMap (one configmap counted)."""
     ns = new_ns()
     await make_namespace(api, ns)
+    await root_ca_published(api, ns)
     return ns
 
 
@@ -72,7 +74,7 @@ async def test_a_new_quota_is_counted_with_what_the_namespace_holds(api, new_ns)
         assert status == 201, body
     quota = await _quota(api, ns, {"configmaps": "5", "count/configmaps": "5", "secrets": "3"})
     assert quota["status"]["hard"] == {"configmaps": "5", "count/configmaps": "5", "secrets": "3"}
-    assert quota["status"]["used"] == {"configmaps": "2", "count/configmaps": "2", "secrets": "0"}
+    assert quota["status"]["used"] == {"configmaps": "3", "count/configmaps": "3", "secrets": "0"}
 
 
 async def test_pods_count_is_enforced_and_charged(api, new_ns):
@@ -88,7 +90,7 @@ async def test_pods_count_is_enforced_and_charged(api, new_ns):
 
 async def test_object_counts_by_group(api, new_ns):
     ns = await _namespace(api, new_ns)
-    await _quota(api, ns, {"count/deployments.apps": "0", "count/configmaps": "1"})
+    await _quota(api, ns, {"count/deployments.apps": "0", "count/configmaps": "2"})
     deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
                   "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
                       "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}}}
@@ -99,7 +101,7 @@ async def test_object_counts_by_group(api, new_ns):
     assert status == 201, body
     status, body = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("two"))
     _refused(status, body, "configmaps", "two", "exceeded quota: q, requested: count/configmaps=1, "
-                                                "used: count/configmaps=1, limited: count/configmaps=1")
+                                                "used: count/configmaps=2, limited: count/configmaps=2")
 
 
 async def test_compute_resources_are_summed_and_enforced(api, new_ns):
@@ -191,34 +193,34 @@ async def test_claims_and_storage_by_class(api, new_ns):
 
 async def test_dry_run_is_checked_but_not_charged(api, new_ns):
     ns = await _namespace(api, new_ns)
-    await _quota(api, ns, {"configmaps": "1"})
+    await _quota(api, ns, {"configmaps": "2"})
     status, body = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("dry"), params={"dryRun": "All"})
     assert status == 201, body
-    assert (await _used(api, ns))["configmaps"] == "0"
+    assert (await _used(api, ns))["configmaps"] == "1"
     status, body = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("real"))
     assert status == 201, body
     status, body = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("dry2"), params={"dryRun": "All"})
-    _refused(status, body, "configmaps", "dry2", "exceeded quota: q, requested: configmaps=1, used: configmaps=1, "
-                                                 "limited: configmaps=1")
+    _refused(status, body, "configmaps", "dry2", "exceeded quota: q, requested: configmaps=1, used: configmaps=2, "
+                                                 "limited: configmaps=2")
 
 
 async def test_usage_is_given_back_after_deletes(api, new_ns):
     ns = await _namespace(api, new_ns)
-    await _quota(api, ns, {"pods": "2", "configmaps": "2"})
+    await _quota(api, ns, {"pods": "2", "configmaps": "3"})
     for name in ("p1", "p2"):
         status, body = await api.post(f"/api/v1/namespaces/{ns}/pods", _pod(name))
         assert status == 201, body
     for name in ("c1", "c2"):
         status, body = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap(name))
         assert status == 201, body
-    assert await _used(api, ns) == {"pods": "2", "configmaps": "2"}
+    assert await _used(api, ns) == {"pods": "2", "configmaps": "3"}
     status, body = await api.delete(f"/api/v1/namespaces/{ns}/pods/p1", params={"gracePeriodSeconds": "0"})
     assert status == 200, body
     status, body = await api.delete(f"/api/v1/namespaces/{ns}/configmaps/c1")
     assert status == 200, body
 
     async def given_back():
-        return await _used(api, ns) == {"pods": "1", "configmaps": "1"}
+        return await _used(api, ns) == {"pods": "1", "configmaps": "2"}
     await eventually(given_back, what="usage after the deletes")
     status, body = await api.post(f"/api/v1/namespaces/{ns}/pods", _pod("p3"))
     assert status == 201, body

@@ -85,10 +85,10 @@ async def test_refusal_and_failure_name_the_plugin_and_count() -> None:
     with pytest.raises(errors.StatusError) as refused:
         await bound.validate({"metadata": {"name": "cm"}}, None)
     assert refused.value.code == 403 and refused.value.message == 'configmaps "cm" is forbidden: no'
-    # a name not generated yet is kube's "Unknown"
+    # a name not generated yet: kube names the generateName
     with pytest.raises(errors.StatusError) as unnamed:
         await bound.validate({"metadata": {"generateName": "cm-"}}, None)
-    assert unnamed.value.message == 'configmaps "Unknown" is forbidden: no'
+    assert unnamed.value.message == 'configmaps "cm-" is forbidden: no'
     with pytest.raises(errors.StatusError) as failed:
         await Chain([Breaks()], metrics).bind(scope()).mutate({"metadata": {"name": "cm"}}, None)
     assert failed.value.code == 500 and 'admission plugin "Breaks" failed' in failed.value.message
