@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from apiserver.admission.chain import Chain
 from apiserver.admission.plugin import Plugin
+from apiserver.admission.plugins.alwayspullimages import AlwaysPullImages
 from apiserver.admission.plugins.csrrequestor import CSRRequestor
+from apiserver.admission.plugins.defaulttolerationseconds import DefaultTolerationSeconds
+from apiserver.admission.plugins.extendedresourcetoleration import ExtendedResourceToleration
+from apiserver.admission.plugins.limitpodhardantiaffinity import LimitPodHardAntiAffinityTopology
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
+from apiserver.admission.plugins.noderestriction import NodeRestriction
+from apiserver.admission.plugins.priority import Priority
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
+from apiserver.admission.plugins.runtimeclass import RuntimeClass
+from apiserver.admission.plugins.taintnodesbycondition import TaintNodesByCondition
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.metrics.registry import Metrics
@@ -30,12 +38,24 @@ class PluginContext:
     metrics: Metrics
     # this plugin's configuration from --admission-control-config-file, if the file has one
     config: dict[str, Any] | None
+    # the admission flags, for plugins kube configures by flags of their own
+    options: AdmissionOptions = field(default_factory=AdmissionOptions)
 
 
 Factory = Callable[[PluginContext], Plugin]
 
 FACTORIES: dict[str, Factory] = {
     "NamespaceLifecycle": lambda c: NamespaceLifecycle(c.registry.find_namespace),
+    "LimitPodHardAntiAffinityTopology": lambda c: LimitPodHardAntiAffinityTopology(),
+    "NodeRestriction": lambda c: NodeRestriction.from_stores(c.registry.store("", "v1", "pods"),
+                                                             c.registry.store("", "v1", "nodes")),
+    "TaintNodesByCondition": lambda c: TaintNodesByCondition(),
+    "AlwaysPullImages": lambda c: AlwaysPullImages(),
+    "Priority": lambda c: Priority(c.registry.store("scheduling.k8s.io", "v1", "priorityclasses")),
+    "DefaultTolerationSeconds": lambda c: DefaultTolerationSeconds(c.options.default_not_ready_toleration_seconds,
+                                                                   c.options.default_unreachable_toleration_seconds),
+    "ExtendedResourceToleration": lambda c: ExtendedResourceToleration(),
+    "RuntimeClass": lambda c: RuntimeClass(c.registry.store("node.k8s.io", "v1", "runtimeclasses")),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube
@@ -58,7 +78,8 @@ def build_chain(options: AdmissionOptions, registry: Registry, authorizer: Union
             log.info("admission plugin %s is on by default and inert: %s", name,
                      INERT.get(name, "not implemented yet"))
             continue
-        plugins.append(factory(PluginContext(registry, authorizer, metrics, options.plugin_configs.get(name))))
+        plugins.append(factory(PluginContext(registry, authorizer, metrics, options.plugin_configs.get(name),
+                                             options=options)))
     # last, so they judge the object as every mutating plugin left it
     plugins.append(CSRRequestor())
     rbac = authorizer.find(RBACAuthorizer)
