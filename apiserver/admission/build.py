@@ -4,32 +4,40 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from apiserver.admission.chain import Chain
 from apiserver.admission.plugin import Plugin
 from apiserver.admission.plugins import eventratelimit, resourcequota
 from apiserver.admission.plugins.always import AlwaysAdmit, AlwaysDeny
+from apiserver.admission.plugins.alwayspullimages import AlwaysPullImages
 from apiserver.admission.plugins.certapproval import CertificateApproval
 from apiserver.admission.plugins.certsigning import CertificateSigning
 from apiserver.admission.plugins.certsubject import CertificateSubjectRestriction
 from apiserver.admission.plugins.csrrequestor import CSRRequestor
 from apiserver.admission.plugins.defaultingressclass import DefaultIngressClass
 from apiserver.admission.plugins.defaultstorageclass import DefaultStorageClass
+from apiserver.admission.plugins.defaulttolerationseconds import DefaultTolerationSeconds
 from apiserver.admission.plugins.denyexternalips import DenyServiceExternalIPs
 from apiserver.admission.plugins.eventratelimit import EventRateLimit
+from apiserver.admission.plugins.extendedresourcetoleration import ExtendedResourceToleration
+from apiserver.admission.plugins.limitpodhardantiaffinity import LimitPodHardAntiAffinityTopology
 from apiserver.admission.plugins.limitranger import LimitRanger
 from apiserver.admission.plugins.namespaceautoprovision import NamespaceAutoProvision
 from apiserver.admission.plugins.namespaceexists import NamespaceExists
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
+from apiserver.admission.plugins.noderestriction import NodeRestriction
 from apiserver.admission.plugins.ownerrefs import OwnerReferencesPermissionEnforcement
 from apiserver.admission.plugins.podsecurity import plugin as podsecurity
+from apiserver.admission.plugins.priority import Priority
 from apiserver.admission.plugins.pvcresize import PersistentVolumeClaimResize
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
 from apiserver.admission.plugins.resourcequota import ResourceQuota
+from apiserver.admission.plugins.runtimeclass import RuntimeClass
 from apiserver.admission.plugins.serviceaccount import ServiceAccount
 from apiserver.admission.plugins.storageprotection import StorageObjectInUseProtection
+from apiserver.admission.plugins.taintnodesbycondition import TaintNodesByCondition
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.metrics.registry import Metrics
@@ -48,6 +56,8 @@ class PluginContext:
     metrics: Metrics
     # this plugin's configuration from --admission-control-config-file, if the file has one
     config: dict[str, Any] | None
+    # the admission flags, for plugins kube configures by flags of their own
+    options: AdmissionOptions = field(default_factory=AdmissionOptions)
 
 
 Factory = Callable[[PluginContext], Plugin]
@@ -76,6 +86,16 @@ FACTORIES: dict[str, Factory] = {
     "ResourceQuota": lambda c: ResourceQuota(c.registry.store("", "v1", "resourcequotas"),
                                              resourcequota.parse_config(c.config)),
     "ServiceAccount": lambda c: ServiceAccount(c.registry.store("", "v1", "serviceaccounts")),
+    "LimitPodHardAntiAffinityTopology": lambda c: LimitPodHardAntiAffinityTopology(),
+    "NodeRestriction": lambda c: NodeRestriction.from_stores(c.registry.store("", "v1", "pods"),
+                                                             c.registry.store("", "v1", "nodes")),
+    "TaintNodesByCondition": lambda c: TaintNodesByCondition(),
+    "AlwaysPullImages": lambda c: AlwaysPullImages(),
+    "Priority": lambda c: Priority(c.registry.store("scheduling.k8s.io", "v1", "priorityclasses")),
+    "DefaultTolerationSeconds": lambda c: DefaultTolerationSeconds(c.options.default_not_ready_toleration_seconds,
+                                                                   c.options.default_unreachable_toleration_seconds),
+    "ExtendedResourceToleration": lambda c: ExtendedResourceToleration(),
+    "RuntimeClass": lambda c: RuntimeClass(c.registry.store("node.k8s.io", "v1", "runtimeclasses")),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube
@@ -98,7 +118,8 @@ def build_chain(options: AdmissionOptions, registry: Registry, authorizer: Union
             log.debug("admission plugin %s is on by default and inert: %s", name,
                      INERT.get(name, "not implemented yet"))
             continue
-        plugins.append(factory(PluginContext(registry, authorizer, metrics, options.plugin_configs.get(name))))
+        plugins.append(factory(PluginContext(registry, authorizer, metrics, options.plugin_configs.get(name),
+                                             options=options)))
     # last, so they judge the object as every mutating plugin left it
     plugins.append(CSRRequestor())
     rbac = authorizer.find(RBACAuthorizer)

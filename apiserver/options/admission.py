@@ -88,6 +88,9 @@ class AdmissionOptions:
     config_file: Path | None = None
     # each plugin's configuration object from the config file, by plugin name
     plugin_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # DefaultTolerationSeconds: how long a pod tolerates its node being not ready or unreachable
+    default_not_ready_toleration_seconds: int = 300
+    default_unreachable_toleration_seconds: int = 300
 
     @property
     def enabled(self) -> list[str]:
@@ -101,6 +104,19 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     add("--enable-admission-plugins", default="")
     add("--disable-admission-plugins", default="")
     add("--admission-control-config-file", type=Path)
+    add("--default-not-ready-toleration-seconds", type=_int64, default=300)
+    add("--default-unreachable-toleration-seconds", type=_int64, default=300)
+
+
+def _int64(text: str) -> int:
+    """A pflag int64 value."""
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"strconv.ParseInt: parsing \"{text}\": invalid syntax") from None
+    if not -(1 << 63) <= value < 1 << 63:
+        raise argparse.ArgumentTypeError(f"strconv.ParseInt: parsing \"{text}\": value out of range")
+    return value
 
 
 def _names(value: str) -> tuple[str, ...]:
@@ -156,4 +172,5 @@ def from_args(args: argparse.Namespace) -> AdmissionOptions:
     if problems:
         raise ConfigError(", ".join(problems))
     configs = read_config_file(args.admission_control_config_file) if args.admission_control_config_file else {}
-    return AdmissionOptions(enable, disable, args.admission_control_config_file, configs)
+    return AdmissionOptions(enable, disable, args.admission_control_config_file, configs,
+                            args.default_not_ready_toleration_seconds, args.default_unreachable_toleration_seconds)

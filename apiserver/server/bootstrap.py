@@ -1,5 +1,5 @@
-"""The objects every cluster has: the system namespaces and the `kubernetes` Service. Each replica ensures them
-at start; AlreadyExists from a peer is fine."""
+"""The objects every cluster has: the system namespaces, the `kubernetes` Service and the system priority
+classes. Each replica ensures them at start; AlreadyExists from a peer is fine."""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +8,7 @@ import logging
 
 from apiserver.api.meta.errors import StatusError
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation.cluster import SYSTEM_PRIORITY_CLASSES
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
 from apiserver.storage.cacher import CacheNotReady
@@ -16,6 +17,17 @@ from apiserver.storage.etcd_client import EtcdError
 log = logging.getLogger(__name__)
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+# kube's scheduling bootstrap makes the system priority classes (their values are validation's) with these words
+PRIORITY_CLASS_DESCRIPTIONS = {
+    "system-node-critical": "Used for system critical pods that must not be moved from their current node.",
+    "system-cluster-critical": "Used for system critical pods that must run in the cluster, but can be moved to "
+                               "another node if necessary.",
+}
+
+
+def system_priority_class(name: str) -> Obj:
+    return {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name},
+            "value": SYSTEM_PRIORITY_CLASSES[name], "description": PRIORITY_CLASS_DESCRIPTIONS[name]}
 
 
 def kubernetes_service(cluster_ip: str) -> dict:
@@ -34,6 +46,8 @@ async def ensure_system_objects(registry: Registry, retry_delay: float = 1.0) ->
         (registry.namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
         for name in SYSTEM_NAMESPACES]
     pending.append((services, "default", kubernetes_service(registry.service_network.first_ip())))
+    classes = registry.store("scheduling.k8s.io", "v1", "priorityclasses")
+    pending += [(classes, "", system_priority_class(name)) for name in PRIORITY_CLASS_DESCRIPTIONS]
     while pending:
         store, namespace, obj = pending[0]
         try:
