@@ -12,6 +12,8 @@ from apiserver.admission.plugin import Plugin
 from apiserver.admission.plugins.csrrequestor import CSRRequestor
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
+from apiserver.admission.webhooks.mutating import MutatingWebhooks
+from apiserver.admission.webhooks.validating import ValidatingWebhooks
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.metrics.registry import Metrics
@@ -36,6 +38,8 @@ Factory = Callable[[PluginContext], Plugin]
 
 FACTORIES: dict[str, Factory] = {
     "NamespaceLifecycle": lambda c: NamespaceLifecycle(c.registry.find_namespace),
+    "MutatingAdmissionWebhook": lambda c: MutatingWebhooks(c.registry, c.metrics),
+    "ValidatingAdmissionWebhook": lambda c: ValidatingWebhooks(c.registry, c.metrics),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube
