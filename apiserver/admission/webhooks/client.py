@@ -5,8 +5,10 @@ certificate is verified with the webhook's caBundle, or the system roots without
 HTTP client words them, for kube's `failed calling webhook` errors."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import math
+import os
 import random
 import ssl
 from dataclasses import dataclass
@@ -198,8 +200,10 @@ def _certificate_problem(exc: aiohttp.ClientConnectorCertificateError) -> str:
 
 
 def _os_problem(exc: aiohttp.ClientConnectorError) -> str:
-    text = (exc.strerror or str(exc)).lower()
-    return "connection refused" if "refused" in text else text
+    """The OS error as Go's net package words it."""
+    if exc.os_error.errno == errno.ECONNREFUSED:
+        return "connection refused"
+    return os.strerror(exc.os_error.errno).lower() if exc.os_error.errno else str(exc.os_error)
 
 
 def _error_answer(status: int, raw: bytes) -> str:

@@ -147,7 +147,10 @@ class MutatingWebhooks(Plugin):
                     typecheck.check(patched, *schema, row.kind)
                 except typecheck.DecodeError as exc:
                     raise internal(exc) from None
-            row.strategy.default(patched)
+            # kube defaults what a patch left; only the storage version's defaults are plain defaulting here (other
+            # rows' hooks also mark the request as one of their version)
+            if row is attrs.row:
+                row.strategy.default(patched)
             stored = converter(row, attrs.row)(patched)
         else:
             stored = patched
