@@ -38,6 +38,8 @@ from apiserver.admission.plugins.runtimeclass import RuntimeClass
 from apiserver.admission.plugins.serviceaccount import ServiceAccount
 from apiserver.admission.plugins.storageprotection import StorageObjectInUseProtection
 from apiserver.admission.plugins.taintnodesbycondition import TaintNodesByCondition
+from apiserver.admission.webhooks.mutating import MutatingWebhooks
+from apiserver.admission.webhooks.validating import ValidatingWebhooks
 from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.metrics.registry import Metrics
@@ -96,6 +98,8 @@ FACTORIES: dict[str, Factory] = {
                                                                    c.options.default_unreachable_toleration_seconds),
     "ExtendedResourceToleration": lambda c: ExtendedResourceToleration(),
     "RuntimeClass": lambda c: RuntimeClass(c.registry.store("node.k8s.io", "v1", "runtimeclasses")),
+    "MutatingAdmissionWebhook": lambda c: MutatingWebhooks(c.registry, c.metrics),
+    "ValidatingAdmissionWebhook": lambda c: ValidatingWebhooks(c.registry, c.metrics),
 }
 
 # names kube knows whose plugin has nothing to act on here, so enabling them changes nothing, as in kube

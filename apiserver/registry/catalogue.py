@@ -162,6 +162,10 @@ CATALOGUE: tuple[ResourceInfo, ...] = (
        strategy=s.POD_DISRUPTION_BUDGET),
     _r("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False,
        short=("csr",), strategy=s.CERTIFICATE_SIGNING_REQUEST),
+    _r("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", False,
+       strategy=s.MUTATING_WEBHOOK_CONFIGURATION),
+    _r("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations",
+       False, strategy=s.VALIDATING_WEBHOOK_CONFIGURATION),
 )
 
 

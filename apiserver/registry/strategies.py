@@ -8,6 +8,7 @@ from typing import Any
 
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
+from apiserver.api.validation import admissionregistration as arvalidation
 from apiserver.api.validation import apps, batch, configdata, pods
 from apiserver.api.validation import cluster as cv
 from apiserver.api.validation import core as corevalidation
@@ -15,7 +16,7 @@ from apiserver.api.validation import hpa as hpavalidation
 from apiserver.api.validation import networking as netvalidation
 from apiserver.api.validation import rbac as rbacvalidation
 from apiserver.api.validation import storage as sv
-from apiserver.registry import coredefaults, corekinds, defaults, services, workloads
+from apiserver.registry import coredefaults, corekinds, defaults, services, webhookdefaults, workloads
 from apiserver.registry.deletion import has_finalizers
 from apiserver.registry.semantic import spec_changed
 from apiserver.registry.servicealloc import service_effects
@@ -487,3 +488,16 @@ POD_DISRUPTION_BUDGET = Strategy(
     tracks_generation=True, has_status=True, name_rule="path", validate=cv.pod_disruption_budget,
     initial_status=lambda obj: {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0},
     validate_status=cv.pod_disruption_budget_status)
+
+
+# --- admissionregistration.k8s.io -------------------------------------------------------------------------------
+
+# kube counts generations of webhook configurations: 1 on create, +1 when the webhooks change
+MUTATING_WEBHOOK_CONFIGURATION = Strategy(
+    tracks_generation=True, default=webhookdefaults.mutating_webhook_configuration,
+    validate_create=arvalidation.mutating_webhook_configuration,
+    validate_update=arvalidation.mutating_webhook_configuration_update)
+VALIDATING_WEBHOOK_CONFIGURATION = Strategy(
+    tracks_generation=True, default=webhookdefaults.validating_webhook_configuration,
+    validate_create=arvalidation.validating_webhook_configuration,
+    validate_update=arvalidation.validating_webhook_configuration_update)

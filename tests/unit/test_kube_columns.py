@@ -55,6 +55,8 @@ KUBE_COLUMNS = {
     ("discovery.k8s.io", "endpointslices"): "Name|AddressType|Ports|Endpoints|Age",
     ("policy", "poddisruptionbudgets"): "Name|Min Available|Max Unavailable|Allowed Disruptions|Age",
     ("certificates.k8s.io", "certificatesigningrequests"): "Name|Age|SignerName|Requestor|RequestedDuration|Condition",
+    ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"): "Name|Webhooks|Age",
+    ("admissionregistration.k8s.io", "validatingwebhookconfigurations"): "Name|Webhooks|Age",
 }
 
 

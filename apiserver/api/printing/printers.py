@@ -480,6 +480,9 @@ def _rbac_binding() -> list[Column]:
             column("ServiceAccounts", _subjects("ServiceAccount"), priority=1)]
 
 
+_WEBHOOK_CONFIGURATION = [
+    NAME, column("Webhooks", lambda o: len(o.get("webhooks") or []), "integer",
+                 description="Webhooks indicates the number of webhooks registered in this configuration"), AGE]
 _POD = [
     NAME,
     column("Ready", lambda o: pod_summary(o)[0],
@@ -667,4 +670,6 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
         column("RequestedDuration", lambda o: human_duration(get(o, "spec", "expirationSeconds"))
                if get(o, "spec", "expirationSeconds") is not None else "<none>"),
         column("Condition", _csr_condition)],
+    ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"): _WEBHOOK_CONFIGURATION,
+    ("admissionregistration.k8s.io", "validatingwebhookconfigurations"): _WEBHOOK_CONFIGURATION,
 }
