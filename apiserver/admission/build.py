@@ -117,10 +117,9 @@ def build_chain(options: AdmissionOptions, registry: Registry, authorizer: Union
     for name in options.enabled:
         factory = FACTORIES.get(name)
         if factory is None:
-            if name in options.enable:
+            if name not in INERT:
                 raise ConfigError(f"admission plugin {name!r} is not supported by this server (docs/admission.md)")
-            log.debug("admission plugin %s is on by default and inert: %s", name,
-                     INERT.get(name, "not implemented yet"))
+            log.debug("admission plugin %s is enabled and inert: %s", name, INERT[name])
             continue
         plugins.append(factory(PluginContext(registry, authorizer, metrics, options.plugin_configs.get(name),
                                              options=options)))
