@@ -25,8 +25,12 @@ def kubeconfig(apiserver, pki, tmp_path_factory):
 @pytest.fixture
 def kubectl(kubeconfig, tmp_path):
     """Runs the machine's real kubectl with the admin kubeconfig and a per-test discovery cache."""
-    cache = tmp_path / "kube-cache"
+    return kubectl_runner(kubeconfig, tmp_path / "kube-cache")
 
+
+def kubectl_runner(kubeconfig: Path | str, cache: Path):
+    """kubectl with `kubeconfig` and a discovery cache of its own: run(*args) -> the finished process, checked
+    for success unless check=False."""
     def run(*args: str, check: bool = True, timeout: float = 60,
             input_text: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(["kubectl", f"--kubeconfig={kubeconfig}", f"--cache-dir={cache}", *args],
@@ -73,3 +77,9 @@ def make_up_kubeconfig(make_up: Topology) -> str:
     assert printed, f"`make up` printed no export KUBECONFIG line:\n{make_up.output}"
     assert Path(printed.group(1)).is_file()
     return printed.group(1)
+
+
+@pytest.fixture
+def make_up_kubectl(make_up_kubeconfig: str, tmp_path):
+    """The machine's kubectl against `make up`'s balancer, as its admin."""
+    return kubectl_runner(make_up_kubeconfig, tmp_path / "kube-cache")

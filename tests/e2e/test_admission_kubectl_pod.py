@@ -4,7 +4,6 @@ namespace holds the kube-root-ca.crt ConfigMap that volume projects."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import uuid
@@ -51,18 +50,8 @@ VOLUME_PATTERN = re.compile(re.escape(KUBE_VOLUME_YAML).replace(
 
 
 @pytest.fixture
-def kubectl(make_up_kubeconfig: str, tmp_path) -> Kubectl:
-    """The machine's kubectl against `make up`'s balancer."""
-    env = {**os.environ, "KUBECONFIG": make_up_kubeconfig, "KUBECACHEDIR": str(tmp_path / "cache")}
-
-    def run(*args: str, check: bool = True, input_text: str | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=60, env=env,
-                                input=input_text)
-        if check:
-            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-        return result
-
-    return run
+def kubectl(make_up_kubectl) -> Kubectl:
+    return make_up_kubectl
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ refuses `kubectl run --privileged` with kube's message; one labelled to warn cre
 kube's warning."""
 from __future__ import annotations
 
-import os
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,16 +13,8 @@ Kubectl = Callable[..., subprocess.CompletedProcess]
 
 
 @pytest.fixture
-def kubectl(make_up_kubeconfig: str, tmp_path) -> Kubectl:
-    env = {**os.environ, "KUBECONFIG": make_up_kubeconfig, "KUBECACHEDIR": str(tmp_path / "cache")}
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=60, env=env)
-        if check:
-            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-        return result
-
-    return run
+def kubectl(make_up_kubectl) -> Kubectl:
+    return make_up_kubectl
 
 
 @pytest.fixture

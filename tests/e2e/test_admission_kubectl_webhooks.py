@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import ssl
 import subprocess
 import threading
@@ -52,17 +51,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def kubectl(make_up_kubeconfig: str, tmp_path) -> Kubectl:
-    env = {**os.environ, "KUBECONFIG": make_up_kubeconfig, "KUBECACHEDIR": str(tmp_path / "cache")}
-
-    def run(*args: str, check: bool = True, input_text: str | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=60, env=env,
-                                input=input_text)
-        if check:
-            assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-        return result
-
-    return run
+def kubectl(make_up_kubectl) -> Kubectl:
+    return make_up_kubectl
 
 
 @pytest.fixture(scope="module")

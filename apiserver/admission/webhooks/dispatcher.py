@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from apiserver.admission.attributes import Attributes
-from apiserver.admission.plugin import forbidden
+from apiserver.admission.plugin import Plugin, forbidden
 from apiserver.admission.webhooks.client import CallError, Client
 from apiserver.admission.webhooks.config import ConfigurationSource, Webhook
 from apiserver.admission.webhooks.matching import Invocation, Matcher
@@ -171,3 +171,24 @@ class Dispatcher:
 def mutation_annotation(configuration: str, webhook: str, mutated: bool) -> str:
     return json.dumps({"configuration": configuration, "webhook": webhook, "mutated": mutated},
                       separators=(",", ":"))
+
+
+class WebhookPlugin(Plugin):
+    """What the mutating and the validating webhook plugins share: their configurations from the watch cache of
+    `plural`, and the dispatcher that matches and calls them."""
+    plural = ""
+    step = MUTATING
+
+    def __init__(self, registry: Registry, metrics: Metrics) -> None:
+        self.source = ConfigurationSource(registry.store(ADMISSION_GROUP, "v1", self.plural))
+        self.dispatcher = Dispatcher(registry, self.source, metrics, self.step)
+
+    def handles(self, attrs: Attributes) -> bool:
+        return self.dispatcher.handles(attrs)
+
+    async def start(self) -> None:
+        await self.source.start()
+
+    async def stop(self) -> None:
+        await self.source.stop()
+        await self.dispatcher.close()

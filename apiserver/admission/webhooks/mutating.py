@@ -11,13 +11,12 @@ import jsonpatch
 import orjson
 
 from apiserver.admission.attributes import Attributes
-from apiserver.admission.plugin import Plugin
 from apiserver.admission.webhooks.client import CallError
-from apiserver.admission.webhooks.config import ConfigurationSource, Webhook
+from apiserver.admission.webhooks.config import Webhook
 from apiserver.admission.webhooks.dispatcher import (
     MUTATING,
-    Dispatcher,
     Rejected,
+    WebhookPlugin,
     internal,
     mutation_annotation,
     to_version,
@@ -27,8 +26,6 @@ from apiserver.api.conversion.hub import converter
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
 from apiserver.api.schema import openapi, typecheck
-from apiserver.metrics.registry import Metrics
-from apiserver.registry.registry import Registry
 
 MUTATION_PREFIX = "mutation.webhook.admission.k8s.io"
 _GO_JSON_TYPES = {dict: "object", str: "string", bool: "bool", int: "number", float: "number"}
@@ -61,23 +58,10 @@ def _decode_patch(hook: str, patch: bytes) -> list[Obj]:
     return operations
 
 
-class MutatingWebhooks(Plugin):
+class MutatingWebhooks(WebhookPlugin):
     name = "MutatingAdmissionWebhook"
-
-    def __init__(self, registry: Registry, metrics: Metrics) -> None:
-        store = registry.store("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations")
-        self.source = ConfigurationSource(store)
-        self.dispatcher = Dispatcher(registry, self.source, metrics, MUTATING)
-
-    def handles(self, attrs: Attributes) -> bool:
-        return self.dispatcher.handles(attrs)
-
-    async def start(self) -> None:
-        await self.source.start()
-
-    async def stop(self) -> None:
-        await self.source.stop()
-        await self.dispatcher.close()
+    plural = "mutatingwebhookconfigurations"
+    step = MUTATING
 
     async def admit(self, attrs: Attributes) -> None:
         hooks = await self.dispatcher.webhooks(attrs)

@@ -6,35 +6,18 @@ import asyncio
 import time
 
 from apiserver.admission.attributes import Attributes
-from apiserver.admission.plugin import Plugin
 from apiserver.admission.webhooks.client import CallError
-from apiserver.admission.webhooks.config import ConfigurationSource
-from apiserver.admission.webhooks.dispatcher import VALIDATING, Dispatcher, Rejected, internal, to_version
+from apiserver.admission.webhooks.dispatcher import VALIDATING, Rejected, WebhookPlugin, internal, to_version
 from apiserver.admission.webhooks.matching import Invocation
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
-from apiserver.metrics.registry import Metrics
 from apiserver.registry.catalogue import ResourceInfo
-from apiserver.registry.registry import Registry
 
 
-class ValidatingWebhooks(Plugin):
+class ValidatingWebhooks(WebhookPlugin):
     name = "ValidatingAdmissionWebhook"
-
-    def __init__(self, registry: Registry, metrics: Metrics) -> None:
-        store = registry.store("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations")
-        self.source = ConfigurationSource(store)
-        self.dispatcher = Dispatcher(registry, self.source, metrics, VALIDATING)
-
-    def handles(self, attrs: Attributes) -> bool:
-        return self.dispatcher.handles(attrs)
-
-    async def start(self) -> None:
-        await self.source.start()
-
-    async def stop(self) -> None:
-        await self.source.stop()
-        await self.dispatcher.close()
+    plural = "validatingwebhookconfigurations"
+    step = VALIDATING
 
     async def validate(self, attrs: Attributes) -> None:
         calls: list[tuple[int, Invocation]] = []
