@@ -102,10 +102,10 @@ class BoundAdmission:
         # what plugins add for the audit event, shared by every call of this request
         self.annotations: dict[str, str] = {}
 
-    def attributes(self, new: Obj | None, old: Obj | None, operation: Operation | None = None) -> Attributes:
+    def attributes(self, new: Obj | None, old: Obj | None) -> Attributes:
+        """CONNECT requests (exec, attach, port-forward, proxy) come with the subresources that need kubelets."""
         s = self.scope
-        if operation is None:
-            operation = Operation.DELETE if new is None else Operation.CREATE if old is None else Operation.UPDATE
+        operation = Operation.DELETE if new is None else Operation.CREATE if old is None else Operation.UPDATE
         obj = new if new is not None else old
         name = ((obj or {}).get("metadata") or {}).get("name") or s.name
         return Attributes(operation, s.row, s.request_group, s.request_version, s.row.plural, s.subresource,
@@ -116,9 +116,3 @@ class BoundAdmission:
 
     async def validate(self, new: Obj | None, old: Obj | None) -> None:
         await self.chain.run("validate", self.attributes(new, old))
-
-    async def connect(self, options: Obj | None) -> None:
-        """A CONNECT (pods/exec, services/proxy and the like): both phases, on the connect options."""
-        attrs = self.attributes(options, None, Operation.CONNECT)
-        await self.chain.run("admit", attrs)
-        await self.chain.run("validate", attrs)
