@@ -14,10 +14,13 @@ ALL_OPERATIONS = frozenset(Operation)
 class Plugin:
     name: str = ""
     operations: frozenset[Operation] = ALL_OPERATIONS
+    # the (group, resource, subresource) the plugin acts on; empty: every resource
+    resources: frozenset[tuple[str, str, str]] = frozenset()
 
     def handles(self, attrs: Attributes) -> bool:
-        """Whether this request is any of the plugin's business; a cheap test on the resource."""
-        return attrs.operation in self.operations
+        """Whether this request is any of the plugin's business; a cheap test on the operation and resource."""
+        return attrs.operation in self.operations and (
+            not self.resources or (attrs.group, attrs.resource, attrs.subresource) in self.resources)
 
     async def admit(self, attrs: Attributes) -> None:
         """The mutating phase; plugins that only validate keep this no-op."""

@@ -12,12 +12,10 @@ from apiserver.authz.authorizer import UnionAuthorizer
 class CertificateApproval(Plugin):
     name = "CertificateApproval"
     operations = operations(Operation.UPDATE)
+    resources = frozenset({(CERTIFICATES_GROUP, "certificatesigningrequests", "approval")})
 
     def __init__(self, authz: UnionAuthorizer) -> None:
         self.authz = authz
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches(CERTIFICATES_GROUP, "certificatesigningrequests", "approval")
 
     async def validate(self, attrs: Attributes) -> None:
         signer = ((attrs.old or {}).get("spec") or {}).get("signerName", "")

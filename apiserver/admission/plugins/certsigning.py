@@ -15,12 +15,10 @@ def _certificate(obj: dict | None) -> object:
 class CertificateSigning(Plugin):
     name = "CertificateSigning"
     operations = operations(Operation.UPDATE)
+    resources = frozenset({(CERTIFICATES_GROUP, "certificatesigningrequests", "status")})
 
     def __init__(self, authz: UnionAuthorizer) -> None:
         self.authz = authz
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches(CERTIFICATES_GROUP, "certificatesigningrequests", "status")
 
     async def validate(self, attrs: Attributes) -> None:
         # conditions and other status fields are anyone's who may write the status; the certificate is not

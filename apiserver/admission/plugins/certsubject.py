@@ -38,9 +38,7 @@ def _organizations(request: object) -> list[str]:
 class CertificateSubjectRestriction(Plugin):
     name = "CertificateSubjectRestriction"
     operations = operations(Operation.CREATE)
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches(CERTIFICATES_GROUP, "certificatesigningrequests")
+    resources = frozenset({(CERTIFICATES_GROUP, "certificatesigningrequests", "")})
 
     async def validate(self, attrs: Attributes) -> None:
         spec = (attrs.obj or {}).get("spec") or {}

@@ -13,9 +13,7 @@ _USER_FIELDS = ("username", "uid", "groups", "extra")
 class CSRRequestor(Plugin):
     name = "CertificateSigningRequestRequestor"
     operations = operations(Operation.CREATE)
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches("certificates.k8s.io", "certificatesigningrequests")
+    resources = frozenset({("certificates.k8s.io", "certificatesigningrequests", "")})
 
     async def admit(self, attrs: Attributes) -> None:
         assert attrs.obj is not None

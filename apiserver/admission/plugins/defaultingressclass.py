@@ -20,12 +20,10 @@ def _is_default(ingress_class: Obj) -> bool:
 class DefaultIngressClass(Plugin):
     name = "DefaultIngressClass"
     operations = operations(Operation.CREATE)
+    resources = frozenset({(NETWORKING_GROUP, "ingresses", "")})
 
     def __init__(self, classes: RegistryStore) -> None:
         self.classes = classes
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches(NETWORKING_GROUP, "ingresses")
 
     async def admit(self, attrs: Attributes) -> None:
         ingress = attrs.obj

@@ -28,12 +28,10 @@ def _is_default(storage_class: Obj) -> bool:
 class DefaultStorageClass(Plugin):
     name = "DefaultStorageClass"
     operations = operations(Operation.CREATE)
+    resources = frozenset({("", "persistentvolumeclaims", "")})
 
     def __init__(self, classes: RegistryStore) -> None:
         self.classes = classes
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches("", "persistentvolumeclaims")
 
     async def admit(self, attrs: Attributes) -> None:
         claim = attrs.obj

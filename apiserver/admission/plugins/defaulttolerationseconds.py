@@ -21,12 +21,10 @@ def _tolerates(items: list[Obj], key: str) -> bool:
 class DefaultTolerationSeconds(Plugin):
     name = "DefaultTolerationSeconds"
     operations = operations(Operation.CREATE, Operation.UPDATE)
+    resources = frozenset({("", "pods", "")})
 
     def __init__(self, not_ready_seconds: int, unreachable_seconds: int) -> None:
         self.seconds = {NOT_READY_TAINT: not_ready_seconds, UNREACHABLE_TAINT: unreachable_seconds}
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.is_pod()
 
     async def admit(self, attrs: Attributes) -> None:
         spec = (attrs.obj or {}).get("spec")

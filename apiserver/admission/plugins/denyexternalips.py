@@ -14,9 +14,7 @@ def _external_ips(service: Obj | None) -> list[str]:
 class DenyServiceExternalIPs(Plugin):
     name = "DenyServiceExternalIPs"
     operations = operations(Operation.CREATE, Operation.UPDATE)
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches("", "services")
+    resources = frozenset({("", "services", "")})
 
     async def validate(self, attrs: Attributes) -> None:
         held = set(_external_ips(attrs.old))

@@ -21,9 +21,7 @@ def is_extended_resource(name: str) -> bool:
 class ExtendedResourceToleration(Plugin):
     name = "ExtendedResourceToleration"
     operations = operations(Operation.CREATE, Operation.UPDATE)
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.is_pod()
+    resources = frozenset({("", "pods", "")})
 
     async def admit(self, attrs: Attributes) -> None:
         spec = (attrs.obj or {}).get("spec")

@@ -11,9 +11,7 @@ HOSTNAME_LABEL = "kubernetes.io/hostname"
 class LimitPodHardAntiAffinityTopology(Plugin):
     name = "LimitPodHardAntiAffinityTopology"
     operations = operations(Operation.CREATE, Operation.UPDATE)
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.is_pod()
+    resources = frozenset({("", "pods", "")})
 
     async def validate(self, attrs: Attributes) -> None:
         anti = attrs.value("spec", "affinity", "podAntiAffinity")

@@ -23,12 +23,10 @@ def _requested(claim: Obj) -> quantity.Quantity:
 class PersistentVolumeClaimResize(Plugin):
     name = "PersistentVolumeClaimResize"
     operations = operations(Operation.UPDATE)
+    resources = frozenset({("", "persistentvolumeclaims", "")})
 
     def __init__(self, classes: RegistryStore) -> None:
         self.classes = classes
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches("", "persistentvolumeclaims")
 
     async def validate(self, attrs: Attributes) -> None:
         new, old = attrs.obj, attrs.old

@@ -35,12 +35,10 @@ def same_resources(a: Any, b: Any) -> bool:
 class RuntimeClass(Plugin):
     name = "RuntimeClass"
     operations = operations(Operation.CREATE)
+    resources = frozenset({("", "pods", "")})
 
     def __init__(self, classes: RegistryStore) -> None:
         self.classes = classes
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.is_pod()
 
     async def _runtime_class(self, attrs: Attributes, spec: Obj) -> Obj | None:
         name = spec.get("runtimeClassName")

@@ -11,9 +11,7 @@ NOT_READY_TAINT = {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"
 class TaintNodesByCondition(Plugin):
     name = "TaintNodesByCondition"
     operations = operations(Operation.CREATE)
-
-    def handles(self, attrs: Attributes) -> bool:
-        return super().handles(attrs) and attrs.matches("", "nodes")
+    resources = frozenset({("", "nodes", "")})
 
     async def admit(self, attrs: Attributes) -> None:
         assert attrs.obj is not None
