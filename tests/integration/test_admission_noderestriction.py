@@ -124,8 +124,12 @@ async def test_a_node_creates_only_mirror_pods_of_its_own(admin, nodes):
     mirror["metadata"]["name"] = "static-secret"
     mirror["spec"]["volumes"] = [{"name": "s", "secret": {"secretName": "token"}}]
     status, body = await node_a.post(path, mirror)
+    # the ServiceAccount plugin comes first in kube's order and refuses a mirror pod's secrets itself
+    refused(status, body, 'pods "static-secret" is forbidden: a mirror pod may not reference secrets')
+    mirror["spec"]["volumes"] = [{"name": "c", "configMap": {"name": "settings"}}]
+    status, body = await node_a.post(path, mirror)
     refused(status, body, 'pods "static-secret" is forbidden: node "node-a" can not create pods that reference '
-                          "secrets")
+                          "configmaps")
     mirror["spec"]["volumes"] = []
     mirror["spec"]["nodeName"] = "node-b"
     status, body = await node_a.post(path, mirror)
