@@ -12,7 +12,7 @@ import uvloop
 from aiohttp import web
 
 from apiserver.options.errors import ConfigError
-from apiserver.options.flags import ServerConfig, fail, parse_flags
+from apiserver.options.flags import ServerConfig, fail, parse_flags, report
 from apiserver.server.app import APIServer
 from apiserver.server.startup import LoadedFiles, load_files
 from apiserver.storage.etcd_client import EtcdError
@@ -38,7 +38,10 @@ async def serve(config: ServerConfig, files: LoadedFiles) -> None:
     except OSError as exc:
         await runner.cleanup()
         why = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise ConfigError(f"failed to listen on {address}:{port}: {why}") from None
+        # the start-up already runs the bootstrap and the controllers: end them as a stop does, never waiting on
+        # one stuck in its cancellation
+        report(f"failed to listen on {address}:{port}: {why}")
+        await _end_leftover_tasks(1)
     log.info("serving securely on %s:%d", address, port)
     reload = asyncio.create_task(files.tls.watch(), name="serving-cert-reload")
     done = asyncio.Event()
@@ -54,7 +57,7 @@ async def serve(config: ServerConfig, files: LoadedFiles) -> None:
     await _end_leftover_tasks()
 
 
-async def _end_leftover_tasks() -> None:
+async def _end_leftover_tasks(status: int = 0) -> None:
     """Cancels the background tasks still running, gives them a moment, and exits. Every acknowledged write is
     in etcd and the leases are given up by now, so nothing left (a stream stuck in its cancellation, a thread of
     the loop's executor) may keep a stopped replica alive; tasks that did not end are named in the log."""
@@ -67,7 +70,7 @@ async def _end_leftover_tasks() -> None:
         log.warning("exiting with %d task(s) that did not end on cancellation: %s", len(stuck),
                     ", ".join(sorted(t.get_name() for t in stuck)))
     logging.shutdown()
-    os._exit(0)
+    os._exit(status)
 
 
 def main(argv: list[str]) -> None:

@@ -67,7 +67,8 @@ class LeaseEndpointReconciler:
         try:
             while True:
                 try:
-                    await asyncio.wait_for(self._changed.wait(), self.config.resync_seconds)
+                    async with asyncio.timeout(self.config.resync_seconds):
+                        await self._changed.wait()
                 except TimeoutError:
                     pass
                 self._changed.clear()

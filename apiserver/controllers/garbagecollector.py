@@ -108,7 +108,8 @@ class GarbageCollector:
         async with running(*informers):
             try:
                 # acting on a half-built graph would only cost extra etcd reads, but waiting keeps start-up quiet
-                await asyncio.wait_for(asyncio.gather(*(i.synced.wait() for i in informers)), _SYNC_TIMEOUT)
+                async with asyncio.timeout(_SYNC_TIMEOUT):
+                    await asyncio.gather(*(i.synced.wait() for i in informers))
             except TimeoutError:
                 log.warning("garbage collector starting before every informer synced")
             await drain(self.queue, self.process, _RETRY_SECONDS, "garbage collector")

@@ -68,7 +68,11 @@ def parse_flags(argv: Sequence[str]) -> ServerConfig:
         admission=admission.from_args(args), verbosity=args.verbosity)
 
 
-def fail(message: str) -> NoReturn:
+def report(message: str) -> None:
     # one line whatever the message holds (a YAML parser's error spans several)
     print("Error: " + " ".join(line.strip() for line in message.splitlines() if line.strip()), file=sys.stderr)
+
+
+def fail(message: str) -> NoReturn:
+    report(message)
     raise SystemExit(1)

@@ -88,7 +88,10 @@ class CacheWatcher:
 
     async def next(self, timeout: float) -> WatchEvent | None:
         try:
-            event = await asyncio.wait_for(self.queue.get(), timeout)
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation that arrives as
+            # the item does, and a cancelled informer would then go on for good
+            async with asyncio.timeout(timeout):
+                event = await self.queue.get()
         except TimeoutError:
             return None
         if event is None:
@@ -287,7 +290,8 @@ class Cacher:
 
     async def _ready(self) -> None:
         try:
-            await asyncio.wait_for(self.cache.ready.wait(), self.ready_timeout)
+            async with asyncio.timeout(self.ready_timeout):
+                await self.cache.ready.wait()
         except TimeoutError:
             raise CacheNotReady(self.cache.prefix) from None
 

@@ -34,7 +34,8 @@ class DirectWatch:
 
     async def next(self, timeout: float) -> WatchEvent | None:
         try:
-            item = await asyncio.wait_for(self._queue.get(), timeout)
+            async with asyncio.timeout(timeout):
+                item = await self._queue.get()
         except TimeoutError:
             return None
         if isinstance(item, BaseException):

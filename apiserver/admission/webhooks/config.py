@@ -142,7 +142,8 @@ class ConfigurationSource:
         if self._informer.synced.is_set():
             return True
         try:
-            await asyncio.wait_for(self._informer.synced.wait(), READY_WAIT)
+            async with asyncio.timeout(READY_WAIT):
+                await self._informer.synced.wait()
         except TimeoutError:
             return False
         return True
