@@ -10,7 +10,7 @@ import time
 import uuid
 
 from cluster.replica import client_context
-from tests.integration.conftest import Api, configmap, make_namespace
+from tests.integration.conftest import Api, configmap, make_namespace, root_ca_published
 from tests.integration.etcd_tools import etcdctl
 from tests.polling import eventually
 
@@ -132,6 +132,8 @@ async def test_write_on_one_replica_is_seen_in_order_by_a_watch_on_another(repli
     try:
         ns = "cross"
         await make_namespace(writer, ns)
+        # its kube-root-ca.crt first, so that the watch sees only the test's writes
+        await root_ca_published(writer, ns)
         _, start = await writer.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("c0"))
         watch = asyncio.create_task(reader.watch(f"/api/v1/namespaces/{ns}/configmaps",
                                                  {"resourceVersion": start["metadata"]["resourceVersion"]},

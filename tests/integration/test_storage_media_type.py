@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from apiserver.api.protobuf import decode_body
 from apiserver.api.protobuf.envelope import open_envelope
-from tests.integration.conftest import configmap, make_namespace
+from tests.integration.conftest import configmap, make_namespace, root_ca_published
 from tests.integration.encryption_tools import (
     PLAINTEXT,
     aescbc,
@@ -96,6 +96,8 @@ async def test_switching_media_type_keeps_every_object_readable(replica_factory,
     ns = f"mt-{uuid.uuid4().hex[:8]}"
     stored = Stored(etcd_cluster, pki, json_replica.prefix, ns, secret)
     await make_namespace(api, ns)
+    # published now, so that it does not show up in the watch below
+    await root_ca_published(api, ns)
     old = await create_three(api, ns, "old")
     for resource in ("configmaps", "deployments", "secrets"):
         stored.assert_json(resource, "old")
