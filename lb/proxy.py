@@ -87,10 +87,10 @@ class ClientConnection(asyncio.Protocol):
                 return
             tried.add(backend)
             try:
-                upstream, _ = await asyncio.wait_for(
-                    loop.create_connection(partial(_Upstream, self, backend), backend.address.host,
-                                           backend.address.port),
-                    self.connect_timeout)
+                # asyncio.timeout, not wait_for, which in Python 3.11 can swallow a cancellation
+                async with asyncio.timeout(self.connect_timeout):
+                    upstream, _ = await loop.create_connection(partial(_Upstream, self, backend),
+                                                               backend.address.host, backend.address.port)
             except OSError as exc:  # TimeoutError is an OSError
                 self.pool.connect_failed(backend, str(exc) or "timed out")
                 continue
