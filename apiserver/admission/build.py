@@ -9,7 +9,7 @@ from typing import Any
 
 from apiserver.admission.chain import Chain
 from apiserver.admission.plugin import Plugin
-from apiserver.admission.plugins import eventratelimit, resourcequota
+from apiserver.admission.plugins import eventratelimit, podnodeselector, podtolerationrestriction, resourcequota
 from apiserver.admission.plugins.always import AlwaysAdmit, AlwaysDeny
 from apiserver.admission.plugins.alwayspullimages import AlwaysPullImages
 from apiserver.admission.plugins.certapproval import CertificateApproval
@@ -29,7 +29,9 @@ from apiserver.admission.plugins.namespaceexists import NamespaceExists
 from apiserver.admission.plugins.namespacelifecycle import NamespaceLifecycle
 from apiserver.admission.plugins.noderestriction import NodeRestriction
 from apiserver.admission.plugins.ownerrefs import OwnerReferencesPermissionEnforcement
+from apiserver.admission.plugins.podnodeselector import PodNodeSelector
 from apiserver.admission.plugins.podsecurity import plugin as podsecurity
+from apiserver.admission.plugins.podtolerationrestriction import PodTolerationRestriction
 from apiserver.admission.plugins.priority import Priority
 from apiserver.admission.plugins.pvcresize import PersistentVolumeClaimResize
 from apiserver.admission.plugins.rbacescalation import EscalationCheck
@@ -89,6 +91,9 @@ FACTORIES: dict[str, Factory] = {
                                              resourcequota.parse_config(c.config)),
     "ServiceAccount": lambda c: ServiceAccount(c.registry.store("", "v1", "serviceaccounts")),
     "LimitPodHardAntiAffinityTopology": lambda c: LimitPodHardAntiAffinityTopology(),
+    "PodNodeSelector": lambda c: PodNodeSelector(c.registry.find_namespace, podnodeselector.parse_config(c.config)),
+    "PodTolerationRestriction": lambda c: PodTolerationRestriction(c.registry.find_namespace,
+                                                                   podtolerationrestriction.parse_config(c.config)),
     "NodeRestriction": lambda c: NodeRestriction.from_stores(c.registry.store("", "v1", "pods"),
                                                              c.registry.store("", "v1", "nodes")),
     "TaintNodesByCondition": lambda c: TaintNodesByCondition(),

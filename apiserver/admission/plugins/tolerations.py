@@ -74,3 +74,9 @@ def merge(first: list[Obj], second: list[Obj]) -> list[Obj]:
             continue
         merged.append(toleration)
     return merged
+
+
+def whitelisted(items: list[Obj], whitelist: list[Obj]) -> bool:
+    """kube's VerifyAgainstWhitelist: every toleration is covered by one of the whitelist's; an empty whitelist
+    allows all."""
+    return not whitelist or all(any(_is_superset(w, t) for w in whitelist) for t in items)
