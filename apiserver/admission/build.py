@@ -9,7 +9,13 @@ from typing import Any
 
 from apiserver.admission.chain import Chain
 from apiserver.admission.plugin import Plugin
-from apiserver.admission.plugins import eventratelimit, podnodeselector, podtolerationrestriction, resourcequota
+from apiserver.admission.plugins import (
+    eventratelimit,
+    imagepolicywebhook,
+    podnodeselector,
+    podtolerationrestriction,
+    resourcequota,
+)
 from apiserver.admission.plugins.always import AlwaysAdmit, AlwaysDeny
 from apiserver.admission.plugins.alwayspullimages import AlwaysPullImages
 from apiserver.admission.plugins.certapproval import CertificateApproval
@@ -103,6 +109,7 @@ FACTORIES: dict[str, Factory] = {
                                                                    c.options.default_unreachable_toleration_seconds),
     "ExtendedResourceToleration": lambda c: ExtendedResourceToleration(),
     "RuntimeClass": lambda c: RuntimeClass(c.registry.store("node.k8s.io", "v1", "runtimeclasses")),
+    "ImagePolicyWebhook": lambda c: imagepolicywebhook.ImagePolicyWebhook(imagepolicywebhook.parse_config(c.config)),
     "MutatingAdmissionWebhook": lambda c: MutatingWebhooks(c.registry, c.metrics),
     "ValidatingAdmissionWebhook": lambda c: ValidatingWebhooks(c.registry, c.metrics),
 }
