@@ -52,7 +52,6 @@ from apiserver.authz.authorizer import UnionAuthorizer
 from apiserver.authz.rbac import RBACAuthorizer
 from apiserver.metrics.registry import Metrics
 from apiserver.options.admission import AdmissionOptions
-from apiserver.options.errors import ConfigError
 from apiserver.registry.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -127,13 +126,10 @@ def build_chain(options: AdmissionOptions, registry: Registry, authorizer: Union
                 metrics: Metrics) -> Chain:
     plugins: list[Plugin] = []
     for name in options.enabled:
-        factory = FACTORIES.get(name)
-        if factory is None:
-            if name not in INERT:
-                raise ConfigError(f"admission plugin {name!r} is not supported by this server (docs/admission.md)")
+        if name in INERT:
             log.debug("admission plugin %s is enabled and inert: %s", name, INERT[name])
             continue
-        plugins.append(factory(PluginContext(registry, authorizer, metrics, options.plugin_configs.get(name),
+        plugins.append(FACTORIES[name](PluginContext(registry, authorizer, metrics, options.plugin_configs.get(name),
                                              options=options)))
     # last, so they judge the object as every mutating plugin left it
     plugins.append(CSRRequestor())

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from apiserver.admission.build import FACTORIES, INERT
 from apiserver.options.admission import DEFAULT_ON, ORDER, AdmissionOptions, read_config_file
 from apiserver.options.errors import ConfigError
 from apiserver.options.flags import parse_flags
@@ -81,3 +82,7 @@ def test_bad_config_files(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         read_config_file(path)
     assert message in str(caught.value)
+
+
+def test_every_kube_name_has_a_plugin_or_is_inert() -> None:
+    assert set(ORDER) == set(FACTORIES) | set(INERT) and not set(FACTORIES) & set(INERT)
