@@ -103,6 +103,14 @@ def _volume(volume: Obj) -> None:
 
 
 def pod_spec(spec: Obj) -> None:
+    # kube's v1 conversion: the deprecated alias stands in for an empty serviceAccountName, and is written back
+    # as a copy of it
+    if not spec.get("serviceAccountName") and spec.get("serviceAccount"):
+        spec["serviceAccountName"] = spec["serviceAccount"]
+    if spec.get("serviceAccountName"):
+        spec["serviceAccount"] = spec["serviceAccountName"]
+    else:
+        spec.pop("serviceAccount", None)
     spec.setdefault("restartPolicy", "Always")
     spec.setdefault("terminationGracePeriodSeconds", 30)
     spec.setdefault("dnsPolicy", "ClusterFirst")
@@ -132,10 +140,8 @@ def _tolerated(tolerations: list[Obj], taint: str) -> bool:
 def pod(obj: Obj) -> None:
     pod_spec(obj.setdefault("spec", {}))
     spec = obj["spec"]
-    # the deprecated alias stands in for an empty serviceAccountName; `default` is the ServiceAccount admission
-    # plugin's to give (mirror pods, and every pod with the plugin off, keep none)
-    if not spec.get("serviceAccountName") and spec.get("serviceAccount"):
-        spec["serviceAccountName"] = spec["serviceAccount"]
+    # `default` is the ServiceAccount admission plugin's to give (mirror pods, and every pod with the plugin off,
+    # keep none)
     spec.setdefault("enableServiceLinks", True)
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
