@@ -41,12 +41,6 @@ class Chain:
         self.validating = [p for p in self.plugins if p.validating]
         self.metrics = metrics
 
-    def names(self) -> list[str]:
-        return [p.name for p in self.plugins]
-
-    def find(self, kind: type[Plugin]) -> Plugin | None:
-        return next((p for p in self.plugins if isinstance(p, kind)), None)
-
     async def start(self) -> None:
         for plugin in self.plugins:
             await plugin.start()

@@ -50,6 +50,10 @@ def operations(*ops: Operation) -> frozenset[Operation]:
 def forbidden(attrs: Attributes, why: str, causes: Iterable[errors.Cause] = ()) -> errors.StatusError:
     """kube's admission.NewForbidden: 403 on the resource (never the subresource), named by the new object's
     name, its generateName before the name is generated, or "Unknown" without an object (a DELETE)."""
+    return errors.forbidden_on(attrs.resource, attrs.group, refused_name(attrs), why, list(causes))
+
+
+def refused_name(attrs: Attributes) -> str:
+    """The name kube's admission refusals give the object (see `forbidden`)."""
     meta = (attrs.obj or {}).get("metadata") or {}
-    name = meta.get("name") or meta.get("generateName") or "Unknown"
-    return errors.forbidden_on(attrs.resource, attrs.group, name, why, list(causes))
+    return meta.get("name") or meta.get("generateName") or "Unknown"

@@ -69,7 +69,7 @@ def pod_edges(pod: Obj) -> PodEdges:
         claims.add((volume.get("persistentVolumeClaim") or {}).get("claimName", ""))
         if volume.get("ephemeral"):
             # a generic ephemeral volume's claim is named after the pod and the volume
-            claims.add(f"{pod['metadata']['name']}-{volume.get('name', '')}")
+            claims.add(f"{(pod.get('metadata') or {}).get('name', '')}-{volume.get('name', '')}")
     return PodEdges(node=spec.get("nodeName", ""), secrets=frozenset(secrets - {""}),
                     configmaps=frozenset(configmaps - {""}), claims=frozenset(claims - {""}),
                     service_account=spec.get("serviceAccountName", ""))

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from apiserver.api.meta.errors import StatusError
 from apiserver.api.meta.types import Obj
+from apiserver.authz.nodegraph import pod_edges
 from apiserver.informers.informer import Informer
 from apiserver.registry.registry import Registry
 from apiserver.registry.store import RegistryStore
@@ -28,18 +29,11 @@ def _held_by(obj: Obj, finalizer: str) -> bool:
     return bool(meta.get("deletionTimestamp")) and finalizer in (meta.get("finalizers") or [])
 
 
-def claims_in_use(pod: Obj) -> set[str]:
-    """The claims a pod mounts: its persistentVolumeClaim volumes and the claims of its generic ephemeral
-    volumes (named `<pod>-<volume>`, as the ephemeral volume controller names them)."""
+def claims_in_use(pod: Obj) -> frozenset[str]:
+    """The claims a pod that has not finished mounts."""
     if (pod.get("status") or {}).get("phase") in _FINISHED:
-        return set()
-    names = set()
-    for volume in (pod.get("spec") or {}).get("volumes") or []:
-        if (volume.get("persistentVolumeClaim") or {}).get("claimName"):
-            names.add(volume["persistentVolumeClaim"]["claimName"])
-        elif volume.get("ephemeral") is not None:
-            names.add(f"{pod['metadata']['name']}-{volume.get('name', '')}")
-    return names
+        return frozenset()
+    return pod_edges(pod).claims
 
 
 class StorageProtection:

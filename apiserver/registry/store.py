@@ -273,17 +273,11 @@ class RegistryStore:
         strategy.default(obj)
 
     async def _check_namespace(self, namespace: str, name: str) -> None:
-        """New objects written without an admission chain (by the replica's own controllers) need a namespace
-        that exists and is not being deleted, as kube's NamespaceLifecycle holds its controllers' API writes to."""
-        if not (self.info.namespaced and self.find_namespace):
-            return
-        found = await self.find_namespace(namespace)
-        if found is None:
-            raise errors.not_found("namespaces", "", namespace)
-        if found["metadata"].get("deletionTimestamp"):
-            why = f"unable to create new content in namespace {namespace} because it is being terminated"
-            raise errors.forbidden_on(self.info.plural, self.info.group, name, why, [
-                errors.Cause("NamespaceTerminating", why, "metadata.namespace")])
+        """New objects written without an admission chain (by the replica's own controllers) get the check of
+        kube's NamespaceLifecycle, which holds its controllers' API writes to it."""
+        if self.info.namespaced and self.find_namespace:
+            check_namespace_open(await self.find_namespace(namespace), namespace, self.info.plural, self.info.group,
+                                 name, creating=True)
 
     async def _new_object(self, namespace: str, obj: Obj, manager: str, admit: Admit | None) -> None:
         """What every object created (by POST or by an update that creates) goes through before its write, after
@@ -614,6 +608,19 @@ class RegistryStore:
             deleted.append(obj)
         listed["items"] = deleted
         return listed
+
+
+def check_namespace_open(found: Obj | None, namespace: str, resource: str, group: str, name: str,
+                         creating: bool) -> None:
+    """kube's NamespaceLifecycle on content: no write in a namespace that does not exist, no new object in one
+    being terminated."""
+    if found is None:
+        raise errors.not_found("namespaces", "", namespace)
+    if creating and (found.get("status") or {}).get("phase") == "Terminating":
+        raise errors.forbidden_on(resource, group, name, f"unable to create new content in namespace {namespace} "
+                                  "because it is being terminated", [
+                                      errors.Cause("NamespaceTerminating", f"namespace {namespace} is being "
+                                                   "terminated", "metadata.namespace")])
 
 
 def _no_new_finalizers(new: Obj, old: Obj) -> list[errors.Cause]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from apiserver.admission.attributes import Attributes, Operation
-from apiserver.admission.plugin import Plugin, forbidden, operations
+from apiserver.admission.plugin import Plugin, operations, refused_name
 from apiserver.api.meta import errors
 from apiserver.api.meta.types import Obj
+from apiserver.registry.store import check_namespace_open
 
 IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 # reviews answer about a namespace without touching it; refusing them would tell whether it exists
@@ -32,11 +33,5 @@ class NamespaceLifecycle(Plugin):
             return
         if (attrs.group, attrs.resource) in _ACCESS_REVIEWS:
             return
-        namespace = await self.find_namespace(attrs.namespace)
-        if namespace is None:
-            raise errors.not_found("namespaces", "", attrs.namespace)
-        if attrs.operation is Operation.CREATE and (namespace.get("status") or {}).get("phase") == "Terminating":
-            raise forbidden(attrs, f"unable to create new content in namespace {attrs.namespace} because it is "
-                            "being terminated", [errors.Cause("NamespaceTerminating",
-                                                              f"namespace {attrs.namespace} is being terminated",
-                                                              "metadata.namespace")])
+        check_namespace_open(await self.find_namespace(attrs.namespace), attrs.namespace, attrs.resource,
+                             attrs.group, refused_name(attrs), creating=attrs.operation is Operation.CREATE)

@@ -10,13 +10,12 @@ import copy
 
 from apiserver.admission.attributes import Attributes, Operation
 from apiserver.admission.plugin import Plugin, operations
+from apiserver.admission.plugins.authcheck import ask
 from apiserver.api.meta import errors
 from apiserver.api.meta.goformat import quote
 from apiserver.api.meta.types import Obj
-from apiserver.authz import authorizer
 from apiserver.authz.authorizer import (
     SYSTEM_MASTERS,
-    Decision,
     UnionAuthorizer,
 )
 from apiserver.authz.rbac import RBACAuthorizer
@@ -28,7 +27,6 @@ from apiserver.authz.rbac_rules import (
     missing_rules,
     parse_rules,
 )
-from apiserver.request.info import RequestInfo
 from apiserver.request.user import UserInfo
 
 # what an aggregationRule needs, since it can gather any rule: everything (kube's fullAuthority)
@@ -69,10 +67,9 @@ class EscalationCheck(Plugin):
             await self.check_binding(attrs)
 
     async def _allowed(self, user: UserInfo, verb: str, resource: str, name: str, namespace: str) -> bool:
-        info = RequestInfo(path="", verb=verb, is_resource_request=True, api_group=RBAC_GROUP, api_version="*",
-                           namespace=namespace, resource=resource, name=name)
-        decision, _ = await self.authorizer.authorize(authorizer.Attributes(user, info))
-        return decision is Decision.ALLOW
+        # an authorizer that cannot decide allows nothing here, as kube's check reads it
+        answer = await ask(self.authorizer, user, verb, RBAC_GROUP, resource, name=name, namespace=namespace)
+        return answer.allowed
 
     async def _escalation(self, user: UserInfo, namespace: str, wanted: tuple[Rule, ...]) -> str | None:
         """kube's ConfirmNoEscalation: None when the user holds every wanted rule, else the refusal text."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakValueDictionary
 
 from apiserver.admission.attributes import Attributes, Operation
 from apiserver.admission.plugin import Plugin, forbidden, operations
@@ -79,7 +79,8 @@ class ResourceQuota(Plugin):
     def __init__(self, store: RegistryStore, limited: tuple[LimitedResource, ...] = ()) -> None:
         self.store = store
         self.limited = limited
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # held only while some write of the namespace is charged, so namespaces that come and go leave none behind
+        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     def handles(self, attrs: Attributes) -> bool:
         return super().handles(attrs) and not attrs.subresource and bool(attrs.namespace)
@@ -99,7 +100,8 @@ class ResourceQuota(Plugin):
             return
         if not self.limited and not await self.quotas(attrs.namespace):
             return
-        async with self._locks[attrs.namespace]:
+        lock = self._locks.get(attrs.namespace) or self._locks.setdefault(attrs.namespace, asyncio.Lock())
+        async with lock:
             # read again under the lock: the write charged before this one is in it
             await self._charge(attrs, evaluator, await self.quotas(attrs.namespace))
 

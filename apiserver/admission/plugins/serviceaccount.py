@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 from apiserver.admission.attributes import Attributes, Operation
 from apiserver.admission.plugin import Plugin, forbidden, operations
 from apiserver.api.meta.types import Obj
+from apiserver.authz.nodegraph import pod_edges
 from apiserver.registry.store import _SUFFIX_ALPHABET, RegistryStore
 
 DEFAULT_ACCOUNT = "default"
@@ -80,26 +80,6 @@ def mount_token(spec: Obj) -> None:
             needed = True
     if needed and existing is None:
         spec["volumes"] = [*volumes, token_volume(name)]
-
-
-def pod_secret_names(spec: Obj) -> Iterator[str]:
-    """Every secret a pod spec names directly (kube's VisitPodSecretNames over all containers)."""
-    for ref in _dicts(spec.get("imagePullSecrets")):
-        yield _ref_name(ref)
-    for key in ("initContainers", "containers", "ephemeralContainers"):
-        for container in _dicts(spec.get(key)):
-            for source in _dicts(container.get("envFrom")):
-                yield _ref_name(source.get("secretRef"))
-            for var in _dicts(container.get("env")):
-                yield _ref_name((var.get("valueFrom") or {}).get("secretKeyRef"))
-    for volume in _dicts(spec.get("volumes")):
-        yield _ref_name(volume.get("azureFile"), "secretName")
-        yield _ref_name(volume.get("secret"), "secretName")
-        for kind in ("cephfs", "cinder", "flexVolume", "rbd", "scaleIO", "iscsi", "storageos"):
-            yield _ref_name((volume.get(kind) or {}).get("secretRef"))
-        yield _ref_name((volume.get("csi") or {}).get("nodePublishSecretRef"))
-        for source in _dicts((volume.get("projected") or {}).get("sources")):
-            yield _ref_name(source.get("secret"))
 
 
 def mountable_secrets_violation(account: Obj, spec: Obj) -> str:
@@ -198,7 +178,7 @@ class ServiceAccount(Plugin):
         spec = pod.get("spec") or {}
         if spec.get("serviceAccountName") or spec.get("serviceAccount"):
             raise forbidden(attrs, "a mirror pod may not reference service accounts")
-        if any(pod_secret_names(spec)):
+        if pod_edges(pod).secrets:
             raise forbidden(attrs, "a mirror pod may not reference secrets")
         for volume in _dicts(spec.get("volumes")):
             if any(isinstance(s.get("serviceAccountToken"), dict)

@@ -10,6 +10,7 @@ from apiserver.admission.plugins.podsecurity.result import (
     containers_phrase,
     forbid,
     join_quote,
+    offenders,
     pluralize,
     sc_field,
 )
@@ -69,13 +70,7 @@ def host_path_volumes_1_0(meta: Obj, spec: Obj) -> CheckResult:
 
 
 def host_ports_1_0(meta: Obj, spec: Obj) -> CheckResult:
-    bad: list[str] = []
-    ports: set[str] = set()
-    for c in containers(spec):
-        used = [str(p["hostPort"]) for p in c.get("ports") or [] if p.get("hostPort")]
-        if used:
-            bad.append(c.get("name", ""))
-            ports.update(used)
+    bad, ports = offenders(spec, lambda c: [str(p["hostPort"]) for p in c.get("ports") or [] if p.get("hostPort")])
     if bad:
         return forbid("hostPort", f"{containers_phrase(bad)} {pluralize('uses', 'use', len(bad))} "
                                   f"{pluralize('hostPort', 'hostPorts', len(ports))} {', '.join(sorted(ports))}")
@@ -87,13 +82,8 @@ _DEFAULT_CAPABILITIES = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWN
 
 
 def capabilities_baseline_1_0(meta: Obj, spec: Obj) -> CheckResult:
-    bad: list[str] = []
-    added: set[str] = set()
-    for c in containers(spec):
-        extra = [cap for cap in sc_field(c, "capabilities", "add") or [] if cap not in _DEFAULT_CAPABILITIES]
-        if extra:
-            bad.append(c.get("name", ""))
-            added.update(extra)
+    bad, added = offenders(spec, lambda c: [cap for cap in sc_field(c, "capabilities", "add") or []
+                                            if cap not in _DEFAULT_CAPABILITIES])
     if bad:
         return forbid("non-default capabilities", f"{containers_phrase(bad)} must not include "
                                                   f"{join_quote(sorted(added))} in securityContext.capabilities.add")
@@ -158,13 +148,7 @@ def _selinux_check(allowed_types: frozenset[str]) -> CheckFn:
 
 
 def proc_mount_1_0(meta: Obj, spec: Obj) -> CheckResult:
-    bad: list[str] = []
-    kinds: set[str] = set()
-    for c in containers(spec):
-        mount = sc_field(c, "procMount")
-        if mount is not None and mount != "Default":
-            bad.append(c.get("name", ""))
-            kinds.add(mount)
+    bad, kinds = offenders(spec, lambda c: [m for m in (sc_field(c, "procMount"),) if m not in (None, "Default")])
     if bad:
         return forbid("procMount", f"{containers_phrase(bad)} must not set securityContext.procMount to "
                                    f"{join_quote(sorted(kinds))}")

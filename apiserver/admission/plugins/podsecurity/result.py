@@ -2,7 +2,7 @@
 share to word their details as kube does."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,18 @@ def containers(spec: Obj) -> Iterator[Obj]:
         for container in spec.get(key) or []:
             if isinstance(container, dict):
                 yield container
+
+
+def offenders(spec: Obj, offending: Callable[[Obj], list[str]]) -> tuple[list[str], set[str]]:
+    """The containers for which `offending` finds forbidden values, and all those values."""
+    names: list[str] = []
+    values: set[str] = set()
+    for c in containers(spec):
+        found = offending(c)
+        if found:
+            names.append(c.get("name", ""))
+            values.update(found)
+    return names, values
 
 
 def security_context(holder: Obj) -> Obj | None:
