@@ -11,7 +11,10 @@ async def test_namespace_lifecycle(api, new_ns):
     assert status == 404 and body["message"] == f'namespaces "{missing}" not found', body
     ns = new_ns()
     await make_namespace(api, ns)
-    status, _ = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("a"))
+    held = configmap("a")
+    # a finalizer keeps it while the namespace terminates, so the update below always has an object to change
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    status, _ = await api.post(f"/api/v1/namespaces/{ns}/configmaps", held)
     assert status == 201
     await api.delete(f"/api/v1/namespaces/{ns}")
     status, body = await api.post(f"/api/v1/namespaces/{ns}/configmaps", configmap("b"))
@@ -19,11 +22,21 @@ async def test_namespace_lifecycle(api, new_ns):
         "reason": "NamespaceTerminating", "message": f"namespace {ns} is being terminated",
         "field": "metadata.namespace"}], body
     # updates of what is already there go on while the namespace terminates
-    status, current = await api.get(f"/api/v1/namespaces/{ns}/configmaps/a")
-    if status == 200:
-        current["data"] = {"k": "changed"}
-        status, body = await api.put(f"/api/v1/namespaces/{ns}/configmaps/a", current)
-        assert status in (200, 404, 409), body
+    async def update_a(change) -> tuple[int, dict]:
+        # the namespace controller marks it deleted meanwhile: read again on a conflict
+        while True:
+            status, current = await api.get(f"/api/v1/namespaces/{ns}/configmaps/a")
+            assert status == 200, current
+            change(current)
+            status, body = await api.put(f"/api/v1/namespaces/{ns}/configmaps/a", current)
+            if status != 409:
+                return status, body
+
+    status, body = await update_a(lambda cm: cm.update(data={"k": "changed"}))
+    assert status in (200, 404, 409), body
+    assert status == 200 and body["data"] == {"k": "changed"}, body
+    status, body = await update_a(lambda cm: cm["metadata"].pop("finalizers"))
+    assert status == 200, body
     for immortal in ("default", "kube-system", "kube-public"):
         status, body = await api.delete(f"/api/v1/namespaces/{immortal}", params={"dryRun": "All"})
         assert status == 403 and body["message"] == (
